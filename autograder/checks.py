@@ -1,0 +1,109 @@
+"""Decide whether one observed call is right. Pure functions of plain data; nothing prints.
+
+Checks run in order (exists, returns, type, shape, dtype, finite, values, input untouched)
+and stop at the first failure, so each failing case gets one sentence.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from . import messages as msg
+from .exercises import EXERCISES_BY_NAME, Exercise
+from .inputs import Case
+from .observe import Observation
+
+MAX_SHOWN_VALUES = 6
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The verdict on one case. `message` is the student-facing sentence when it failed."""
+
+    case: Case
+    passed: bool
+    message: str = ""
+    check: str = "passed"
+    """which check decided: passed, missing, raised, type, shape, dtype, finite, value, mutation"""
+    failing_index: tuple[int, ...] | None = None
+    got: float | None = None
+    expected: float | None = None
+
+
+def describe_inputs(exercise: Exercise, args: tuple[torch.Tensor, ...]) -> str:
+    parts = []
+    for name, arg in zip(exercise.parameters, args):
+        values = arg.reshape(-1).tolist()
+        shown = ", ".join(f"{v:.6g}" for v in values[:MAX_SHOWN_VALUES]) + (", …" if len(values) > MAX_SHOWN_VALUES else "")
+        text = f"{shown}" if arg.dim() == 0 else f"[{shown}]"
+        parts.append(f"{name} = {text} ({str(arg.dtype).removeprefix('torch.')}, shape {tuple(arg.shape)})")
+    return " and ".join(parts)
+
+
+def describe_point(exercise: Exercise, args: tuple[torch.Tensor, ...], index: tuple[int, ...]) -> str:
+    values = [arg.broadcast_to(args[0].shape)[index].item() for arg in args]
+    return ", ".join(f"{name} = {value:.6g}" for name, value in zip(exercise.parameters, values))
+
+
+def _fail(case: Case, check: str, message: str, **details) -> CaseResult:
+    return CaseResult(case, False, message, check, **details)
+
+
+def check_case(exercise: Exercise, case: Case, observation: Observation, student_names: tuple[str, ...] = ()) -> CaseResult:
+    sig = exercise.signature
+    inputs = describe_inputs(exercise, case.args)
+    if observation.kind == "missing":
+        similar = [n for n in student_names if n not in EXERCISES_BY_NAME and (exercise.name[:4] in n or n[:4] in exercise.name)]
+        hint = msg.DID_YOU_MEAN.format(names=", ".join(sorted(similar))) if similar else ""
+        return _fail(case, "missing", msg.MISSING.format(signature=sig, did_you_mean=hint))
+    if observation.kind == "raised":
+        return _fail(case, "raised", msg.RAISED.format(signature=sig, error=observation.error, inputs=inputs))
+    if observation.kind != "tensor" or observation.output is None:
+        return _fail(case, "type", msg.NOT_TENSOR.format(signature=sig, type_name=observation.type_name, inputs=inputs))
+
+    got = observation.output.to_tensor()
+    expected = exercise.reference(*case.args)
+    if tuple(got.shape) != tuple(expected.shape):
+        return _fail(case, "shape", msg.WRONG_SHAPE.format(signature=sig, got=tuple(got.shape), expected=tuple(expected.shape), inputs=inputs))
+    input_dtype = case.args[0].dtype
+    if exercise.output_dtype == "any float":
+        dtype_ok, wanted = got.is_floating_point(), msg.EXPECTED_DTYPE_FLOAT
+    else:
+        dtype_ok, wanted = got.dtype == input_dtype, msg.EXPECTED_DTYPE_INPUT.format(dtype=str(input_dtype).removeprefix("torch."))
+    if not dtype_ok:
+        return _fail(case, "dtype", msg.WRONG_DTYPE.format(signature=sig, got=str(got.dtype).removeprefix("torch."), expected=wanted, inputs=inputs))
+
+    got64 = got.to(torch.float64)
+    not_finite = ~torch.isfinite(got64)
+    if not_finite.any():
+        index = _first(not_finite)
+        return _fail(
+            case, "finite",
+            msg.NOT_FINITE.format(signature=sig, got=f"{got64[index].item():g}", point=describe_point(exercise, case.args, index), expected=f"{expected[index].item():.6g}"),
+            failing_index=index, got=got64[index].item(), expected=expected[index].item(),
+        )
+    tolerance = exercise.tolerances[input_dtype]
+    off = (got64 - expected).abs() > tolerance.atol + tolerance.rtol * expected.abs()
+    if off.any():
+        index = _first(off)
+        return _fail(
+            case, "value",
+            msg.WRONG_VALUE.format(
+                signature=sig, point=describe_point(exercise, case.args, index), got=f"{got64[index].item():.6g}",
+                expected=f"{expected[index].item():.6g}", count=int(off.sum()), total=off.numel(), tolerance=tolerance.describe(),
+            ),
+            failing_index=index, got=got64[index].item(), expected=expected[index].item(),
+        )
+    for name, before, after in zip(exercise.parameters, case.args, observation.args_after):
+        if after.to_tensor().shape != before.shape or after.data != _bytes_of(before):
+            return _fail(case, "mutation", msg.MODIFIED_INPUT.format(signature=sig, argument=name))
+    return CaseResult(case, True)
+
+
+def _first(mask: torch.Tensor) -> tuple[int, ...]:
+    return tuple(int(i) for i in mask.nonzero()[0]) if mask.dim() else ()
+
+
+def _bytes_of(tensor: torch.Tensor) -> bytes:
+    return tensor.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()

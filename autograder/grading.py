@@ -1,0 +1,94 @@
+"""Grade every submission of the assignment: one result per student, whatever goes wrong.
+
+Each student is handled on their own: an unreadable notebook or an nbgrader failure becomes
+a row with 0 points and a reason, and the batch moves on.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from .course import NOTEBOOK, Course, function_names, record_zero
+from .intake import submission_problem
+
+log = logging.getLogger("autograder")
+
+GRADED, UNGRADABLE, GRADER_ERROR = "graded", "ungradable", "grader error"
+GRADER_FAULT = "the grader failed on this submission; the traceback is in {log_path}"
+CELL_RAISED = "a cell raised {error}"
+
+
+@dataclass(frozen=True)
+class StudentResult:
+    student: str
+    status: str
+    auto_score: float
+    max_auto_score: float
+    needs_manual_grade: bool
+    reason: str = ""
+
+
+def grade_course(course: Course, students: list[str] | None = None, on_result: Callable[[StudentResult], None] | None = None) -> list[StudentResult]:
+    results = []
+    for student in students if students is not None else course.submitted_students():
+        result = grade_student(course, student)
+        results.append(result)
+        if on_result:
+            on_result(result)
+    return results
+
+
+def grade_student(course: Course, student: str) -> StudentResult:
+    folder = course.folder("submitted", student)
+    problem = submission_problem(folder, NOTEBOOK, course.assignment, course.master_grade_ids(), function_names())
+    if problem:
+        record_zero(course, student)
+        return _from_gradebook(course, student, UNGRADABLE, problem)
+    try:
+        outcome = course.api().autograde(course.assignment, student, force=True, create=True)
+        if not outcome["success"]:
+            raise RuntimeError(outcome.get("log", "") + outcome.get("error", ""))
+    except Exception:
+        log_path = _log_fault(course, student, traceback.format_exc())
+        record_zero(course, student)
+        return _from_gradebook(course, student, GRADER_ERROR, GRADER_FAULT.format(log_path=log_path))
+    autograded = nbformat.read(course.folder("autograded", student) / NOTEBOOK, as_version=4)
+    return _from_gradebook(course, student, GRADED, "; ".join(reasons_in(autograded)[:2]))
+
+
+def reasons_in(autograded: nbformat.NotebookNode) -> list[str]:
+    """One line per problem in an autograded notebook, root causes first: the student's own
+    cells that raised, then the hidden tests' verdicts, then other cells that raised."""
+    own_cells, verdicts, other_cells = [], [], []
+    for cell in autograded.cells:
+        nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                error = CELL_RAISED.format(error=f"{output.ename}: {output.evalue}".strip())
+                (own_cells if nbgrader.get("solution") else other_cells).append(error)
+            elif output.output_type == "stream" and nbgrader.get("grade_id", "").startswith("hidden_tests_"):
+                summary = output.text.split("\n", 1)[0]
+                if "failed" in summary:
+                    verdicts.append(summary)
+    return own_cells[:1] + verdicts + other_cells[:1]
+
+
+def _from_gradebook(course: Course, student: str, status: str, reason: str) -> StudentResult:
+    with Gradebook(course.db_url, course.coursedir.course_id) as gb:
+        submission = gb.find_submission(course.assignment, student)
+        return StudentResult(student, status, submission.code_score, submission.max_code_score, submission.needs_manual_grade, reason)
+
+
+def _log_fault(course: Course, student: str, trace: str) -> Path:
+    path = Path(course.coursedir.root) / "logs" / "grader-faults.log"
+    path.parent.mkdir(exist_ok=True)
+    with path.open("a") as handle:
+        handle.write(f"--- {student}\n{trace}\n")
+    log.error("grader fault on %s; traceback in %s", student, path)
+    return path

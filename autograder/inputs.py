@@ -1,0 +1,80 @@
+"""Test inputs: the standard matrix every exercise gets, plus its own edge cases.
+
+Inputs are seeded, so every run and every student sees the same values.
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+
+Sampler = Callable[[torch.Generator, tuple[int, ...], torch.dtype], torch.Tensor]
+
+
+def interval(low: float, high: float) -> Sampler:
+    """Uniform real values in [low, high]."""
+
+    def sample(gen: torch.Generator, shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
+        return low + (high - low) * torch.rand(shape, generator=gen, dtype=dtype)
+
+    return sample
+
+
+def labels() -> Sampler:
+    """Binary labels 0.0 and 1.0."""
+
+    def sample(gen: torch.Generator, shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
+        return torch.randint(0, 2, shape, generator=gen).to(dtype)
+
+    return sample
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A named edge case: one list of values per argument, tried in float32 and float64."""
+
+    name: str
+    values: tuple[list[float], ...]
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of the student's function: its arguments and what the case is worth."""
+
+    name: str
+    args: tuple[torch.Tensor, ...]
+    group: str  # "typical" or "edge"
+    hint: str = ""
+    weight: float = 1.0
+
+
+# (name, shape, dtype) of the standard matrix; each is drawn from the exercise's samplers.
+STANDARD_SHAPES: tuple[tuple[str, tuple[int, ...], torch.dtype], ...] = (
+    ("typical values, float32, 1-d", (8,), torch.float32),
+    ("typical values, float64, 1-d", (8,), torch.float64),
+    ("0-d tensor", (), torch.float32),
+    ("batch, 2-d (3×4), float64", (3, 4), torch.float64),
+    ("seeded random, float32, 64 values", (64,), torch.float32),
+)
+EDGE_DTYPES = (torch.float32, torch.float64)
+
+
+def seed_for(name: str) -> int:
+    return zlib.crc32(name.encode())
+
+
+def build_cases(name: str, samplers: tuple[Sampler, ...], edges: tuple[Edge, ...]) -> tuple[Case, ...]:
+    gen = torch.Generator().manual_seed(seed_for(name))
+    cases = [
+        Case(label, tuple(sample(gen, shape, dtype) for sample in samplers), "typical")
+        for label, shape, dtype in STANDARD_SHAPES
+    ]
+    for edge in edges:
+        for dtype in EDGE_DTYPES:
+            args = tuple(torch.tensor(values, dtype=dtype) for values in edge.values)
+            label = f"{edge.name}, {str(dtype).removeprefix('torch.')}"
+            cases.append(Case(label, args, "edge", hint=edge.hint))
+    return tuple(cases)

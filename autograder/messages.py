@@ -1,0 +1,23 @@
+"""Every sentence a student can read about an autograded function. Tests pin each one.
+
+One pattern: what was called, on which input, what came back, what was expected.
+"""
+from __future__ import annotations
+
+MISSING = "`{signature}` is not defined; keep the function's name and signature as the assignment gives them.{did_you_mean}"
+DID_YOU_MEAN = " Did you rename it? Your notebook defines: {names}."
+RAISED = "`{signature}` raised {error} for {inputs}."
+NOT_TENSOR = "`{signature}` returned a {type_name}, not a torch.Tensor, for {inputs}."
+WRONG_SHAPE = "`{signature}` returned shape {got}, expected {expected} (the shape of the input), for {inputs}."
+WRONG_DTYPE = "`{signature}` returned dtype {got}, expected {expected}, for {inputs}."
+NOT_FINITE = "`{signature}` returned {got} at {point}, expected {expected}."
+WRONG_VALUE = "`{signature}` is wrong at {point}: got {got}, expected {expected} ({count} of {total} values are off by more than {tolerance})."
+MODIFIED_INPUT = "`{signature}` changed its argument `{argument}` in place; compute a new tensor and leave the input as it was."
+
+EXPECTED_DTYPE_INPUT = "{dtype} (the dtype of the input)"
+EXPECTED_DTYPE_FLOAT = "a floating-point dtype"
+
+SUMMARY_PASSED = "{name}: {points:g} / {max_points:g} points. All {total} checks passed."
+SUMMARY_FAILED = "{name}: {points:g} / {max_points:g} points. {failed} of {total} checks failed; first: {first}"
+CASE_LINE = "  [{mark}] {case}{detail}"
+HINT = "        Hint: {hint}"

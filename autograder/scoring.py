@@ -1,0 +1,49 @@
+"""Turn case verdicts into points: each case is worth its weight, so a student right on
+typical inputs and wrong at the edges keeps the typical part."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .checks import CaseResult, check_case
+from .exercises import Exercise
+from .observe import Observation, observe
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    exercise: Exercise
+    cases: tuple[CaseResult, ...]
+
+    @property
+    def max_points(self) -> float:
+        return float(self.exercise.points)
+
+    @property
+    def points(self) -> float:
+        total = sum(result.case.weight for result in self.cases)
+        earned = sum(result.case.weight for result in self.cases if result.passed)
+        return round(self.max_points * earned / total, 2) if total else 0.0
+
+    @property
+    def failures(self) -> tuple[CaseResult, ...]:
+        return tuple(result for result in self.cases if not result.passed)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def score(exercise: Exercise, observations: tuple[Observation, ...], student_names: tuple[str, ...] = ()) -> ExerciseResult:
+    """Judge one observation per case of `exercise` (in the order of `exercise.cases`)."""
+    if len(observations) != len(exercise.cases):
+        raise ValueError(f"{exercise.name}: {len(observations)} observations for {len(exercise.cases)} cases")
+    return ExerciseResult(
+        exercise,
+        tuple(check_case(exercise, case, seen, student_names) for case, seen in zip(exercise.cases, observations)),
+    )
+
+
+def grade_function(exercise: Exercise, function: Callable | None, student_names: tuple[str, ...] = ()) -> ExerciseResult:
+    """Observe and judge `function` in this process (used where student and grader share a kernel)."""
+    return score(exercise, tuple(observe(function, case.args) for case in exercise.cases), student_names)
