@@ -60,8 +60,8 @@ def build(out: Path) -> list[Path]:
         })),
         write_submission(path("gus_missing_notebook", "derivatives-Copy1.ipynb"), fill_release(release, code_only)),
         write_submission(path("hal_other_assignment"), new_notebook(cells=[
-            new_markdown_cell("# Tensors\nCreate a 3×3 tensor of ones."),
-            new_code_cell("import torch\nones = torch.ones(3, 3)\nones"),
+            new_markdown_cell("# Tensors\nCreate a 3×3 tensor of ones.", id="tensors-intro"),
+            new_code_cell("import torch\nones = torch.ones(3, 3)\nones", id="tensors-ones"),
         ])),
     ]
     truncated = path("fay_invalid_json")

@@ -1,0 +1,14 @@
+# Sourced by scripts/demo and scripts/test: make .venv from the pinned lock file, once per lock.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$repo/.venv"
+stamp="$venv/.installed-$(cat "$repo/requirements.lock" "$repo/pyproject.toml" | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+    echo "Installing pinned dependencies into $venv (first run only; about a minute)..." >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -c "$repo/requirements.lock" -e "$repo[test]"
+    rm -f "$venv"/.installed-*
+    touch "$stamp"
+fi
+export PATH="$venv/bin:$PATH"
+cd "$repo"

@@ -1,0 +1,68 @@
+"""The notebooks as students run them: in a real Jupyter kernel, without the autograder package."""
+from __future__ import annotations
+
+import copy
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+pytestmark = pytest.mark.slow
+
+NO_AUTOGRADER = "import sys\nsys.modules['autograder'] = None  # students do not have the package"
+
+
+def run(notebook: nbformat.NotebookNode, as_student: bool) -> nbformat.NotebookNode:
+    executed = copy.deepcopy(notebook)
+    if as_student:
+        executed.cells.insert(0, nbformat.v4.new_code_cell(NO_AUTOGRADER))
+    NotebookClient(executed, timeout=120, kernel_name="python3", allow_errors=True).execute()
+    return executed
+
+
+def errors(notebook) -> list[tuple[str, str, str]]:
+    return [
+        (cell.metadata.get("nbgrader", {}).get("grade_id", ""), output.ename, output.evalue)
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if output.output_type == "error"
+    ]
+
+
+def stdout(notebook, grade_id) -> str:
+    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    return "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
+
+
+@pytest.fixture(scope="module")
+def executed_release(release):
+    return run(release, as_student=True)
+
+
+@pytest.fixture(scope="module")
+def executed_solution(master):
+    return run(master, as_student=False)  # hidden tests run too: the instructor has the package
+
+
+def test_the_release_runs_top_to_bottom_and_only_its_public_tests_fail(executed_release):
+    assert errors(executed_release) == [
+        ("public_tests_f", "AssertionError", "f(x) is not implemented yet: replace `raise NotImplementedError()` with your code."),
+        ("public_tests_sigmoid", "AssertionError", "sigmoid(x) is not implemented yet: replace `raise NotImplementedError()` with your code."),
+        ("public_tests_relu", "AssertionError", "relu(x) is not implemented yet: replace `raise NotImplementedError()` with your code."),
+        ("public_tests_bce", "AssertionError",
+         "binary_cross_entropy(y_pred, y) is not implemented yet: replace `raise NotImplementedError()` with your code."),
+    ]
+
+
+def test_the_release_plots_wait_for_the_functions(executed_release):
+    texts = [o.get("text", "") for c in executed_release.cells for o in c.get("outputs", [])]
+    assert "Random Function and its Derivative: the plot appears once your functions above are implemented.\n" in texts
+
+
+def test_the_solution_passes_every_public_test_and_draws_every_plot(executed_solution):
+    assert errors(executed_solution) == []
+    assert stdout(executed_solution, "public_tests_bce").strip() == (
+        "binary_cross_entropy, bce_derivative and bce_logit_derivative pass the public tests."
+    )
+    images = [o for c in executed_solution.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(images) == 6  # f, sigmoid, relu, BCE for y = 0 and 1, BCE with respect to z
