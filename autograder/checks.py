@@ -25,7 +25,7 @@ class CaseResult:
     passed: bool
     message: str = ""
     check: str = "passed"
-    """which check decided: passed, missing, raised, type, shape, dtype, finite, value, mutation"""
+    """which check decided: passed, missing, stopped, raised, type, shape, dtype, finite, value, mutation"""
     failing_index: tuple[int, ...] | None = None
     got: float | None = None
     expected: float | None = None
@@ -57,6 +57,8 @@ def check_case(exercise: Exercise, case: Case, observation: Observation, student
         similar = [n for n in student_names if n not in EXERCISES_BY_NAME and (exercise.name[:4] in n or n[:4] in exercise.name)]
         hint = msg.DID_YOU_MEAN.format(names=", ".join(sorted(similar))) if similar else ""
         return _fail(case, "missing", msg.MISSING.format(signature=sig, did_you_mean=hint))
+    if observation.kind == "stopped":
+        return _fail(case, "stopped", msg.NOT_CALLED.format(signature=sig, reason=observation.error))
     if observation.kind == "raised":
         return _fail(case, "raised", msg.RAISED.format(signature=sig, error=observation.error, inputs=inputs))
     if observation.kind != "tensor" or observation.output is None:

@@ -12,6 +12,8 @@ WRONG_SHAPE = "`{signature}` returned shape {got}, expected {expected} (the shap
 WRONG_DTYPE = "`{signature}` returned dtype {got}, expected {expected}, for {inputs}."
 NOT_FINITE = "`{signature}` returned {got} at {point}, expected {expected}."
 WRONG_VALUE = "`{signature}` is wrong at {point}: got {got}, expected {expected} ({count} of {total} values are off by more than {tolerance})."
+NOT_CALLED = "`{signature}` could not be called: {reason}."
+AUTOGRAD = "`{signature}` uses autograd ({evidence}); this exercise asks for the derivative worked out by hand, so it earns 0 points."
 MODIFIED_INPUT = "`{signature}` changed its argument `{argument}` in place; compute a new tensor and leave the input as it was."
 
 EXPECTED_DTYPE_INPUT = "{dtype} (the dtype of the input)"
@@ -19,5 +21,6 @@ EXPECTED_DTYPE_FLOAT = "a floating-point dtype"
 
 SUMMARY_PASSED = "{name}: {points:g} / {max_points:g} points. All {total} checks passed."
 SUMMARY_FAILED = "{name}: {points:g} / {max_points:g} points. {failed} of {total} checks failed; first: {first}"
+SUMMARY_VIOLATION = "{name}: 0 / {max_points:g} points. {violation}"
 CASE_LINE = "  [{mark}] {case}{detail}"
 HINT = "        Hint: {hint}"

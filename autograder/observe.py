@@ -47,7 +47,7 @@ class Observation:
 
     kind: str
     """"tensor", "other" (returned something that is not exactly a torch.Tensor),
-    "raised" (the call raised) or "missing" (no such function)"""
+    "raised" (the call raised), "missing" (no such function) or "stopped" (the sandbox ended first)"""
     output: TensorData | None = None
     type_name: str = ""
     error: str = ""

@@ -9,6 +9,8 @@ def summary_line(result: ExerciseResult) -> str:
     values = dict(name=result.exercise.name, points=result.points, max_points=result.max_points, total=len(result.cases))
     if result.passed:
         return msg.SUMMARY_PASSED.format(**values)
+    if result.violation:
+        return msg.SUMMARY_VIOLATION.format(name=result.exercise.name, max_points=result.max_points, violation=result.violation)
     return msg.SUMMARY_FAILED.format(failed=len(result.failures), first=result.failures[0].message, **values)
 
 

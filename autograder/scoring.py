@@ -14,6 +14,8 @@ from .observe import Observation, observe
 class ExerciseResult:
     exercise: Exercise
     cases: tuple[CaseResult, ...]
+    violation: str = ""
+    """a policy breach that voids the points whatever the cases say (autograd in a by-hand derivative)"""
 
     @property
     def max_points(self) -> float:
@@ -21,6 +23,8 @@ class ExerciseResult:
 
     @property
     def points(self) -> float:
+        if self.violation:
+            return 0.0
         total = sum(result.case.weight for result in self.cases)
         earned = sum(result.case.weight for result in self.cases if result.passed)
         return round(self.max_points * earned / total, 2) if total else 0.0
@@ -31,7 +35,7 @@ class ExerciseResult:
 
     @property
     def passed(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.violation
 
 
 def score(exercise: Exercise, observations: tuple[Observation, ...], student_names: tuple[str, ...] = ()) -> ExerciseResult:

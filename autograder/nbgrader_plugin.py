@@ -1,0 +1,94 @@
+"""Trusted grading inside `nbgrader autograde`, through its configurable preprocessor lists.
+
+`nbgrader_config.py` puts `RestoreFromMaster` in `Autograde.sanitize_preprocessors` (in place of
+DeduplicateIds, OverwriteKernelspec and OverwriteCells) and `TrustedExecute` in
+`Autograde.autograde_preprocessors` (in place of Execute). The rest of nbgrader's pipeline, its
+gradebook, formgrader, generate_feedback and export, works on the result unchanged.
+"""
+from __future__ import annotations
+
+import atexit
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from .restore import nbgrader_of, rebuild
+
+_sandboxes: dict[tuple, object] = {}
+
+
+def sensitive_paths(coursedir: CourseDirectory, db_url: str) -> list[str]:
+    """What a sandbox must not see: masters, every submission, grades, feedback, the gradebook."""
+    root = Path(coursedir.root)
+    folders = [coursedir.source_directory, coursedir.submitted_directory, coursedir.autograded_directory,
+               coursedir.feedback_directory, coursedir.release_directory, "logs"]
+    paths = [str(root / folder) for folder in folders]
+    if db_url.startswith("sqlite:///"):
+        paths.append(db_url.removeprefix("sqlite:///"))
+    return paths
+
+
+def load_master(coursedir: CourseDirectory, db_url: str, assignment: str, notebook: str):
+    """The source notebook, with points, locked sources and answer checksums as the gradebook has them."""
+    path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{notebook}.ipynb"
+    master = nbformat.read(path, as_version=4)
+    checksums = {}
+    with Gradebook(db_url, coursedir.course_id) as gb:
+        stored = gb.find_notebook(notebook, assignment)
+        points = {cell.name: cell.max_score for cell in stored.grade_cells}
+        sources = {cell.name: cell for cell in stored.source_cells}
+        for cell in master.cells:
+            meta = nbgrader_of(cell)
+            grade_id = meta.get("grade_id")
+            if grade_id in points:
+                meta["points"] = points[grade_id]
+            if grade_id in sources and meta.get("locked") and not meta.get("solution"):
+                cell.source = sources[grade_id].source
+            if grade_id in sources and meta.get("solution") and sources[grade_id].checksum:
+                checksums[grade_id] = sources[grade_id].checksum
+    return master, checksums
+
+
+def shared_sandbox(coursedir: CourseDirectory, db_url: str):
+    """One warm sandbox zygote per nbgrader process, started on first use."""
+    from .sandbox import Sandbox
+
+    key = (coursedir.root, db_url)
+    if key not in _sandboxes:
+        sandbox = Sandbox(hidden=sensitive_paths(coursedir, db_url))
+        sandbox.start()
+        atexit.register(sandbox.close)
+        _sandboxes[key] = sandbox
+    return _sandboxes[key]
+
+
+def _context(preprocessor, resources) -> tuple:
+    info = resources["nbgrader"]
+    coursedir = CourseDirectory(config=preprocessor.config)
+    return coursedir, info["db_url"], info["assignment"], info["notebook"]
+
+
+class RestoreFromMaster(NbGraderPreprocessor):
+    """Rebuild the submission against the master: tests, points, locked cells and kernel are the master's."""
+
+    def preprocess(self, nb, resources):
+        coursedir, db_url, assignment, notebook = _context(self, resources)
+        master, checksums = load_master(coursedir, db_url, assignment, notebook)
+        return rebuild(nb, master, checksums), resources
+
+
+class TrustedExecute(NbGraderPreprocessor):
+    """Run the student's cells in a sandbox and write the hidden tests' verdicts from this process."""
+
+    def preprocess(self, nb, resources):
+        from .trusted import grade_notebook
+
+        coursedir, db_url, assignment, notebook = _context(self, resources)
+        master, checksums = load_master(coursedir, db_url, assignment, notebook)
+        graded = grade_notebook(nb, master, shared_sandbox(coursedir, db_url), checksums)
+        self.log.info("Graded in a sandbox (isolation: %s) in %.2f s%s", graded.isolation, graded.seconds,
+                      f"; stopped: {graded.fault}" if graded.fault else "")
+        return graded.notebook, resources

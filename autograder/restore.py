@@ -1,0 +1,96 @@
+"""Rebuild a submission against the master before anything runs: tampering changes nothing.
+
+Locked and test cells come from the master, whatever the submission holds; answer cells keep
+the student's text under the master's metadata; duplicated or unknown ids become plain cells
+(they still run, as they would in the student's kernel); cells the student deleted come back,
+an answer as an empty placeholder. Points and the kernel are the master's.
+"""
+from __future__ import annotations
+
+import copy
+
+import nbformat
+from nbformat import NotebookNode
+
+MISSING_ANSWER = "# This answer cell was missing from the submission."
+MISSING_TEXT = "*This answer cell was missing from the submission.*"
+
+
+def nbgrader_of(cell: NotebookNode) -> dict:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def is_answer(cell: NotebookNode) -> bool:
+    return bool(nbgrader_of(cell).get("solution"))
+
+
+def master_cells(master: NotebookNode) -> dict[str, NotebookNode]:
+    return {nbgrader_of(c)["grade_id"]: c for c in master.cells if nbgrader_of(c).get("grade_id")}
+
+
+def _plain(cell: NotebookNode) -> NotebookNode:
+    """The student's cell as an ordinary one: its nbgrader metadata claims nothing."""
+    kind = cell.get("cell_type") if cell.get("cell_type") in ("code", "markdown", "raw") else "raw"
+    source = cell.get("source", "")
+    source = "".join(source) if isinstance(source, list) else str(source)
+    return nbformat.v4.new_code_cell(source) if kind == "code" else (
+        nbformat.v4.new_markdown_cell(source) if kind == "markdown" else nbformat.v4.new_raw_cell(source))
+
+
+def rebuild(submission: NotebookNode, master: NotebookNode, checksums: dict[str, str] | None = None) -> NotebookNode:
+    """`checksums` (grade id → the release's checksum) let nbgrader score an untouched answer 0."""
+    by_id = master_cells(master)
+    used: dict[str, int] = {}
+    cells: list[NotebookNode] = []
+    for cell in submission.get("cells", []):
+        grade_id = nbgrader_of(cell).get("grade_id")
+        reference = by_id.get(grade_id) if isinstance(grade_id, str) else None
+        if reference is None:
+            cells.append(_plain(cell))
+        elif grade_id in used:  # a copied cell: the later copy is the answer, the earlier one runs as plain code
+            if is_answer(reference):
+                earlier = used[grade_id]
+                cells[earlier] = _plain(cells[earlier])
+                cells.append(_answer(cell, reference))
+                used[grade_id] = len(cells) - 1
+            else:
+                cells.append(_plain(cell))
+        else:
+            cells.append(_answer(cell, reference) if is_answer(reference) else copy.deepcopy(reference))
+            used[grade_id] = len(cells) - 1
+    _restore_missing(cells, master, used)
+    for index, cell in enumerate(cells):
+        cell.id = f"cell-{index}"
+        grade_id = nbgrader_of(cell).get("grade_id")
+        if checksums and is_answer(cell) and grade_id in checksums:
+            cell.metadata["nbgrader"]["checksum"] = checksums[grade_id]
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(master.metadata))
+
+
+def _answer(student: NotebookNode, reference: NotebookNode) -> NotebookNode:
+    cell = copy.deepcopy(reference)
+    source = student.get("source", "")
+    cell.source = "".join(source) if isinstance(source, list) else str(source)
+    return cell
+
+
+def _restore_missing(cells: list[NotebookNode], master: NotebookNode, used: dict[str, int]) -> None:
+    """Put back, in the master's order, every master cell with an id that the submission lacks."""
+    previous_position = -1
+    for reference in master.cells:
+        grade_id = nbgrader_of(reference).get("grade_id")
+        if not grade_id:
+            continue
+        if grade_id in used:
+            previous_position = next(i for i, c in enumerate(cells) if nbgrader_of(c).get("grade_id") == grade_id)
+            continue
+        cell = copy.deepcopy(reference)
+        if is_answer(reference):
+            cell.source = MISSING_ANSWER if cell.cell_type == "code" else MISSING_TEXT
+            cell.metadata["nbgrader"].pop("checksum", None)
+        previous_position += 1
+        cells.insert(previous_position, cell)
+        used[grade_id] = previous_position

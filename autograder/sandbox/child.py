@@ -1,0 +1,185 @@
+"""Inside the sandbox: run the student's cells as a notebook would, then call their functions.
+
+Everything here can be undone by the student's code, and that is fine: it only reports what
+the student's own code produced. Grades are decided outside, from these reports.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import signal
+import sys
+import traceback
+from contextlib import contextmanager
+
+import matplotlib
+import matplotlib.pyplot as plt
+import torch
+from IPython.core.interactiveshell import InteractiveShell
+
+from ..exercises import EXERCISES_BY_NAME
+from ..observe import Observation, observe
+from .protocol import HEADER, encode_observation, send
+
+AUTOGRAD_ENTRY_POINTS = (
+    ("torch.autograd.grad", torch.autograd, "grad"), ("torch.autograd.backward", torch.autograd, "backward"),
+    ("Tensor.backward", torch.Tensor, "backward"), ("Tensor.requires_grad_", torch.Tensor, "requires_grad_"),
+    *((f"torch.autograd.functional.{n}", torch.autograd.functional, n) for n in ("jacobian", "hessian", "vjp", "jvp", "hvp", "vhp")),
+    *((f"torch.func.{n}", torch.func, n) for n in ("grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian")),
+)
+
+
+class SandboxTimeout(BaseException):
+    """Raised by the alarm; a BaseException so that `except Exception` in student code lets it through."""
+
+
+class OutputBudget(io.TextIOBase):
+    """A stream that keeps what fits in the submission's text budget and drops the rest."""
+
+    def __init__(self, budget: list[int], name: str, sink: list[dict]):
+        self.budget, self.name, self.sink = budget, name, sink
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        kept = text[: max(self.budget[0], 0)]
+        self.budget[0] -= len(text)
+        if kept:
+            if self.sink and self.sink[-1].get("name") == self.name:
+                self.sink[-1]["text"] += kept
+            else:
+                self.sink.append({"output_type": "stream", "name": self.name, "text": kept})
+        return len(text)
+
+
+@contextmanager
+def alarm(seconds: float):
+    def ring(signum, frame):
+        raise SandboxTimeout()
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class Autograd:
+    """Notes which autograd entry points the student's code calls (evidence; the static check decides too)."""
+
+    def __init__(self):
+        self.used: set[str] = set()
+
+    def install(self) -> None:
+        for label, owner, name in AUTOGRAD_ENTRY_POINTS:
+            setattr(owner, name, self._wrap(label, getattr(owner, name)))
+
+    def _wrap(self, label, original):
+        def guarded(*args, **kwargs):
+            self.used.add(label)
+            return original(*args, **kwargs)
+
+        return guarded
+
+
+def _figures(sink: list[dict], images_left: list[int]) -> None:
+    for number in plt.get_fignums():
+        if images_left[0] > 0:
+            buffer = io.BytesIO()
+            plt.figure(number).savefig(buffer, format="png", dpi=60)
+            sink.append({"output_type": "display_data", "data": {"image/png": base64.b64encode(buffer.getvalue()).decode()}})
+            images_left[0] -= 1
+    plt.close("all")
+
+
+def _student_traceback(exc: BaseException) -> list[str]:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<ipython-input")]
+    lines = [f"  line {f.lineno}: {f.line}" for f in frames[-5:] if f.line]
+    return lines + [f"{type(exc).__name__}: {exc}"[:1000]]
+
+
+def make_shell() -> InteractiveShell:
+    shell = InteractiveShell.instance(history_length=0)
+    shell.history_manager.enabled = False
+    return shell
+
+
+def run_cell(shell: InteractiveShell, source: str, seconds: float, budget: list[int], images_left: list[int]) -> list[dict]:
+    outputs: list[dict] = []
+    results: list[dict] = []
+    shell.displayhook.write_output_prompt = lambda: None
+    shell.displayhook.write_format_data = lambda data, metadata=None: results.append(data)
+    shell.display_pub.publish = lambda data, metadata=None, **kw: outputs.append({"output_type": "display_data", "data": {"text/plain": str(data.get("text/plain", ""))[:2000]}})
+    shell._showtraceback = lambda *args: None
+    shell.showsyntaxerror = lambda *args, **kwargs: None
+    plt.show = lambda *args, **kwargs: _figures(outputs, images_left)
+    sys.stdout, sys.stderr = OutputBudget(budget, "stdout", outputs), OutputBudget(budget, "stderr", outputs)
+    try:
+        with alarm(seconds):
+            result = shell.run_cell(source, store_history=False)
+        error = result.error_before_exec or result.error_in_exec
+    except SandboxTimeout as exc:  # the alarm rang outside IPython's own handler
+        error = exc
+    finally:
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    _figures(outputs, images_left)
+    if results and "text/plain" in results[-1]:
+        outputs.append({"output_type": "execute_result", "data": {"text/plain": str(results[-1]["text/plain"])[:2000]}})
+    if error is not None:
+        if isinstance(error, SandboxTimeout):
+            outputs.append({"output_type": "error", "ename": "TimeoutError", "evalue": f"the cell ran longer than {seconds:g} s", "traceback": []})
+        else:
+            outputs.append({"output_type": "error", "ename": type(error).__name__, "evalue": str(error)[:1000], "traceback": _student_traceback(error)})
+    return outputs
+
+
+def read_job(channel: int) -> dict:
+    def exactly(size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            chunk = os.read(channel, size - len(data))
+            if not chunk:
+                os._exit(3)
+            data += chunk
+        return data
+
+    (size,) = HEADER.unpack(exactly(HEADER.size))
+    return json.loads(exactly(size))
+
+
+def serve(channel: int, limits) -> None:
+    job = read_job(channel)
+    autograd = Autograd()
+    autograd.install()
+    shell = make_shell()
+    budget, images_left = [limits.output_bytes], [limits.images]
+    for index, source in job["cells"]:
+        send(channel, {"type": "cell", "index": index, "outputs": run_cell(shell, source, limits.cell_seconds, budget, images_left)})
+    namespace = dict(shell.user_ns)
+    names = sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("_"))[:200]
+    send(channel, {"type": "names", "names": names})
+    for name in job["exercises"]:
+        function = namespace.get(name)
+        for index, case in enumerate(EXERCISES_BY_NAME[name].cases):
+            autograd.used.clear()
+            try:
+                with alarm(limits.call_seconds):
+                    seen = observe(function if callable(function) else None, case.args)
+            except SandboxTimeout:
+                seen = Observation("raised", error=f"TimeoutError: the call took longer than {limits.call_seconds:g} s")
+            send(channel, encode_observation(name, index, seen, ", ".join(sorted(autograd.used))))
+    send(channel, {"type": "done"})
+
+
+def prepare() -> None:
+    """Work done once, in the warm zygote, so no sandbox pays for it."""
+    matplotlib.use("Agg")
+    torch.set_num_threads(1)  # a forked child of a multi-threaded torch can deadlock
+    for exercise in EXERCISES_BY_NAME.values():
+        exercise.cases  # noqa: B018  (built once, inherited by every fork)
+    make_shell()

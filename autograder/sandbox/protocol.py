@@ -1,0 +1,144 @@
+"""The channel out of a sandbox: length-prefixed JSON frames. Never a pickle, never an object.
+
+The trusted side reads with a deadline and a byte budget, and rebuilds everything it uses
+from validated plain fields; a frame that breaks the rules ends the sandbox.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import select
+import struct
+import time
+
+from ..observe import DTYPES, Observation, TensorData
+
+HEADER = struct.Struct("!I")
+MAX_FRAME = 8 * 2**20
+MAX_ELEMENTS = 2**20
+MAX_TEXT = 4096
+ITEM_SIZE = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1, "int16": 2,
+             "int32": 4, "int64": 8, "uint8": 1, "bool": 1}
+assert set(ITEM_SIZE) == set(DTYPES)
+
+
+class ProtocolError(Exception):
+    """The sandbox sent something it may not; whatever it sent after is ignored."""
+
+
+class ChannelClosed(Exception):
+    pass
+
+
+class Timeout(Exception):
+    pass
+
+
+# ---- writing (inside the sandbox) -------------------------------------------------------
+
+def send(fd: int, frame: dict) -> None:
+    payload = json.dumps(frame, separators=(",", ":")).encode()
+    os.write(fd, HEADER.pack(len(payload)))
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def encode_tensor(data: TensorData) -> dict:
+    return {"dtype": data.dtype, "shape": list(data.shape), "data": base64.b64encode(data.data).decode()}
+
+
+def encode_observation(exercise: str, case: int, seen: Observation, autograd: str) -> dict:
+    return {
+        "type": "observation", "exercise": exercise, "case": case, "kind": seen.kind,
+        "output": encode_tensor(seen.output) if seen.output else None,
+        "type_name": seen.type_name, "error": seen.error, "student_trace": seen.student_trace,
+        "args_after": [encode_tensor(a) for a in seen.args_after], "autograd": autograd,
+    }
+
+
+# ---- reading (the trusted side) ---------------------------------------------------------
+
+class FrameReader:
+    def __init__(self, fd: int, budget_bytes: int):
+        self.fd, self.budget, self.buffer = fd, budget_bytes, b""
+
+    def _fill(self, size: int, deadline: float) -> None:
+        while len(self.buffer) < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
+                raise Timeout()
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:
+                raise ChannelClosed()
+            self.budget -= len(chunk)
+            if self.budget < 0:
+                raise ProtocolError("the sandbox sent more data than allowed")
+            self.buffer += chunk
+
+    def read(self, deadline: float) -> dict:
+        self._fill(HEADER.size, deadline)
+        (size,) = HEADER.unpack(self.buffer[: HEADER.size])
+        if size > MAX_FRAME:
+            raise ProtocolError(f"frame of {size} bytes")
+        self._fill(HEADER.size + size, deadline)
+        payload, self.buffer = self.buffer[HEADER.size : HEADER.size + size], self.buffer[HEADER.size + size :]
+        try:
+            frame = json.loads(payload)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ProtocolError(f"unreadable frame: {exc}") from None
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            raise ProtocolError("frame without a type")
+        return frame
+
+
+def text(value, limit: int = MAX_TEXT) -> str:
+    if not isinstance(value, str):
+        raise ProtocolError("expected text")
+    return value[:limit]
+
+
+def integer(value, low: int, high: int) -> int:
+    if type(value) is not int or not low <= value < high:
+        raise ProtocolError(f"expected an integer in [{low}, {high})")
+    return value
+
+
+def decode_tensor(value) -> TensorData:
+    if not isinstance(value, dict):
+        raise ProtocolError("expected a tensor")
+    dtype = value.get("dtype")
+    if dtype not in ITEM_SIZE:
+        raise ProtocolError(f"dtype {dtype!r}")
+    shape = value.get("shape")
+    if not isinstance(shape, list) or len(shape) > 8:
+        raise ProtocolError("bad shape")
+    shape = tuple(integer(n, 0, MAX_ELEMENTS + 1) for n in shape)
+    count = 1
+    for n in shape:
+        count *= n
+    try:
+        raw = base64.b64decode(text(value.get("data"), 12 * MAX_ELEMENTS), validate=True)
+    except ValueError:
+        raise ProtocolError("tensor bytes are not base64") from None
+    if count > MAX_ELEMENTS or len(raw) != count * ITEM_SIZE[dtype]:
+        raise ProtocolError("tensor bytes do not match its shape")
+    return TensorData(dtype, shape, raw)
+
+
+KINDS = {"tensor", "other", "raised", "missing"}
+
+
+def decode_observation(frame: dict) -> Observation:
+    kind = frame.get("kind")
+    if kind not in KINDS:
+        raise ProtocolError(f"observation kind {kind!r}")
+    output = decode_tensor(frame["output"]) if kind == "tensor" else None
+    args_after = frame.get("args_after", [])
+    if not isinstance(args_after, list) or len(args_after) > 4:
+        raise ProtocolError("bad arguments")
+    return Observation(
+        kind, output=output, type_name=text(frame.get("type_name", ""), 200), error=text(frame.get("error", ""), 500),
+        student_trace=text(frame.get("student_trace", "")), args_after=tuple(decode_tensor(a) for a in args_after),
+    )
