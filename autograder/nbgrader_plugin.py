@@ -14,6 +14,7 @@ import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float, Integer
 
 from .restore import nbgrader_of, rebuild
 
@@ -52,13 +53,14 @@ def load_master(coursedir: CourseDirectory, db_url: str, assignment: str, notebo
     return master, checksums
 
 
-def shared_sandbox(coursedir: CourseDirectory, db_url: str):
-    """One warm sandbox zygote per nbgrader process, started on first use."""
-    from .sandbox import Sandbox
+def shared_sandbox(coursedir: CourseDirectory, db_url: str, limits=None):
+    """One warm sandbox zygote per nbgrader process (and course and limits), started on first use."""
+    from .sandbox import Limits, Sandbox
 
-    key = (coursedir.root, db_url)
+    limits = limits or Limits()
+    key = (coursedir.root, db_url, limits)
     if key not in _sandboxes:
-        sandbox = Sandbox(hidden=sensitive_paths(coursedir, db_url))
+        sandbox = Sandbox(limits, hidden=sensitive_paths(coursedir, db_url))
         sandbox.start()
         atexit.register(sandbox.close)
         _sandboxes[key] = sandbox
@@ -83,12 +85,21 @@ class RestoreFromMaster(NbGraderPreprocessor):
 class TrustedExecute(NbGraderPreprocessor):
     """Run the student's cells in a sandbox and write the hidden tests' verdicts from this process."""
 
+    call_seconds = Float(2.0, help="Wall-clock limit for one call of a student's function.").tag(config=True)
+    cell_seconds = Float(30.0, help="Wall-clock limit for one notebook cell.").tag(config=True)
+    submission_seconds = Float(90.0, help="Wall-clock limit for one sandbox run of a whole submission.").tag(config=True)
+    memory_mb = Integer(1024, help="Memory the student's code may add to the warm interpreter.").tag(config=True)
+    processes = Integer(16, help="Processes a sandbox may hold at once.").tag(config=True)
+
     def preprocess(self, nb, resources):
+        from .sandbox import Limits
         from .trusted import grade_notebook
 
         coursedir, db_url, assignment, notebook = _context(self, resources)
         master, checksums = load_master(coursedir, db_url, assignment, notebook)
-        graded = grade_notebook(nb, master, shared_sandbox(coursedir, db_url), checksums)
+        limits = Limits(call_seconds=self.call_seconds, cell_seconds=self.cell_seconds, submission_seconds=self.submission_seconds,
+                        memory_mb=self.memory_mb, processes=self.processes)
+        graded = grade_notebook(nb, master, shared_sandbox(coursedir, db_url, limits), checksums)
         self.log.info("Graded in a sandbox (isolation: %s) in %.2f s%s", graded.isolation, graded.seconds,
                       f"; stopped: {graded.fault}" if graded.fault else "")
         return graded.notebook, resources

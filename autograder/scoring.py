@@ -1,5 +1,6 @@
 """Turn case verdicts into points: each case is worth its weight, so a student right on
-typical inputs and wrong at the edges keeps the typical part."""
+typical inputs and wrong at the edges keeps the typical part. Edge cases count only once every
+typical case passes: a constant 0 is "right" where σ′ underflows, but that is no derivative."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,8 +26,9 @@ class ExerciseResult:
     def points(self) -> float:
         if self.violation:
             return 0.0
+        typical_ok = all(result.passed for result in self.cases if result.case.group == "typical")
         total = sum(result.case.weight for result in self.cases)
-        earned = sum(result.case.weight for result in self.cases if result.passed)
+        earned = sum(result.case.weight for result in self.cases if result.passed and (typical_ok or result.case.group == "typical"))
         return round(self.max_points * earned / total, 2) if total else 0.0
 
     @property

@@ -50,6 +50,13 @@ def test_right_on_typical_inputs_but_wrong_at_the_edge_keeps_partial_credit():
     assert result.points == round(2 * (len(result.cases) - 2) / len(result.cases), 2)
 
 
+def test_edge_cases_earn_nothing_until_the_typical_cases_pass():
+    exercise = EXERCISES_BY_NAME["sigmoid_derivative"]
+    result = grade_function(exercise, define("def sigmoid_derivative(x):\n    return torch.zeros_like(x)", "sigmoid_derivative"))
+    assert [r.case.group for r in result.cases if r.passed] == ["edge", "edge"]  # σ′ ≈ 0 for |x| ≥ 30 in float32
+    assert result.points == 0
+
+
 def test_every_exercise_covers_both_dtypes_and_0d_1d_2d_shapes():
     for exercise in EXERCISES:
         shapes = {tuple(c.args[0].shape).__len__() for c in exercise.cases}

@@ -159,6 +159,7 @@ def serve(channel: int, limits) -> None:
     shell = make_shell()
     budget, images_left = [limits.output_bytes], [limits.images]
     for index, source in job["cells"]:
+        send(channel, {"type": "cell_start", "index": index})
         send(channel, {"type": "cell", "index": index, "outputs": run_cell(shell, source, limits.cell_seconds, budget, images_left)})
     namespace = dict(shell.user_ns)
     names = sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("_"))[:200]
@@ -167,6 +168,7 @@ def serve(channel: int, limits) -> None:
         function = namespace.get(name)
         for index, case in enumerate(EXERCISES_BY_NAME[name].cases):
             autograd.used.clear()
+            send(channel, {"type": "call_start", "exercise": name, "case": index})
             try:
                 with alarm(limits.call_seconds):
                     seen = observe(function if callable(function) else None, case.args)

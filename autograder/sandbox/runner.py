@@ -22,7 +22,11 @@ from .protocol import ChannelClosed, FrameReader, ProtocolError, Timeout, decode
 
 STOPPED_TIME = "your notebook was stopped after {seconds:g} s, the limit for a whole submission"
 STOPPED_EXIT = "your notebook's process ended before grading finished (it exited, or ran out of memory or CPU time)"
+STOPPED_CELL = "it ran longer than {seconds:g} s, the limit for one cell"
+STOPPED_CALL = "it ran longer than {seconds:g} s, the limit for one call"
 STOPPED_CHANNEL = "your notebook sent the grader something it may not ({detail})"
+MAX_ATTEMPTS = 3
+GRACE_SECONDS = 2.0
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -77,52 +81,83 @@ class Sandbox:
             self._process = self._control = None
 
     def run(self, cells: list[tuple[int, str]], exercises: list[str]) -> SandboxRun:
-        """Run the cells in a fresh sandbox, then observe each exercise's function on its cases."""
+        """Run the cells in a fresh sandbox, then observe each exercise's function on its cases.
+
+        When a sandbox dies or hangs, the cell or call it was in is left out and a fresh one
+        tries again, so one fatal cell costs only what depends on it.
+        """
         self.start()
-        started = time.monotonic()
-        deadline = started + self.limits.submission_seconds
+        run, started = SandboxRun(), time.monotonic()
+        cells_left, exercises_left = list(cells), list(exercises)
+        for _ in range(MAX_ATTEMPTS):
+            activity, fault = self._attempt(cells_left, exercises_left, run)
+            if fault is None:
+                break
+            run.fault = run.fault or fault
+            if activity and activity[0] == "cell":
+                run.outputs[activity[1]] = [_stopped_output(fault)]
+                cells_left = [cell for cell in cells_left if cell[0] != activity[1]]
+            elif activity and activity[0] == "call":
+                exercises_left = [name for name in exercises_left if name != activity[1]]
+                for (name, case), seen in list(run.observations.items()):
+                    if name == activity[1] and case >= activity[2]:
+                        del run.observations[(name, case)]
+                run.observations[activity[1:]] = Observation("raised", error=f"the call stopped the notebook: {fault}")
+            else:
+                break
+        run.seconds = time.monotonic() - started
+        return run
+
+    def _attempt(self, cells, exercises, run: SandboxRun) -> tuple[tuple | None, str | None]:
+        """One sandbox from start to end. Returns what it was doing when it failed, and why."""
+        deadline = time.monotonic() + self.limits.submission_seconds
         ours, theirs = socket.socketpair()
         self._jobs += 1
         request = {"limits": self.limits.as_dict(), "hidden": self.hidden, "job": self._jobs}
         socket.send_fds(self._control, [json.dumps(request).encode()], [theirs.fileno()])
         theirs.close()
         json.loads(self._control.recv(4096))
-        run, student_pid = SandboxRun(), None
         reader = FrameReader(ours.fileno(), budget_bytes=64 * 2**20)
+        student_pid, activity, fault = None, None, None
         try:
             started_frame = reader.read(deadline)
             student_pid, run.level = integer(started_frame.get("pid"), 2, 2**22), text(started_frame.get("level"), 20)
             send(ours.fileno(), {"cells": cells, "exercises": exercises})
             expected_cells = {index for index, _ in cells}
             while True:
-                frame = reader.read(deadline)
+                limit = self.limits.cell_seconds if activity and activity[0] == "cell" else self.limits.call_seconds
+                frame = reader.read(min(deadline, time.monotonic() + limit + GRACE_SECONDS) if activity else deadline)
                 kind = frame["type"]
                 if kind == "done":
                     break
-                if kind == "cell":
+                if kind == "cell_start":
+                    activity = ("cell", integer(frame.get("index"), 0, 10**6))
+                elif kind == "call_start":
+                    activity = ("call", self._exercise(frame, exercises), integer(frame.get("case"), 0, 10**4))
+                elif kind == "cell":
                     index = integer(frame.get("index"), 0, 10**6)
                     if index not in expected_cells:
                         raise ProtocolError("output for a cell that was not sent")
                     run.outputs[index] = [_output(o) for o in _list(frame.get("outputs"), 200)]
+                    activity = None
                 elif kind == "names":
                     run.names = tuple(text(n, 100) for n in _list(frame.get("names"), 200))
                 elif kind == "observation":
-                    name = frame.get("exercise")
-                    if name not in exercises:
-                        raise ProtocolError("observation of a function that was not asked for")
-                    seen = decode_observation(frame)
+                    name = self._exercise(frame, exercises)
+                    run.observations[(name, integer(frame.get("case"), 0, 10**4))] = decode_observation(frame)
                     evidence = text(frame.get("autograd", ""), 300)
-                    run.observations[(name, integer(frame.get("case"), 0, 10**4))] = seen
                     if evidence:
                         run.observations[(name, -1)] = Observation("raised", error=evidence)
+                    activity = None
                 else:
                     raise ProtocolError(f"unknown frame {kind!r}")
         except Timeout:
-            run.fault = STOPPED_TIME.format(seconds=self.limits.submission_seconds)
+            fault = STOPPED_TIME.format(seconds=self.limits.submission_seconds) if time.monotonic() >= deadline else (
+                STOPPED_CELL.format(seconds=self.limits.cell_seconds) if activity[0] == "cell" else STOPPED_CALL.format(seconds=self.limits.call_seconds))
         except ChannelClosed:
-            run.fault = STOPPED_EXIT
+            fault = STOPPED_EXIT
         except (ProtocolError, KeyError, TypeError, ValueError) as exc:
-            run.fault = STOPPED_CHANNEL.format(detail=str(exc)[:200])
+            fault, activity = STOPPED_CHANNEL.format(detail=str(exc)[:200]), None
         finally:
             if student_pid:
                 try:
@@ -130,8 +165,18 @@ class Sandbox:
                 except ProcessLookupError:
                     pass
             ours.close()
-        run.seconds = time.monotonic() - started
-        return run
+        return activity, fault
+
+    @staticmethod
+    def _exercise(frame: dict, exercises: list[str]) -> str:
+        name = frame.get("exercise")
+        if name not in exercises:
+            raise ProtocolError("a function that was not asked for")
+        return name
+
+
+def _stopped_output(fault: str) -> dict:
+    return {"output_type": "error", "ename": "SandboxStopped", "evalue": f"this cell stopped the notebook: {fault}", "traceback": []}
 
 
 def _list(value, limit: int) -> list:

@@ -1,0 +1,76 @@
+"""The trusted path on honest work: every correct variant keeps full marks, warnings cost nothing."""
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from autograder.exercises import EXERCISES
+from autograder.sandbox import Sandbox
+from autograder.synthetic import fill_release, solutions_of, with_functions
+from autograder.trusted import grade_notebook
+
+from .implementations import VARIANTS
+
+pytestmark = pytest.mark.slow
+TOTAL = sum(e.points for e in EXERCISES)
+NOISY_SIGMOID_PRIME = '''
+def sigmoid_derivative(x):
+    import sys, warnings
+    warnings.warn("this derivative is noisy on purpose")
+    print("debug output on stderr", file=sys.stderr)
+    s = torch.sigmoid(x)
+    return s * (1 - s)
+'''
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox() as box:
+        yield box
+
+
+@pytest.fixture(scope="module")
+def answers(master):
+    return {k: v for k, v in solutions_of(master).items() if k.startswith("impl_")}
+
+
+def graded(sandbox, master, release, answers):
+    return grade_notebook(fill_release(release, answers), master, sandbox)
+
+
+@pytest.mark.parametrize("variant_id, name, source", VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_every_correct_variant_earns_full_marks_in_the_sandbox(sandbox, master, release, answers, variant_id, name, source):
+    result = graded(sandbox, master, release, with_functions(answers, {name: source}))
+    assert (result.fault, sum(r.points for r in result.results)) == (None, TOTAL)
+
+
+def test_warnings_and_stderr_from_correct_code_cost_nothing(sandbox, master, release, answers):
+    result = graded(sandbox, master, release, with_functions(answers, {"sigmoid_derivative": NOISY_SIGMOID_PRIME}))
+    assert sum(r.points for r in result.results) == TOTAL
+    hidden = next(c for c in result.notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "hidden_tests_sigmoid_derivative")
+    assert [o.output_type for o in hidden.outputs] == ["stream", "execute_result"] and hidden.outputs[0].name == "stdout"
+
+
+def test_this_machine_gets_namespace_isolation(sandbox, master, release, answers):
+    assert graded(sandbox, master, release, answers).isolation == "namespaces"
+
+
+def test_the_sandbox_sees_hidden_folders_empty_and_cannot_write_outside_its_workdir(tmp_path):
+    secret = tmp_path / "source"
+    secret.mkdir()
+    (secret / "solutions.txt").write_text("the answers")
+    probe = (f"import os\nprint(sorted(os.listdir({str(secret)!r})))\n"
+             f"try:\n    open({str(tmp_path / 'planted.txt')!r}, 'w')\nexcept OSError as exc:\n    print(exc.strerror)\n"
+             "open('scratch.txt', 'w').write('ok')\nprint(os.getpid())")
+    with Sandbox(hidden=[str(secret)]) as box:
+        run = box.run([(0, probe)], [])
+    assert run.outputs[0] == [{"output_type": "stream", "name": "stdout", "text": "[]\nRead-only file system\n1\n"}]
+    assert not (tmp_path / "planted.txt").exists()
+
+
+def test_the_sandbox_keeps_printed_text_within_its_budget():
+    from autograder.sandbox import Limits
+
+    with Sandbox(Limits(output_bytes=1000)) as box:
+        run = box.run([(0, "for _ in range(10**5):\n    print('spam')")], [])
+    assert len(run.outputs[0][0]["text"]) == 1000
