@@ -11,11 +11,16 @@ def main(argv: list[str] | None = None) -> int:
     verbs = parser.add_subparsers(dest="verb", required=True)
     demo = verbs.add_parser("demo", help="grade the bundled sample submissions in a fresh course folder")
     demo.add_argument("--workdir", type=Path, default=Path("demo-course"), help="where to build the demo course (replaced if present)")
-    for name, text in (("grade", "autograde every submission in submitted/ and export grades.csv"),
+    for name, text in (("grade", "autograde every submission in submitted/, in parallel, and export grades.csv"),
                        ("release", "run nbgrader generate_assignment for the assignment"),
                        ("sync-master", "rewrite the master's hidden-test cells from the exercise registry")):
         verb = verbs.add_parser(name, help=text)
         verb.add_argument("--course", type=Path, default=Path("."), help="the course root (holds nbgrader_config.py)")
+    grade = verbs.choices["grade"]
+    grade.add_argument("--jobs", type=int, default=None, help="sandboxes run at once (default: the number of cores)")
+    grade.add_argument("--force", action="store_true", help="grade again what is already graded")
+    grade.add_argument("--scheduler", default=None, help="address of a Dask scheduler to grade on instead of this machine")
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
 
     if args.verb == "demo":
@@ -24,16 +29,19 @@ def main(argv: list[str] | None = None) -> int:
         results = run_demo(args.workdir)
         return 0 if results else 1
     if args.verb == "grade":
-        from .course import Course, export_grades
-        from .grading import grade_course
-        from .report import score_table, write_results_csv
+        import time
 
-        course = Course(args.course)
-        results = grade_course(course, on_result=lambda r: print(f"{r.student}: {r.auto_score:g} / {r.max_auto_score:g} ({r.status})", file=sys.stderr))
-        print(score_table(results))
+        from .batch import INTERRUPTED, grade_assignment
+        from .course import Course, export_grades
+        from .report import batch_summary, score_table, write_results_csv
+
+        course, started = Course(args.course), time.monotonic()
+        report = grade_assignment(course, jobs=args.jobs, force=args.force, scheduler=args.scheduler, progress=not args.no_progress)
+        print(score_table(sorted(report.results, key=lambda r: r.student)))
+        print(batch_summary(report, time.monotonic() - started))
         export_grades(course, args.course / "grades.csv")
-        write_results_csv(results, args.course / "results.csv")
-        return 0
+        write_results_csv(report.results, args.course / "results.csv")
+        return INTERRUPTED if report.interrupted else (1 if any(r.status == "grader error" for r in report.results) else 0)
     if args.verb == "release":
         from .course import Course, generate_release
 

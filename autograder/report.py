@@ -34,3 +34,26 @@ def write_results_csv(results: list[StudentResult], path: Path) -> Path:
         for r in results:
             writer.writerow([r.student, r.status, r.auto_score, r.max_auto_score, r.needs_manual_grade, r.reason])
     return path
+
+
+def batch_summary(report: "BatchReport", wall_seconds: float) -> str:
+    """The end of `autograder grade`: counts by outcome, the slowest submissions, every failure's reason."""
+    from collections import Counter
+
+    graded = len(report.seconds)
+    rate = graded / wall_seconds if wall_seconds > 0 else 0.0
+    lines = [f"{len(report.results)} submissions in {wall_seconds:.1f} s ({rate:.1f} graded per second; isolation: {report.isolation or 'n/a'})"]
+    counts = Counter(r.status for r in report.results)
+    if report.skipped:
+        counts["skipped, already graded"] = len(report.skipped)
+    lines += [f"  {status:<24}{count:>6}" for status, count in sorted(counts.items())]
+    slowest = sorted(report.seconds.items(), key=lambda item: -item[1])[:5]
+    if slowest:
+        lines.append("slowest: " + ", ".join(f"{student} {seconds:.2f} s" for student, seconds in slowest))
+    failures = [r for r in report.results if r.status != "graded" or "stopped" in r.reason]
+    if failures:
+        lines.append("failures:")
+        lines += [f"  {r.student} ({r.status}): {r.reason}" for r in failures]
+    if report.interrupted:
+        lines.append("interrupted: what was graded is saved; run the same command again to finish")
+    return "\n".join(lines)

@@ -6,7 +6,7 @@ stamp="$venv/.installed-$(cat "$repo/requirements.lock" "$repo/pyproject.toml" |
 if [ ! -f "$stamp" ]; then
     echo "Installing pinned dependencies into $venv (first run only; about a minute)..." >&2
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -c "$repo/requirements.lock" -e "$repo[test]"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -c "$repo/requirements.lock" -e "$repo[test,cluster,postgres]"
     rm -f "$venv"/.installed-*
     touch "$stamp"
 fi

@@ -36,6 +36,7 @@ def _sandbox(channel: int, request: dict) -> None:
             os.dup2(null, fd)
         os.closerange(3, channel)
         os.closerange(channel + 1, 4096)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         isolation.confine(level, limits, workdir)
         os.environ.clear()
         os.environ.update({"HOME": workdir, "TMPDIR": workdir, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "Agg"})
@@ -72,8 +73,10 @@ def _end_orphans() -> None:
 
 
 def main(control_fd: int) -> None:
-    isolation.die_with_parent(signal.SIGKILL)
+    # No PR_SET_PDEATHSIG here: it fires when the starting *thread* ends (a thread pool's, a Dask
+    # worker's). The control socket's end-of-file, which also comes when the grader is killed, ends us.
     isolation.become_subreaper()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is the grader's to handle
     prepare()
     control = socket.socket(fileno=control_fd)
     control.sendall(b'{"ready": true}')

@@ -1,0 +1,45 @@
+"""One submission graded from plain text to plain data: what a worker, local or on Dask, runs.
+
+The caller sends the notebook's and the master's text in and gets the graded notebook (as plain
+dicts and lists) and the scores back, so workers need no shared filesystem and never touch the
+gradebook. This runs in a trusted worker; what came from the sandbox was validated already.
+"""
+from __future__ import annotations
+
+import atexit
+import time
+
+import nbformat
+
+from .sandbox import Limits, Sandbox
+from .trusted import grade_notebook
+
+_worker_sandboxes: dict[tuple, Sandbox] = {}
+
+
+def worker_sandbox(limits: Limits) -> Sandbox:
+    """The sandbox of this worker process, started on first use and kept warm."""
+    key = (limits,)
+    if key not in _worker_sandboxes:
+        sandbox = Sandbox(limits)
+        sandbox.start()
+        atexit.register(sandbox.close)
+        _worker_sandboxes[key] = sandbox
+    return _worker_sandboxes[key]
+
+
+def grade_text(student: str, notebook_text: str, master_text: str, checksums: dict[str, str], limits: dict,
+               sandbox: Sandbox | None = None) -> dict:
+    started = time.monotonic()
+    graded = grade_notebook(
+        nbformat.reads(notebook_text, as_version=4), nbformat.reads(master_text, as_version=4),
+        sandbox or worker_sandbox(Limits(**limits)), checksums,
+    )
+    return {
+        "student": student,
+        "notebook": graded.notebook,
+        "points": {result.exercise.name: result.points for result in graded.results},
+        "fault": graded.fault,
+        "isolation": graded.isolation,
+        "seconds": time.monotonic() - started,
+    }

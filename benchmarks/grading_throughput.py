@@ -1,0 +1,185 @@
+"""Throughput of `autograder grade` against plain `nbgrader autograde`, on the same N submissions.
+
+    python benchmarks/grading_throughput.py --n 200 --jobs 1,2,4
+
+Both graders run in this one invocation, on this machine. The mix is realistic: mostly correct work
+(written several ways), partly wrong work, notebooks with a crashing cell, and slow ones. Prints
+throughput, the speed-up over nbgrader, p50/p95 latency per submission and peak memory (PSS of the
+whole process tree), checks that the two agree on every score, and writes a PNG of throughput
+against --jobs.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+from nbgrader.api import Gradebook
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from autograder.batch import grade_assignment  # noqa: E402
+from autograder.course import Course, generate_release  # noqa: E402
+from autograder.synthetic import fill_release, solutions_of, with_functions  # noqa: E402
+
+WRONG = {
+    "sigmoid_derivative": "def sigmoid_derivative(x):\n    return torch.exp(-x) / (1 + torch.exp(-x))**2",
+    "relu_derivative": "def relu_derivative(x):\n    return (x >= 0).float()",
+    "bce_derivative": "def bce_derivative(y_pred, y):\n    return y_pred - y",
+    "f_prime": "def f_prime(x):\n    return 9*x**2 - 4*x",
+}
+OTHER_RIGHT = {
+    "relu_derivative": "def relu_derivative(x):\n    return torch.where(x > 0, 1.0, 0.0)",
+    "sigmoid_derivative": "def sigmoid_derivative(x):\n    s = torch.sigmoid(x)\n    return s * (1 - s)",
+    "bce_derivative": "def bce_derivative(y_pred, y):\n    return (y_pred - y) / (y_pred * (1 - y_pred))",
+}
+STOCK_CONFIG = '''c = get_config()
+c.CourseDirectory.course_id = "dl-derivatives"
+c.CourseDirectory.root = "."
+'''
+
+
+def submissions(n: int, release, solutions, seed: int = 0) -> dict[str, nbformat.NotebookNode]:
+    """60% correct (in several styles), 25% partly wrong, 10% with a crashing cell, 5% slow."""
+    rng, code = random.Random(seed), {k: v for k, v in solutions.items() if k.startswith("impl_")}
+    made = {}
+    for index in range(n):
+        roll = rng.random()
+        if roll < 0.60:
+            kind, answers = "correct", with_functions(code, dict(rng.sample(sorted(OTHER_RIGHT.items()), rng.randint(0, 3))))
+        elif roll < 0.85:
+            kind, answers = "wrong", with_functions(code, dict(rng.sample(sorted(WRONG.items()), rng.randint(1, 3))))
+        elif roll < 0.95:
+            kind, answers = "crash", {**code, "impl_relu": "import not_installed_module\n\n" + code["impl_relu"]}
+        else:
+            kind, answers = "slow", {**code, "impl_f": "import time\ntime.sleep(1.0)\n\n" + code["impl_f"]}
+        made[f"s{index:04d}_{kind}"] = fill_release(release, answers)
+    return made
+
+
+class PeakMemory:
+    """Samples the PSS of a process and all its descendants; keeps the peak, in MB."""
+
+    def __init__(self, pid: int):
+        self.root, self.peak, self._stop = psutil.Process(pid), 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            total = 0
+            try:
+                for process in [self.root, *self.root.children(recursive=True)]:
+                    try:
+                        total += process.memory_full_info().pss
+                    except (psutil.NoSuchProcess, psutil.AccessDenied):
+                        pass
+            except psutil.NoSuchProcess:
+                pass
+            self.peak = max(self.peak, total / 2**20)
+            self._stop.wait(0.05)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def course_with(root: Path, config: str, notebooks: dict) -> Course:
+    root.mkdir(parents=True)
+    (root / "nbgrader_config.py").write_text(config)
+    shutil.copytree(ROOT / "source", root / "source")
+    course = Course(root)
+    generate_release(course)
+    for student, notebook in notebooks.items():
+        folder = root / "submitted" / student / "derivatives"
+        folder.mkdir(parents=True)
+        nbformat.write(notebook, folder / "derivatives.ipynb")
+    return course
+
+
+def code_scores(course: Course) -> dict[str, float]:
+    with Gradebook(course.db_url, course.coursedir.course_id) as gb:
+        return {s.student.id: round(s.code_score, 2) for s in gb.assignment_submissions("derivatives")}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--jobs", default="1,2,4")
+    parser.add_argument("--plot", type=Path, default=ROOT / "benchmarks" / "throughput.png")
+    args = parser.parse_args()
+    jobs_list = [int(j) for j in args.jobs.split(",")]
+
+    master = nbformat.read(ROOT / "source" / "derivatives" / "derivatives.ipynb", as_version=4)
+    release = nbformat.read(ROOT / "release" / "derivatives" / "derivatives.ipynb", as_version=4)
+    notebooks = submissions(args.n, release, solutions_of(master))
+    work = Path(tempfile.mkdtemp(prefix="grading-benchmark-"))
+    print(f"{args.n} submissions: " + ", ".join(f"{k} {sum(1 for s in notebooks if s.endswith(k))}" for k in ("correct", "wrong", "crash", "slow")))
+
+    stock = course_with(work / "nbgrader", STOCK_CONFIG, notebooks)
+    started = time.monotonic()
+    with subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", "derivatives"], cwd=stock.root,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as process, PeakMemory(process.pid) as memory:
+        process.wait()
+    stock_seconds = time.monotonic() - started
+    finished = sorted(p.stat().st_mtime for p in (stock.root / "autograded").glob("*/derivatives/derivatives.ipynb"))
+    stock_latency = [b - a for a, b in zip(finished, finished[1:])]
+    stock_rate = args.n / stock_seconds
+    rows = [("nbgrader autograde", 1, stock_seconds, stock_rate, 1.0, percentile(stock_latency, 0.5), percentile(stock_latency, 0.95), memory.peak)]
+
+    ours_scores = None
+    for jobs in jobs_list:
+        ours = course_with(work / f"ours-{jobs}", (ROOT / "nbgrader_config.py").read_text(), notebooks)
+        started = time.monotonic()
+        with PeakMemory(psutil.Process().pid) as memory:
+            report = grade_assignment(ours, jobs=jobs, progress=False)
+        seconds = time.monotonic() - started
+        latency = list(report.seconds.values())
+        rows.append((f"autograder grade --jobs {jobs}", jobs, seconds, args.n / seconds, (args.n / seconds) / stock_rate,
+                     percentile(latency, 0.5), percentile(latency, 0.95), memory.peak))
+        ours_scores = code_scores(ours)
+
+    agree = code_scores(stock)
+    differ = {s: (agree.get(s), ours_scores.get(s)) for s in notebooks if agree.get(s) != ours_scores.get(s)}
+    print(f"\n{'grader':<26}{'jobs':>5}{'seconds':>10}{'subs/s':>9}{'× nbgrader':>12}{'p50 s':>8}{'p95 s':>8}{'peak MB':>9}")
+    for name, jobs, seconds, rate, ratio, p50, p95, peak in rows:
+        print(f"{name:<26}{jobs:>5}{seconds:>10.1f}{rate:>9.2f}{ratio:>12.1f}{p50:>8.2f}{p95:>8.2f}{peak:>9.0f}")
+    print(f"\nscores agree on {args.n - len(differ)} of {args.n} submissions" + (f"; differ: {differ}" if differ else ""))
+    print("(latency: nbgrader's is the gap between consecutive autograded notebooks, it grades one at a time;"
+          " ours is each submission's own time in a sandbox, start-up of the warm workers included in 'seconds')")
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ours_rows = [row for row in rows if row[0].startswith("autograder")]
+    plt.figure(figsize=(6, 4))
+    plt.plot([r[1] for r in ours_rows], [r[3] for r in ours_rows], "o-", label="autograder grade")
+    plt.axhline(stock_rate, color="gray", linestyle="--", label="nbgrader autograde")
+    plt.xlabel("--jobs"), plt.ylabel("submissions per second"), plt.yscale("log")
+    plt.title(f"Grading throughput, N = {args.n}, {psutil.cpu_count()} cores")
+    plt.legend(), plt.grid(True, which="both", alpha=0.3)
+    plt.savefig(args.plot, dpi=100, bbox_inches="tight")
+    print(f"plot: {args.plot}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""`autograder grade`: the whole course in parallel, resumable, safe to interrupt, on Dask too."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from nbgrader.api import Gradebook
+
+from autograder import batch
+from autograder.batch import BatchReport, grade_assignment
+from autograder.course import Course, generate_release
+from autograder.grading import StudentResult
+from autograder.report import batch_summary
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.slow
+EXPECTED = {"ada_correct": 17, "ben_partly_wrong": 12.97, "cy_stubs": 0, "dee_crashes": 11, "eve_renamed": 14,
+            "fay_invalid_json": 0, "gus_missing_notebook": 0, "hal_other_assignment": 0}
+
+
+def make_course(root, config_extra: str = "") -> Course:
+    (root / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text() + config_extra)
+    shutil.copytree(ROOT / "source", root / "source")
+    shutil.copytree(ROOT / "samples" / "submitted", root / "submitted")
+    course = Course(root)
+    generate_release(course)
+    return course
+
+
+def scores(report: BatchReport) -> dict[str, float]:
+    return {r.student: r.auto_score for r in report.results}
+
+
+@pytest.fixture(scope="module")
+def graded_course(tmp_path_factory):
+    course = make_course(tmp_path_factory.mktemp("batch"))
+    return course, grade_assignment(course, jobs=2, progress=False)
+
+
+def test_parallel_grading_gives_every_student_the_nbgrader_path_score(graded_course):
+    course, report = graded_course
+    assert scores(report) == pytest.approx(EXPECTED)
+    assert report.isolation == "namespaces"
+    with Gradebook(course.db_url, course.coursedir.course_id) as gb:
+        assert {s.student.id: s.code_score for s in gb.assignment_submissions("derivatives")} == pytest.approx(EXPECTED)
+    assert (course.folder("autograded", "ada_correct") / "derivatives.ipynb").exists()
+
+
+def test_one_transaction_per_student_leaves_the_gradebook_as_nbgraders_saveautogrades_would(graded_course, tmp_path):
+    import nbformat
+    from nbgrader.preprocessors import SaveAutoGrades
+
+    from autograder.gradebook import save_autograded
+
+    course, _ = graded_course
+    database = course.db_url.removeprefix("sqlite:///")
+    rows = {}
+    for writer in ("nbgrader", "ours"):
+        copy = tmp_path / f"{writer}.db"
+        shutil.copy(database, copy)
+        url = f"sqlite:///{copy}"
+        for student in ("ada_correct", "ben_partly_wrong", "cy_stubs", "dee_crashes", "eve_renamed"):
+            notebook = nbformat.read(course.folder("autograded", student) / "derivatives.ipynb", as_version=4)
+            with Gradebook(url) as gb:  # forget what the batch wrote, so both writers start from nothing
+                for grade in gb.find_submission_notebook("derivatives", "derivatives", student).grades:
+                    grade.auto_score, grade.needs_manual_grade = None, False
+                gb.db.commit()
+            if writer == "nbgrader":
+                resources = {"nbgrader": {"assignment": "derivatives", "notebook": "derivatives", "student": student, "db_url": url}}
+                SaveAutoGrades().preprocess(notebook, resources)
+            else:
+                save_autograded(url, course.coursedir.course_id, "derivatives", "derivatives", student, notebook)
+        with Gradebook(url) as gb:
+            rows[writer] = sorted(
+                (s.student.id, g.name, g.auto_score, g.needs_manual_grade)
+                for s in gb.assignment_submissions("derivatives") for nb in s.notebooks for g in nb.grades
+            ) + sorted(
+                (s.student.id, c.name, c.auto_comment)
+                for s in gb.assignment_submissions("derivatives") for nb in s.notebooks for c in nb.comments
+            )
+    assert rows["ours"] == rows["nbgrader"]
+
+
+def test_a_second_run_skips_what_is_graded_and_force_grades_it_again(graded_course):
+    course, _ = graded_course
+    again = grade_assignment(course, jobs=1, progress=False)
+    assert sorted(again.skipped) == ["ada_correct", "ben_partly_wrong", "cy_stubs", "dee_crashes", "eve_renamed"]
+    forced = grade_assignment(course, jobs=1, force=True, progress=False)
+    assert forced.skipped == [] and scores(forced) == pytest.approx(EXPECTED)
+
+
+def test_a_grader_fault_on_one_submission_is_that_submissions_row(tmp_path, monkeypatch):
+    course = make_course(tmp_path)
+    real = batch.grade_text
+
+    def faulty(student, *args, **kwargs):
+        if student == "cy_stubs":
+            raise RuntimeError("simulated grader bug")
+        return real(student, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "grade_text", faulty)
+    report = grade_assignment(course, jobs=2, progress=False)
+    rows = {r.student: r for r in report.results}
+    assert (rows["cy_stubs"].status, rows["cy_stubs"].reason) == ("grader error", "the grader failed on this submission: RuntimeError: simulated grader bug")
+    assert scores(report) == pytest.approx(EXPECTED)
+
+
+def test_ctrl_c_leaves_no_half_written_student_and_the_next_run_finishes(tmp_path):
+    course = make_course(tmp_path)
+    slow = (ROOT / "samples" / "submitted" / "ada_correct" / "derivatives" / "derivatives.ipynb").read_text().replace(
+        "import torch\\n", "import torch\\nimport time\\ntime.sleep(0.5)\\n", 1)
+    for index in range(12):
+        folder = tmp_path / "submitted" / f"slow_{index:02d}" / "derivatives"
+        folder.mkdir(parents=True)
+        (folder / "derivatives.ipynb").write_text(slow)
+    command = [sys.executable, "-m", "autograder", "grade", "--course", str(tmp_path), "--jobs", "2", "--no-progress"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 120
+    while not list((tmp_path / "autograded").glob("slow_*/derivatives/derivatives.ipynb")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 130, output
+    assert "interrupted: what was graded is saved; run the same command again to finish" in output
+    with Gradebook(course.db_url, course.coursedir.course_id) as gb:
+        for submission in gb.assignment_submissions("derivatives"):
+            hidden = [g for nb in submission.notebooks for g in nb.grades if g.name.startswith("hidden_tests_")]
+            assert len({g.auto_score is None for g in hidden}) == 1, f"{submission.student.id} is half-written"
+        graded_before = {s.student.id for s in gb.assignment_submissions("derivatives")}
+    assert 0 < len([s for s in graded_before if s.startswith("slow_")]) < 12
+    finished = grade_assignment(course, jobs=2, progress=False)
+    assert set(finished.skipped) <= graded_before
+    with Gradebook(course.db_url, course.coursedir.course_id) as gb:
+        totals = {s.student.id: s.code_score for s in gb.assignment_submissions("derivatives")}
+    assert {k: v for k, v in totals.items() if k.startswith("slow_")} == {f"slow_{i:02d}": 17 for i in range(12)}
+
+
+def test_a_dask_cluster_of_worker_processes_grades_the_same(tmp_path):
+    from distributed import LocalCluster
+
+    course = make_course(tmp_path)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        report = grade_assignment(course, scheduler=cluster.scheduler_address, progress=False)
+    assert scores(report) == pytest.approx(EXPECTED)
+    assert report.isolation == "namespaces"
+
+
+@pytest.mark.skipif("AUTOGRADER_TEST_POSTGRES_URL" not in os.environ, reason="set AUTOGRADER_TEST_POSTGRES_URL (.ci/run starts PostgreSQL)")
+def test_the_gradebook_can_live_in_postgresql(tmp_path):
+    from sqlalchemy import create_engine, text
+
+    url = os.environ["AUTOGRADER_TEST_POSTGRES_URL"]
+    engine = create_engine(url)
+    with engine.begin() as connection:  # a clean schema for this run
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    course = make_course(tmp_path, f"\nc.CourseDirectory.db_url = {url!r}\n")
+    assert course.db_url.startswith("postgresql")
+    report = grade_assignment(course, jobs=2, progress=False)
+    assert scores(report) == pytest.approx(EXPECTED)
+    with Gradebook(url, course.coursedir.course_id) as gb:
+        assert {s.student.id: s.code_score for s in gb.assignment_submissions("derivatives")} == pytest.approx(EXPECTED)
+
+
+def test_the_summary_counts_outcomes_names_the_slowest_and_every_failure():
+    report = BatchReport(
+        results=[StudentResult("ada", "graded", 17, 17, True), StudentResult("fay", "ungradable", 0, 17, False, "not JSON")],
+        seconds={"ada": 0.25}, skipped=["old"], isolation="namespaces",
+    )
+    assert batch_summary(report, 2.0) == "\n".join([
+        "2 submissions in 2.0 s (0.5 graded per second; isolation: namespaces)",
+        "  graded                       1",
+        "  skipped, already graded      1",
+        "  ungradable                   1",
+        "slowest: ada 0.25 s",
+        "failures:",
+        "  fay (ungradable): not JSON",
+    ])
