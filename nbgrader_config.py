@@ -1,6 +1,6 @@
 """nbgrader configuration for the derivatives course. Values only; defaults live in nbgrader."""
-from nbconvert.preprocessors import ClearMetadataPreprocessor
-from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, ClearOutput, SaveAutoGrades
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput, GetGrades, SaveAutoGrades
 
 from autograder.nbgrader_plugin import RestoreFromMaster, TrustedExecute
 
@@ -15,3 +15,7 @@ c.Autograde.sanitize_preprocessors = [ClearOutput, RestoreFromMaster, CheckCellM
 c.Autograde.autograde_preprocessors = [
     TrustedExecute, ClearMetadataPreprocessor, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
+
+# Feedback never shows hidden tests: nbgrader's own ClearHiddenTests runs before the HTML is made
+# (by default nbgrader shows them; jupyter/nbgrader#917).
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -1,9 +1,19 @@
 """Autograder for the derivatives and activation functions homework.
 
-The public API is small: the exercise registry, grading one function, and the course job.
+The public API is small: the exercise registry, grading one function, grading a course (one
+submission at a time through nbgrader, or in parallel), and writing the feedback. Names load on
+first use, so the sandbox and the notebook's hidden cells import only what they need.
 """
-from .exercises import EXERCISES, Exercise
-from .grading import StudentResult, grade_course
-from .scoring import ExerciseResult, grade_function
+from importlib import import_module
 
-__all__ = ["EXERCISES", "Exercise", "ExerciseResult", "StudentResult", "grade_course", "grade_function"]
+_HOMES = {
+    "EXERCISES": "exercises", "Exercise": "exercises", "ExerciseResult": "scoring", "grade_function": "scoring",
+    "StudentResult": "grading", "grade_course": "grading", "grade_assignment": "batch", "write_feedback": "reports",
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'autograder' has no attribute {name!r}")
+    return getattr(import_module(f".{_HOMES[name]}", __name__), name)

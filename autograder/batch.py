@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import time
+import traceback
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from tqdm import tqdm
 
 from .course import NOTEBOOK, Course, function_names, record_zero
 from .gradebook import save_autograded
-from .grading import GRADED, GRADER_ERROR, UNGRADABLE, StudentResult, reasons_in
+from .grading import GRADED, GRADER_ERROR, UNGRADABLE, StudentResult, log_fault, reasons_in, result_from_gradebook
 from .intake import submission_problem
 from .nbgrader_plugin import load_master, sensitive_paths
 from .remote import grade_text
@@ -78,18 +79,13 @@ def record_graded(course: Course, student: str, notebook: dict) -> StudentResult
         partial = destination.with_suffix(".ipynb.partial")
         partial.write_text(json.dumps(notebook, ensure_ascii=False) + "\n")  # the C encoder: no indent
         os.replace(partial, destination)
-    with Gradebook(course.db_url, course.coursedir.course_id) as gb:
-        submission = gb.find_submission(course.assignment, student)
-        return StudentResult(student, GRADED, submission.code_score, submission.max_code_score,
-                             submission.needs_manual_grade, "; ".join(reasons_in(notebook)[:2]))
+    return result_from_gradebook(course, student, GRADED, "; ".join(reasons_in(notebook)[:2]))
 
 
 def _zero(course: Course, student: str, status: str, reason: str) -> StudentResult:
     with interrupts_deferred():
         record_zero(course, student)
-    with Gradebook(course.db_url, course.coursedir.course_id) as gb:
-        submission = gb.find_submission(course.assignment, student)
-        return StudentResult(student, status, 0.0, submission.max_code_score, False, reason)
+    return result_from_gradebook(course, student, status, reason)
 
 
 def grade_assignment(course: Course, *, jobs: int | None = None, force: bool = False, scheduler: str | None = None,
@@ -128,8 +124,10 @@ def grade_assignment(course: Course, *, jobs: int | None = None, force: bool = F
                     report.results.append(record_graded(course, student, outcome["notebook"]))
                 except KeyboardInterrupt:
                     raise
-                except Exception as exc:  # one submission's failure is its own row
-                    report.results.append(_zero(course, student, GRADER_ERROR, f"the grader failed on this submission: {type(exc).__name__}: {exc}"))
+                except Exception as exc:  # one submission's failure is its own row; the traceback is for the instructor
+                    log_path = log_fault(course, student, traceback.format_exc())
+                    report.results.append(_zero(course, student, GRADER_ERROR,
+                                                f"the grader failed on this submission: {type(exc).__name__}: {exc} (traceback in {log_path})"))
                 bar.update(1)
     except KeyboardInterrupt:
         report.interrupted = True

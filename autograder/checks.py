@@ -27,8 +27,14 @@ class CaseResult:
     check: str = "passed"
     """which check decided: passed, missing, stopped, raised, type, shape, dtype, finite, value, mutation"""
     failing_index: tuple[int, ...] | None = None
+    """the failing element with the smallest input, the simplest one to reason about"""
     got: float | None = None
     expected: float | None = None
+    point: str = ""
+    """that element's input, as `x = 0`"""
+    max_abs_error: float | None = None
+    max_rel_error: float | None = None
+    tolerance: str = ""
 
 
 def describe_inputs(exercise: Exercise, args: tuple[torch.Tensor, ...]) -> str:
@@ -77,25 +83,33 @@ def check_case(exercise: Exercise, case: Case, observation: Observation, student
         return _fail(case, "dtype", msg.WRONG_DTYPE.format(signature=sig, got=str(got.dtype).removeprefix("torch."), expected=wanted, inputs=inputs))
 
     got64 = got.to(torch.float64)
+    tolerance = exercise.tolerances[input_dtype]
+    error = (got64 - expected).abs()
+    finite = torch.isfinite(error)
+    details = dict(
+        max_abs_error=error[finite].max().item() if finite.any() else None,
+        max_rel_error=(error / expected.abs())[relative].max().item() if (relative := finite & (expected != 0)).any() else None,
+        tolerance=tolerance.describe(),
+    )
     not_finite = ~torch.isfinite(got64)
     if not_finite.any():
-        index = _first(not_finite)
+        index = _smallest_input(not_finite, case.args[0])
+        point = describe_point(exercise, case.args, index)
         return _fail(
-            case, "finite",
-            msg.NOT_FINITE.format(signature=sig, got=f"{got64[index].item():g}", point=describe_point(exercise, case.args, index), expected=f"{expected[index].item():.6g}"),
-            failing_index=index, got=got64[index].item(), expected=expected[index].item(),
+            case, "finite", msg.NOT_FINITE.format(signature=sig, got=f"{got64[index].item():g}", point=point, expected=f"{expected[index].item():.6g}"),
+            failing_index=index, got=got64[index].item(), expected=expected[index].item(), point=point, **details,
         )
-    tolerance = exercise.tolerances[input_dtype]
-    off = (got64 - expected).abs() > tolerance.atol + tolerance.rtol * expected.abs()
+    off = error > tolerance.atol + tolerance.rtol * expected.abs()
     if off.any():
-        index = _first(off)
+        index = _smallest_input(off, case.args[0])
+        point = describe_point(exercise, case.args, index)
         return _fail(
             case, "value",
             msg.WRONG_VALUE.format(
-                signature=sig, point=describe_point(exercise, case.args, index), got=f"{got64[index].item():.6g}",
+                signature=sig, point=point, got=f"{got64[index].item():.6g}",
                 expected=f"{expected[index].item():.6g}", count=int(off.sum()), total=off.numel(), tolerance=tolerance.describe(),
             ),
-            failing_index=index, got=got64[index].item(), expected=expected[index].item(),
+            failing_index=index, got=got64[index].item(), expected=expected[index].item(), point=point, **details,
         )
     for name, before, after in zip(exercise.parameters, case.args, observation.args_after):
         if after.to_tensor().shape != before.shape or after.data != _bytes_of(before):
@@ -103,8 +117,13 @@ def check_case(exercise: Exercise, case: Case, observation: Observation, student
     return CaseResult(case, True)
 
 
-def _first(mask: torch.Tensor) -> tuple[int, ...]:
-    return tuple(int(i) for i in mask.nonzero()[0]) if mask.dim() else ()
+def _smallest_input(mask: torch.Tensor, first_argument: torch.Tensor) -> tuple[int, ...]:
+    """Among the failing elements, the one whose input is smallest in size (the first, on ties)."""
+    if not mask.dim():
+        return ()
+    sizes = first_argument.to(torch.float64).abs().broadcast_to(mask.shape).masked_fill(~mask, float("inf"))
+    flat = int(torch.argmin(sizes.reshape(-1)))
+    return tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), mask.shape))
 
 
 def _bytes_of(tensor: torch.Tensor) -> bytes:

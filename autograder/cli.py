@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--force", action="store_true", help="grade again what is already graded")
     grade.add_argument("--scheduler", default=None, help="address of a Dask scheduler to grade on instead of this machine")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.add_argument("--no-plots", action="store_true", help="do not render the students' own figures (about 60 ms each)")
     args = parser.parse_args(argv)
 
     if args.verb == "demo":
@@ -34,13 +35,20 @@ def main(argv: list[str] | None = None) -> int:
         from .batch import INTERRUPTED, grade_assignment
         from .course import Course, export_grades
         from .report import batch_summary, score_table, write_results_csv
+        from .reports import PAGE, write_feedback
 
         course, started = Course(args.course), time.monotonic()
-        report = grade_assignment(course, jobs=args.jobs, force=args.force, scheduler=args.scheduler, progress=not args.no_progress)
+        from .sandbox import Limits
+
+        limits = Limits(images=0) if args.no_plots else Limits()
+        report = grade_assignment(course, jobs=args.jobs, force=args.force, scheduler=args.scheduler, limits=limits, progress=not args.no_progress)
         print(score_table(sorted(report.results, key=lambda r: r.student)))
         print(batch_summary(report, time.monotonic() - started))
         export_grades(course, args.course / "grades.csv")
         write_results_csv(report.results, args.course / "results.csv")
+        if not report.interrupted:
+            files = write_feedback(course, report.results, report.seconds)
+            print(f"feedback: {course.folder('feedback', '*')}/{PAGE} and results.json; class report: {files.class_report}")
         return INTERRUPTED if report.interrupted else (1 if any(r.status == "grader error" for r in report.results) else 0)
     if args.verb == "release":
         from .course import Course, generate_release

@@ -1,4 +1,5 @@
-"""The demo: a real course graded end to end from the bundled samples, with nbgrader's own steps."""
+"""The demo: a real course graded end to end from the bundled samples, with nbgrader's own steps,
+then each student's feedback page and the class report."""
 from __future__ import annotations
 
 import shutil
@@ -8,8 +9,10 @@ from typing import Callable
 from .course import Course, export_grades, generate_release
 from .grading import StudentResult, grade_course
 from .report import score_table, write_results_csv
+from .reports import write_feedback
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+FEATURED = "ben_partly_wrong"
 
 
 def run_demo(workdir: Path, *, template: Path = REPO_ROOT, say: Callable[[str], None] = print) -> list[StudentResult]:
@@ -30,7 +33,9 @@ def run_demo(workdir: Path, *, template: Path = REPO_ROOT, say: Callable[[str], 
     results = grade_course(course, students, on_result=lambda r: say(f"    {r.student}: {r.auto_score:g} / {r.max_auto_score:g} ({r.status})"))
     grades = export_grades(course, workdir / "grades.csv")
     details = write_results_csv(results, workdir / "results.csv")
+    files = write_feedback(course, results)
     say("3/3 results\n")
     say(score_table(results))
     say(f"\nnbgrader's grades.csv: {grades}\nreasons per student:   {details}")
+    say(f"feedback for one student: {files.pages[FEATURED]}\nclass report:             {files.class_report}")
     return results

@@ -11,7 +11,7 @@ from functools import cached_property
 import torch
 
 from . import references as ref
-from .inputs import Case, Edge, Sampler, build_cases, interval, labels
+from .inputs import Case, Edge, Sampler, build_cases, interval, labels, plot_case
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,10 @@ class Exercise:
     @cached_property
     def cases(self) -> tuple[Case, ...]:
         return build_cases(self.name, self.samplers, self.edges)
+
+    @cached_property
+    def plot_case(self) -> Case:
+        return plot_case(self.samplers)
 
 
 EXERCISES: tuple[Exercise, ...] = (

@@ -49,17 +49,17 @@ def grade_student(course: Course, student: str) -> StudentResult:
     problem = submission_problem(folder, NOTEBOOK, course.assignment, course.master_grade_ids(), function_names())
     if problem:
         record_zero(course, student)
-        return _from_gradebook(course, student, UNGRADABLE, problem)
+        return result_from_gradebook(course, student, UNGRADABLE, problem)
     try:
         outcome = course.api().autograde(course.assignment, student, force=True, create=True)
         if not outcome["success"]:
             raise RuntimeError(outcome.get("log", "") + outcome.get("error", ""))
     except Exception:
-        log_path = _log_fault(course, student, traceback.format_exc())
+        log_path = log_fault(course, student, traceback.format_exc())
         record_zero(course, student)
-        return _from_gradebook(course, student, GRADER_ERROR, GRADER_FAULT.format(log_path=log_path))
+        return result_from_gradebook(course, student, GRADER_ERROR, GRADER_FAULT.format(log_path=log_path))
     autograded = nbformat.read(course.folder("autograded", student) / NOTEBOOK, as_version=4)
-    return _from_gradebook(course, student, GRADED, "; ".join(reasons_in(autograded)[:2]))
+    return result_from_gradebook(course, student, GRADED, "; ".join(reasons_in(autograded)[:2]))
 
 
 def reasons_in(autograded: nbformat.NotebookNode) -> list[str]:
@@ -79,13 +79,14 @@ def reasons_in(autograded: nbformat.NotebookNode) -> list[str]:
     return own_cells[:1] + verdicts + other_cells[:1]
 
 
-def _from_gradebook(course: Course, student: str, status: str, reason: str) -> StudentResult:
+def result_from_gradebook(course: Course, student: str, status: str, reason: str) -> StudentResult:
+    """The student's row as the gradebook now has it, with the status and reason the caller knows."""
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:
         submission = gb.find_submission(course.assignment, student)
         return StudentResult(student, status, submission.code_score, submission.max_code_score, submission.needs_manual_grade, reason)
 
 
-def _log_fault(course: Course, student: str, trace: str) -> Path:
+def log_fault(course: Course, student: str, trace: str) -> Path:
     path = Path(course.coursedir.root) / "logs" / "grader-faults.log"
     path.parent.mkdir(exist_ok=True)
     with path.open("a") as handle:

@@ -19,6 +19,7 @@ def interval(low: float, high: float) -> Sampler:
     def sample(gen: torch.Generator, shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
         return low + (high - low) * torch.rand(shape, generator=gen, dtype=dtype)
 
+    sample.span = (low, high)
     return sample
 
 
@@ -60,6 +61,19 @@ STANDARD_SHAPES: tuple[tuple[str, tuple[int, ...], torch.dtype], ...] = (
     ("seeded random, float32, 64 values", (64,), torch.float32),
 )
 EDGE_DTYPES = (torch.float32, torch.float64)
+
+
+PLOT_POINTS = 201
+
+
+def plot_case(samplers: tuple[Sampler, ...]) -> Case:
+    """A dense grid over the first argument's range (for each label, when the second is a label), for
+    the feedback plot. Observed like any case, never scored."""
+    low, high = samplers[0].span
+    grid = torch.linspace(low, high, PLOT_POINTS, dtype=torch.float64)
+    if len(samplers) == 1:
+        return Case("plot", (grid,), "plot", weight=0.0)
+    return Case("plot", (grid.repeat(2), torch.cat([torch.zeros(PLOT_POINTS), torch.ones(PLOT_POINTS)]).double()), "plot", weight=0.0)
 
 
 def seed_for(name: str) -> int:

@@ -6,6 +6,8 @@ exact tensors from it without trusting anything the student wrote.
 """
 from __future__ import annotations
 
+import os
+import sys
 import traceback
 from dataclasses import dataclass
 from typing import Callable
@@ -58,8 +60,10 @@ class Observation:
     """the arguments as they were after the call, to detect writes into the input"""
 
 
-def _student_frames(exc: BaseException, own_file: str = __file__) -> str:
-    frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if frame.filename != own_file]
+def _student_frames(exc: BaseException) -> str:
+    """The traceback trimmed to the student's own code: their cells, not torch's or the grader's."""
+    library = (sys.prefix, sys.base_prefix, os.path.dirname(__file__))
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if not frame.filename.startswith(library)]
     return "".join(traceback.format_list(frames[-3:]))
 
 

@@ -14,6 +14,7 @@ from nbformat import NotebookNode
 from . import messages as msg
 from .autograd_policy import autograd_evidence
 from .exercises import EXERCISES, Exercise
+from .feedback import MIME, record
 from .observe import Observation
 from .render import feedback_text
 from .restore import nbgrader_of, rebuild
@@ -75,8 +76,12 @@ def grade_notebook(submission: NotebookNode, master: NotebookNode, sandbox: Sand
     results = tuple(_judge(exercise, run, evidence) for exercise in exercises)
     for result in results:
         cell = notebook.cells[hidden[result.exercise.name]]
+        name, count = result.exercise.name, len(result.exercise.cases)
+        traces = {i: seen.student_trace for i in range(count) if (seen := run.observations.get((name, i))) and seen.student_trace}
+        details = record(result, run.observations.get((name, count)), traces)
         cell.outputs = [
             nbformat.v4.new_output("stream", name="stdout", text=feedback_text(result) + "\n"),
+            nbformat.v4.new_output("display_data", data={MIME: details, "text/plain": ""}),
             nbformat.v4.new_output("execute_result", data={"text/plain": repr(result.points)}, execution_count=None),
         ]
     return GradedNotebook(notebook, results, run.fault, run.level, run.seconds)

@@ -19,16 +19,21 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import nbformat
 import psutil
 from nbgrader.api import Gradebook
+from sqlalchemy.exc import SAWarning
+
+warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader 0.9.6 with SQLAlchemy 2.x; harmless
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from autograder.batch import grade_assignment  # noqa: E402
 from autograder.course import Course, generate_release  # noqa: E402
+from autograder.sandbox import Limits  # noqa: E402
 from autograder.synthetic import fill_release, solutions_of, with_functions  # noqa: E402
 
 WRONG = {
@@ -124,6 +129,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--jobs", default="1,2,4")
     parser.add_argument("--plot", type=Path, default=ROOT / "benchmarks" / "throughput.png")
+    parser.add_argument("--no-plots-jobs", type=int, default=0, help="also run --no-plots with this many jobs (0: skip)")
     args = parser.parse_args()
     jobs_list = [int(j) for j in args.jobs.split(",")]
 
@@ -145,22 +151,24 @@ def main() -> None:
     rows = [("nbgrader autograde", 1, stock_seconds, stock_rate, 1.0, percentile(stock_latency, 0.5), percentile(stock_latency, 0.95), memory.peak)]
 
     ours_scores = None
-    for jobs in jobs_list:
-        ours = course_with(work / f"ours-{jobs}", (ROOT / "nbgrader_config.py").read_text(), notebooks)
+    runs = [(jobs, False) for jobs in jobs_list] + ([(args.no_plots_jobs, True)] if args.no_plots_jobs else [])
+    for jobs, no_plots in runs:
+        ours = course_with(work / f"ours-{jobs}-{no_plots}", (ROOT / "nbgrader_config.py").read_text(), notebooks)
         started = time.monotonic()
         with PeakMemory(psutil.Process().pid) as memory:
-            report = grade_assignment(ours, jobs=jobs, progress=False)
+            report = grade_assignment(ours, jobs=jobs, progress=False, limits=Limits(images=0) if no_plots else Limits())
         seconds = time.monotonic() - started
         latency = list(report.seconds.values())
-        rows.append((f"autograder grade --jobs {jobs}", jobs, seconds, args.n / seconds, (args.n / seconds) / stock_rate,
-                     percentile(latency, 0.5), percentile(latency, 0.95), memory.peak))
-        ours_scores = code_scores(ours)
+        rows.append((f"autograder grade --jobs {jobs}" + (" --no-plots" if no_plots else ""), jobs, seconds, args.n / seconds,
+                     (args.n / seconds) / stock_rate, percentile(latency, 0.5), percentile(latency, 0.95), memory.peak))
+        if not no_plots:
+            ours_scores = code_scores(ours)
 
     agree = code_scores(stock)
     differ = {s: (agree.get(s), ours_scores.get(s)) for s in notebooks if agree.get(s) != ours_scores.get(s)}
-    print(f"\n{'grader':<26}{'jobs':>5}{'seconds':>10}{'subs/s':>9}{'× nbgrader':>12}{'p50 s':>8}{'p95 s':>8}{'peak MB':>9}")
+    print(f"\n{'grader':<37}{'jobs':>5}{'seconds':>10}{'subs/s':>9}{'× nbgrader':>12}{'p50 s':>8}{'p95 s':>8}{'peak MB':>9}")
     for name, jobs, seconds, rate, ratio, p50, p95, peak in rows:
-        print(f"{name:<26}{jobs:>5}{seconds:>10.1f}{rate:>9.2f}{ratio:>12.1f}{p50:>8.2f}{p95:>8.2f}{peak:>9.0f}")
+        print(f"{name:<37}{jobs:>5}{seconds:>10.1f}{rate:>9.2f}{ratio:>12.1f}{p50:>8.2f}{p95:>8.2f}{peak:>9.0f}")
     print(f"\nscores agree on {args.n - len(differ)} of {args.n} submissions" + (f"; differ: {differ}" if differ else ""))
     print("(latency: nbgrader's is the gap between consecutive autograded notebooks, it grades one at a time;"
           " ours is each submission's own time in a sandbox, start-up of the warm workers included in 'seconds')")
@@ -169,7 +177,7 @@ def main() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    ours_rows = [row for row in rows if row[0].startswith("autograder")]
+    ours_rows = [row for row in rows if row[0].startswith("autograder") and not row[0].endswith("--no-plots")]
     plt.figure(figsize=(6, 4))
     plt.plot([r[1] for r in ours_rows], [r[3] for r in ours_rows], "o-", label="autograder grade")
     plt.axhline(stock_rate, color="gray", linestyle="--", label="nbgrader autograde")

@@ -107,7 +107,10 @@ def test_a_grader_fault_on_one_submission_is_that_submissions_row(tmp_path, monk
     monkeypatch.setattr(batch, "grade_text", faulty)
     report = grade_assignment(course, jobs=2, progress=False)
     rows = {r.student: r for r in report.results}
-    assert (rows["cy_stubs"].status, rows["cy_stubs"].reason) == ("grader error", "the grader failed on this submission: RuntimeError: simulated grader bug")
+    assert rows["cy_stubs"].status == "grader error"
+    assert rows["cy_stubs"].reason == (f"the grader failed on this submission: RuntimeError: simulated grader bug "
+                                       f"(traceback in {tmp_path / 'logs' / 'grader-faults.log'})")
+    assert "simulated grader bug" in (tmp_path / "logs" / "grader-faults.log").read_text()
     assert scores(report) == pytest.approx(EXPECTED)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 
 import pytest
@@ -48,7 +49,7 @@ def test_the_release_as_handed_out_earns_nothing(demo):
 def test_partly_wrong_work_earns_partial_credit_with_the_first_mistake_as_reason(demo):
     ben = demo[1]["ben_partly_wrong"]
     assert 0 < ben.auto_score < TOTAL - EXERCISES_BY_NAME["bce_derivative"].points
-    assert ben.reason.startswith("sigmoid_derivative: 2.33 / 3 points. 2 of 9 checks failed; first: `sigmoid_derivative(x)` returned nan at x = -1000")
+    assert ben.reason.startswith("sigmoid_derivative: 2.33 / 3 points. 2 of 9 checks failed; first: `sigmoid_derivative(x)` returned nan at x = -100, expected 3.72008e-44.")
 
 
 def test_a_cell_that_raises_costs_only_what_depends_on_it(demo):
@@ -79,6 +80,56 @@ def test_the_demo_prints_the_score_table_and_where_the_grades_are(demo):
     workdir, _, printed = demo
     assert "student               autograded  written   status      reason" in printed
     assert f"nbgrader's grades.csv: {workdir / 'grades.csv'}" in printed
+
+
+def test_the_demo_ends_by_pointing_at_a_students_feedback_and_the_class_report(demo):
+    workdir, _, printed = demo
+    assert f"feedback for one student: {workdir / 'feedback' / 'ben_partly_wrong' / 'derivatives' / 'derivatives-autograder.html'}" in printed
+    assert f"class report:             {workdir / 'reports' / 'derivatives' / 'class-report.html'}" in printed
+
+
+def test_every_student_gets_a_feedback_page_and_a_valid_results_json(demo):
+    from autograder.gradescope import problems
+
+    workdir, results, _ = demo
+    for student in results:
+        folder = workdir / "feedback" / student / "derivatives"
+        assert (folder / "derivatives-autograder.html").exists()
+        assert problems(json.loads((folder / "results.json").read_text())) == []
+    assert "This submission could not be graded: no derivatives.ipynb in the submission (it has: derivatives-Copy1.ipynb)" in (
+        workdir / "feedback" / "gus_missing_notebook" / "derivatives" / "derivatives-autograder.html").read_text()
+
+
+def test_no_feedback_reveals_a_hidden_test_or_a_solution(demo, master):
+    from nbgrader.apps.api import NbGraderAPI
+
+    from autograder.synthetic import solutions_of
+
+    workdir, results, _ = demo
+    course = Course(workdir)
+    for student in ("ben_partly_wrong", "cy_stubs"):  # nbgrader's own feedback page, through nbgrader_config.py
+        assert course.api().generate_feedback("derivatives", student)["success"]
+    hidden = ("BEGIN HIDDEN TESTS", "grade_in_notebook", "from autograder", "autograder.hidden")
+    solution_lines = {line.strip() for source in solutions_of(master).values() for line in source.split("\n")
+                      if len(line.strip()) > 12 and not line.strip().startswith(("def ", '"""', "#"))}
+    pages = list((workdir / "feedback").rglob("*.html")) + list((workdir / "feedback").rglob("results.json"))
+    pages += [p for p in (workdir / "reports").rglob("*") if p.is_file()]
+    assert len([p for p in pages if p.name == "derivatives.html"]) == 2
+    for page in pages:
+        text = page.read_text()
+        assert [marker for marker in hidden if marker in text] == [], page
+        if page.name != "derivatives.html":  # nbgrader's page is the student's own notebook, right code included
+            submitted = workdir / "submitted" / page.parent.parent.name / "derivatives" / "derivatives.ipynb"
+            own = submitted.read_text() if submitted.exists() else ""  # a traceback may quote the student's own line
+            assert [line for line in solution_lines if line in text and json.dumps(line)[1:-1] not in own] == [], page
+
+
+def test_the_class_report_names_the_most_common_mistakes(demo):
+    workdir = demo[0]
+    report = (workdir / "reports" / "derivatives" / "class-report.html").read_text()
+    assert "20% have relu_derivative(x = 0) = 1 (expected 0)" in report
+    rows = (workdir / "reports" / "derivatives" / "class-report.csv").read_text()
+    assert "pass rate,relu_derivative,\"x = 0, float32\",0.6000" in rows  # ben's x >= 0 and cy's stub fail it
 
 
 def test_the_master_notebook_submitted_as_is_earns_every_autograded_point(demo):

@@ -48,7 +48,7 @@ def test_warnings_and_stderr_from_correct_code_cost_nothing(sandbox, master, rel
     result = graded(sandbox, master, release, with_functions(answers, {"sigmoid_derivative": NOISY_SIGMOID_PRIME}))
     assert sum(r.points for r in result.results) == TOTAL
     hidden = next(c for c in result.notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "hidden_tests_sigmoid_derivative")
-    assert [o.output_type for o in hidden.outputs] == ["stream", "execute_result"] and hidden.outputs[0].name == "stdout"
+    assert [o.output_type for o in hidden.outputs] == ["stream", "display_data", "execute_result"] and hidden.outputs[0].name == "stdout"
 
 
 def test_this_machine_gets_namespace_isolation(sandbox, master, release, answers):
@@ -74,3 +74,18 @@ def test_the_sandbox_keeps_printed_text_within_its_budget():
     with Sandbox(Limits(output_bytes=1000)) as box:
         run = box.run([(0, "for _ in range(10**5):\n    print('spam')")], [])
     assert len(run.outputs[0][0]["text"]) == 1000
+
+
+@pytest.mark.parametrize("cell, sentence", [
+    ("import os\nos._exit(0)", "this cell stopped the notebook: your notebook's process ended before grading finished "
+                               "(it exited, or ran out of memory or CPU time)"),
+    ("import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass",
+     "this cell stopped the notebook: it ran longer than 1 s, the limit for one cell"),
+], ids=["exits", "hangs"])
+def test_a_cell_that_stops_the_sandbox_is_named_with_the_reason(cell, sentence):
+    from autograder.sandbox import Limits
+
+    with Sandbox(Limits(cell_seconds=1, submission_seconds=10)) as box:
+        run = box.run([(0, "x = 1"), (1, cell), (2, "print(x)")], [])
+    assert run.outputs[1] == [{"output_type": "error", "ename": "SandboxStopped", "evalue": sentence, "traceback": []}]
+    assert run.outputs[2] == [{"output_type": "stream", "name": "stdout", "text": "1\n"}]

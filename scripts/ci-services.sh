@@ -1,8 +1,13 @@
-# Sourced by .ci/run: install and start a PostgreSQL server for the gradebook test, and export its URL.
+# Sourced by .ci/run: Debian's PostgreSQL (the gradebook test) and Chromium (the browser test).
 set -euo pipefail
-if ! command -v pg_lsclusters >/dev/null 2>&1; then
+missing=()
+command -v pg_lsclusters >/dev/null 2>&1 || missing+=(postgresql)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing ${missing[*]} from Debian's packages..." >&2
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 cluster=$(pg_lsclusters --no-header | head -n 1)
 version=$(echo "$cluster" | awk '{print $1}'); name=$(echo "$cluster" | awk '{print $2}'); port=$(echo "$cluster" | awk '{print $3}')

@@ -1,0 +1,84 @@
+"""What a student is told about each function, as data: built when grading, stored in the
+autograded notebook, and rendered later as HTML, Gradescope JSON or a class report.
+
+A record holds the verdicts, the sentences, the numbers behind each failure and the curves for the
+plot; never a hidden test's source, a reference implementation or a tolerance rule beyond its value.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from . import messages as msg
+from .exercises import Exercise
+from .observe import Observation
+from .scoring import ExerciseResult
+
+MIME = "application/vnd.derivatives-autograder.feedback+json"
+CHECKED = ("`{signature}` was called on {count} inputs: typical values in float32 and float64, a 0-d tensor, "
+           "a 2-d batch, 64 seeded random values{edges}. Each call must return a torch.Tensor of the input's shape "
+           "and {dtype}, with finite values that match {reference} to within the tolerance, and must leave its "
+           "input unchanged.")
+REFERENCE_DERIVATIVE, REFERENCE_VALUE = "torch.autograd", "torch's own values (in float64)"
+EDGES = ", and these edge cases: {names}"
+DTYPE_SAME, DTYPE_FLOAT = "dtype", "a floating-point dtype"
+BY_HAND = " It must be worked out by hand: autograd inside it earns 0."
+
+
+def _number(value) -> float | None:
+    return None if value is None or not math.isfinite(value) else value
+
+
+def checked_in_words(exercise: Exercise) -> str:
+    names = sorted({edge.name for edge in exercise.edges})
+    text = CHECKED.format(
+        signature=exercise.signature, count=len(exercise.cases), edges=EDGES.format(names="; ".join(names)) if names else "",
+        dtype=DTYPE_FLOAT if exercise.output_dtype == "any float" else DTYPE_SAME,
+        reference=REFERENCE_DERIVATIVE if exercise.reference.__name__.startswith("d_") else REFERENCE_VALUE,
+    )
+    return text + (BY_HAND if exercise.by_hand else "")
+
+
+def _curves(exercise: Exercise, seen: Observation | None) -> dict:
+    """The reference and (if it could be computed) the student's function over the plot grid."""
+    args = exercise.plot_case.args
+    reference = exercise.reference(*args)
+    student = None
+    if seen is not None and seen.kind == "tensor" and seen.output is not None and tuple(seen.output.shape) == tuple(reference.shape):
+        student = seen.output.to_tensor().to(torch.float64)
+    halves = [slice(None)] if len(args) == 1 else [slice(0, len(args[0]) // 2), slice(len(args[0]) // 2, None)]
+    labels = [""] if len(args) == 1 else [f"{exercise.parameters[1]} = 0", f"{exercise.parameters[1]} = 1"]
+    return {
+        "parameter": exercise.parameters[0],
+        "series": [
+            {"label": label, "x": args[0][part].tolist(), "reference": [_number(v) for v in reference[part].tolist()],
+             "student": [_number(v) for v in student[part].tolist()] if student is not None else None}
+            for label, part in zip(labels, halves)
+        ],
+    }
+
+
+def record(result: ExerciseResult, plot: Observation | None, traces: dict[int, str] | None = None) -> dict:
+    exercise = result.exercise
+    cases = []
+    for index, verdict in enumerate(result.cases):
+        x = None
+        if verdict.failing_index is not None:
+            x = _number(verdict.case.args[0].to(torch.float64).reshape(verdict.case.args[0].shape)[verdict.failing_index].item())
+        cases.append({
+            "name": verdict.case.name, "group": verdict.case.group, "passed": verdict.passed, "check": verdict.check,
+            "message": verdict.message, "point": verdict.point, "x": x, "got": _number(verdict.got),
+            "got_text": "" if verdict.got is None else f"{verdict.got:.6g}", "expected": _number(verdict.expected),
+            "max_abs_error": _number(verdict.max_abs_error), "max_rel_error": _number(verdict.max_rel_error),
+            "tolerance": verdict.tolerance, "hint": verdict.case.hint if not verdict.passed else "",
+            "trace": (traces or {}).get(index, ""),
+        })
+    return {
+        "name": exercise.name, "signature": exercise.signature, "points": result.points, "max_points": result.max_points,
+        "violation": result.violation, "checked": checked_in_words(exercise), "cases": cases, "plot": _curves(exercise, plot),
+    }
+
+
+GRADER_FAULT = "The grader failed on your submission; your instructor has been told."
+NOT_GRADED = "This submission could not be graded: {reason}"

@@ -1,0 +1,92 @@
+"""One HTML page per student from the feedback records: plain words, numbers, a plot per function.
+
+Everything a student's code produced (messages, tracebacks) is escaped; plots are drawn here, in the
+trusted process, from the validated numbers in the records.
+"""
+from __future__ import annotations
+
+import base64
+import io
+from html import escape
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
+.pass{color:#17663a}.fail{color:#a4161a}table{border-collapse:collapse;margin:.5rem 0}
+td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;font-size:.9rem;vertical-align:top}
+pre{background:#f6f6f6;padding:.5rem;overflow-x:auto}.hint{background:#fff8e1;padding:.4rem .6rem}
+img{max-width:100%;border:1px solid #eee}"""
+DETAIL_HEADINGS = ("check", "smallest failing input", "expected", "your code gave", "largest absolute error",
+                   "largest relative error", "tolerance")
+
+
+def png_base64(figure) -> str:
+    """A figure as the base64 of a PNG, for an <img src="data:..."> that needs no other file."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _plot(details: dict) -> str:
+    """The student's function against the reference over the tested range, failing points marked."""
+    figure, axes = plt.subplots(figsize=(6, 3.2))
+    plot = details["plot"]
+    for series in plot["series"]:
+        suffix = f" ({series['label']})" if series["label"] else ""
+        axes.plot(series["x"], [float("nan") if v is None else v for v in series["reference"]], color="#888", linewidth=3,
+                  alpha=0.6, label=f"expected{suffix}")
+        if series["student"] is not None:
+            axes.plot(series["x"], [float("nan") if v is None else v for v in series["student"]], linewidth=1.5, label=f"yours{suffix}")
+    marks = [(c["x"], c["got"] if c["got"] is not None else c["expected"]) for c in details["cases"]
+             if not c["passed"] and c["x"] is not None and (c["got"] is not None or c["expected"] is not None)]
+    low, high = plot["series"][0]["x"][0], plot["series"][0]["x"][-1]
+    marks = [(x, y) for x, y in marks if low <= x <= high]
+    if marks:
+        axes.scatter([x for x, _ in marks], [y for _, y in marks], color="#a4161a", marker="x", s=60, zorder=5, label="failing inputs")
+    axes.set_xlabel(plot["parameter"])
+    axes.set_title(details["signature"])
+    axes.grid(True, alpha=0.3)
+    axes.legend(fontsize=7)
+    return png_base64(figure)
+
+
+def _number(value) -> str:
+    return "–" if value is None else f"{value:.3g}"
+
+
+def function_section(details: dict) -> str:
+    ok = not details["violation"] and all(c["passed"] for c in details["cases"])
+    parts = [f'<h2 class="{"pass" if ok else "fail"}">{escape(details["name"])}: {details["points"]:g} / {details["max_points"]:g} points</h2>',
+             f"<p>{escape(details['checked'])}</p>"]
+    if details["violation"]:
+        parts.append(f'<p class="fail">{escape(details["violation"])}</p>')
+    parts.append("<table><tr><th></th><th>check</th><th>result</th></tr>" + "".join(
+        f'<tr><td class="{"pass" if c["passed"] else "fail"}">{"✓" if c["passed"] else "✗"}</td><td>{escape(c["name"])}</td>'
+        f'<td>{"passed" if c["passed"] else escape(c["message"])}</td></tr>' for c in details["cases"]) + "</table>")
+    failures = [c for c in details["cases"] if not c["passed"] and c["check"] in ("value", "finite")]
+    if failures:
+        parts.append("<table><tr>" + "".join(f"<th>{h}</th>" for h in DETAIL_HEADINGS) + "</tr>" + "".join(
+            f"<tr><td>{escape(c['name'])}</td><td>{escape(c['point'])}</td><td>{_number(c['expected'])}</td><td>{escape(c['got_text'])}</td>"
+            f"<td>{_number(c['max_abs_error'])}</td><td>{_number(c['max_rel_error'])}</td><td>{escape(c['tolerance'])}</td></tr>"
+            for c in failures) + "</table>")
+    for hint in dict.fromkeys(c["hint"] for c in details["cases"] if c["hint"]):
+        parts.append(f'<p class="hint">Hint: {escape(hint)}</p>')
+    for trace in dict.fromkeys(c["trace"] for c in details["cases"] if c["trace"]):
+        parts.append(f"<p>Where your code raised the error:</p><pre>{escape(trace)}</pre>")
+    parts.append(f'<img alt="{escape(details["name"])}: your function against the expected one" src="data:image/png;base64,{_plot(details)}">')
+    return "\n".join(parts)
+
+
+def student_page(student: str, assignment: str, records: list[dict], score: float, max_score: float, notice: str = "") -> str:
+    body = [f"<h1>{escape(assignment)}: feedback for {escape(student)}</h1>",
+            f"<p><strong>Autograded score: {score:g} / {max_score:g}</strong>. Your written derivations are graded by hand.</p>"]
+    if notice:
+        body.append(f'<p class="fail">{escape(notice)}</p>')
+    body += [function_section(details) for details in records]
+    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(assignment)}: {escape(student)}</title>"
+            f"<style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
