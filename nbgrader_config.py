@@ -2,7 +2,7 @@
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput, GetGrades, SaveAutoGrades
 
-from autograder.nbgrader_plugin import RestoreFromMaster, TrustedExecute
+from autograder.nbgrader_plugin import RestoreFromMaster, TrustedExecute, record_unreadable
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
@@ -15,6 +15,8 @@ c.Autograde.sanitize_preprocessors = [ClearOutput, RestoreFromMaster, CheckCellM
 c.Autograde.autograde_preprocessors = [
     TrustedExecute, ClearMetadataPreprocessor, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
+# A notebook nbgrader cannot read (not JSON, oversized) still gets a 0 row; the reason goes to logs/ungradable.log.
+c.Autograde.pre_convert_hook = record_unreadable
 
 # Feedback never shows hidden tests: nbgrader's own ClearHiddenTests runs before the HTML is made
 # (by default nbgrader shows them; jupyter/nbgrader#917).

@@ -17,13 +17,9 @@ NOT_NOTEBOOK = "{name} is not a Jupyter notebook: {message}"
 OTHER_ASSIGNMENT = "{name} does not belong to assignment '{assignment}': none of its cells or functions match it"
 
 
-def submission_problem(folder: Path, notebook_name: str, assignment: str, grade_ids: set[str], function_names: set[str]) -> str | None:
-    """None if the submission can be graded; otherwise the reason, in one line."""
-    path = folder / notebook_name
-    if not path.is_file():
-        others = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
-        found = FOUND_INSTEAD.format(names=", ".join(others)) if others else ""
-        return NO_NOTEBOOK.format(expected=notebook_name, found=found)
+def unreadable(path: Path) -> str | None:
+    """None if `path` holds a readable notebook of a sane size; otherwise the reason, in one line."""
+    notebook_name = path.name
     size = path.stat().st_size
     if size > MAX_NOTEBOOK_BYTES:
         return TOO_LARGE.format(name=notebook_name, size=size / 2**20, limit=MAX_NOTEBOOK_BYTES / 2**20)
@@ -38,6 +34,20 @@ def submission_problem(folder: Path, notebook_name: str, assignment: str, grade_
     except Exception as exc:  # nbformat raises several types for a malformed notebook
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return NOT_NOTEBOOK.format(name=notebook_name, message=first_line)
+    return None
+
+
+def submission_problem(folder: Path, notebook_name: str, assignment: str, grade_ids: set[str], function_names: set[str]) -> str | None:
+    """None if the submission can be graded; otherwise the reason, in one line."""
+    path = folder / notebook_name
+    if not path.is_file():
+        others = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+        found = FOUND_INSTEAD.format(names=", ".join(others)) if others else ""
+        return NO_NOTEBOOK.format(expected=notebook_name, found=found)
+    problem = unreadable(path)
+    if problem:
+        return problem
+    notebook = nbformat.read(path, as_version=4)
     ids = {cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") for cell in notebook.cells}
     defined = {m for cell in notebook.cells if cell.cell_type == "code" for m in re.findall(r"^def (\w+)\(", cell.source, re.M)}
     if not ids & grade_ids and not defined & function_names:

@@ -67,6 +67,27 @@ def shared_sandbox(coursedir: CourseDirectory, db_url: str, limits=None):
     return _sandboxes[key]
 
 
+def record_unreadable(assignment: str, student: str, notebooks: list[str]) -> None:
+    """`Autograde.pre_convert_hook`: a notebook nbgrader cannot read still gets its row.
+
+    Runs before nbgrader reads a student's notebooks. An unreadable or oversized one gets 0 points in
+    the gradebook and its reason in logs/ungradable.log; nbgrader then fails on it, as it would anyway,
+    lists it at the end and goes on with the next student.
+    """
+    from .course import Course, record_zero
+    from .intake import unreadable
+
+    for path in map(Path, notebooks):  # <root>/submitted/<student>/<assignment>/<notebook>.ipynb
+        problem = unreadable(path)
+        if problem:
+            course = Course(path.parents[3], assignment=path.parent.name)
+            record_zero(course, path.parents[1].name)
+            log = path.parents[3] / "logs" / "ungradable.log"
+            log.parent.mkdir(exist_ok=True)
+            with log.open("a") as handle:
+                handle.write(f"{path.parents[1].name}: {problem}\n")
+
+
 def _context(preprocessor, resources) -> tuple:
     info = resources["nbgrader"]
     coursedir = CourseDirectory(config=preprocessor.config)

@@ -132,6 +132,23 @@ def test_the_class_report_names_the_most_common_mistakes(demo):
     assert "pass rate,relu_derivative,\"x = 0, float32\",0.6000" in rows  # ben's x >= 0 and cy's stub fail it
 
 
+def test_plain_nbgrader_autograde_still_records_a_notebook_it_cannot_read(demo):
+    from nbgrader.api import Gradebook
+
+    workdir = demo[0]
+    folder = workdir / "submitted" / "zed_truncated" / "derivatives"
+    folder.mkdir(parents=True)
+    shutil.copy(workdir / "submitted" / "fay_invalid_json" / "derivatives" / "derivatives.ipynb", folder)
+    course = Course(workdir)
+    assert course.api().autograde("derivatives", "zed_truncated")["success"] is False  # nbgrader's own failure, as before
+    with Gradebook(course.db_url, course.coursedir.course_id) as gb:
+        submission = gb.find_submission("derivatives", "zed_truncated")
+        assert (submission.code_score, submission.max_code_score, submission.needs_manual_grade) == (0, TOTAL, False)
+    assert (workdir / "logs" / "ungradable.log").read_text() == (
+        "zed_truncated: derivatives.ipynb is not valid JSON (line 794, column 6: Unterminated string starting at); "
+        "it may be truncated or edited outside Jupyter\n")
+
+
 def test_the_master_notebook_submitted_as_is_earns_every_autograded_point(demo):
     workdir = demo[0]
     folder = workdir / "submitted" / "instructor" / "derivatives"
