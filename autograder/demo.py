@@ -17,6 +17,7 @@ FEATURED = "ben_partly_wrong"
 
 def run_demo(workdir: Path, *, template: Path = REPO_ROOT, say: Callable[[str], None] = print) -> list[StudentResult]:
     """Build a course in `workdir` from `template`'s master and samples, grade it, export grades."""
+    workdir = workdir.resolve()  # nbgrader answers with absolute paths
     if not (template / "source").is_dir() or not (template / "samples" / "submitted").is_dir():
         raise FileNotFoundError(f"{template} has no source/ and samples/submitted/; run the demo from a clone of the repository")
     if workdir.exists():

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -20,10 +22,15 @@ TOTAL = sum(e.points for e in EXERCISES_BY_NAME.values())
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("course")
+    parent = tmp_path_factory.mktemp("demo")
     printed: list[str] = []
-    results = run_demo(workdir, say=printed.append)
-    return workdir, {r.student: r for r in results}, "\n".join(printed)
+    here = os.getcwd()
+    os.chdir(parent)  # a relative --workdir, as `autograder demo` uses by default
+    try:
+        results = run_demo(Path("course"), say=printed.append)
+    finally:
+        os.chdir(here)
+    return parent / "course", {r.student: r for r in results}, "\n".join(printed)
 
 
 def test_every_submission_gets_a_row_even_when_it_cannot_be_read(demo):
