@@ -141,7 +141,7 @@ def _local(jobs: int, limits: Limits, hidden: list[str]):
     """`jobs` warm sandboxes on this machine, one per worker thread."""
     sandboxes: Queue = Queue()
     starters = ThreadPoolExecutor(jobs)
-    for sandbox in starters.map(lambda _: _started(Sandbox(limits, hidden=hidden)), range(jobs)):
+    for sandbox in starters.map(lambda _: Sandbox(limits, hidden=hidden).start(), range(jobs)):
         sandboxes.put(sandbox)
     starters.shutdown()
     pool = ThreadPoolExecutor(jobs)
@@ -162,11 +162,6 @@ def _local(jobs: int, limits: Limits, hidden: list[str]):
             list(closer.map(Sandbox.close, closing))
 
     return (lambda *args: pool.submit(run, *args)), shutdown
-
-
-def _started(sandbox: Sandbox) -> Sandbox:
-    sandbox.start()
-    return sandbox
 
 
 def _dask(address: str, limits: Limits, hidden: list[str]):

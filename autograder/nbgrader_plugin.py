@@ -7,7 +7,6 @@ gradebook, formgrader, generate_feedback and export, works on the result unchang
 """
 from __future__ import annotations
 
-import atexit
 from pathlib import Path
 
 import nbformat
@@ -17,9 +16,6 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer
 
 from .restore import nbgrader_of, rebuild
-
-_sandboxes: dict[tuple, object] = {}
-
 
 def sensitive_paths(coursedir: CourseDirectory, db_url: str) -> list[str]:
     """What a sandbox must not see: masters, every submission, grades, feedback, the gradebook."""
@@ -51,20 +47,6 @@ def load_master(coursedir: CourseDirectory, db_url: str, assignment: str, notebo
             if grade_id in sources and meta.get("solution") and sources[grade_id].checksum:
                 checksums[grade_id] = sources[grade_id].checksum
     return master, checksums
-
-
-def shared_sandbox(coursedir: CourseDirectory, db_url: str, limits=None):
-    """One warm sandbox zygote per nbgrader process (and course and limits), started on first use."""
-    from .sandbox import Limits, Sandbox
-
-    limits = limits or Limits()
-    key = (coursedir.root, db_url, limits)
-    if key not in _sandboxes:
-        sandbox = Sandbox(limits, hidden=sensitive_paths(coursedir, db_url))
-        sandbox.start()
-        atexit.register(sandbox.close)
-        _sandboxes[key] = sandbox
-    return _sandboxes[key]
 
 
 def record_unreadable(assignment: str, student: str, notebooks: list[str]) -> None:
@@ -113,14 +95,14 @@ class TrustedExecute(NbGraderPreprocessor):
     processes = Integer(16, help="Processes a sandbox may hold at once.").tag(config=True)
 
     def preprocess(self, nb, resources):
-        from .sandbox import Limits
+        from .sandbox import Limits, warm_sandbox
         from .trusted import grade_notebook
 
         coursedir, db_url, assignment, notebook = _context(self, resources)
         master, checksums = load_master(coursedir, db_url, assignment, notebook)
         limits = Limits(call_seconds=self.call_seconds, cell_seconds=self.cell_seconds, submission_seconds=self.submission_seconds,
                         memory_mb=self.memory_mb, processes=self.processes)
-        graded = grade_notebook(nb, master, shared_sandbox(coursedir, db_url, limits), checksums)
+        graded = grade_notebook(nb, master, warm_sandbox(limits, tuple(sensitive_paths(coursedir, db_url))), checksums)
         self.log.info("Graded in a sandbox (isolation: %s) in %.2f s%s", graded.isolation, graded.seconds,
                       f"; stopped: {graded.fault}" if graded.fault else "")
         return graded.notebook, resources

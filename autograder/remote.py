@@ -6,34 +6,19 @@ gradebook. This runs in a trusted worker; what came from the sandbox was validat
 """
 from __future__ import annotations
 
-import atexit
 import time
 
 import nbformat
 
-from .sandbox import Limits, Sandbox
+from .sandbox import Limits, Sandbox, warm_sandbox
 from .trusted import grade_notebook
-
-_worker_sandboxes: dict[tuple, Sandbox] = {}
-
-
-def worker_sandbox(limits: Limits) -> Sandbox:
-    """The sandbox of this worker process, started on first use and kept warm."""
-    key = (limits,)
-    if key not in _worker_sandboxes:
-        sandbox = Sandbox(limits)
-        sandbox.start()
-        atexit.register(sandbox.close)
-        _worker_sandboxes[key] = sandbox
-    return _worker_sandboxes[key]
-
 
 def grade_text(student: str, notebook_text: str, master_text: str, checksums: dict[str, str], limits: dict,
                sandbox: Sandbox | None = None) -> dict:
     started = time.monotonic()
     graded = grade_notebook(
         nbformat.reads(notebook_text, as_version=4), nbformat.reads(master_text, as_version=4),
-        sandbox or worker_sandbox(Limits(**limits)), checksums,
+        sandbox or warm_sandbox(Limits(**limits)), checksums,
     )
     return {
         "student": student,

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import nbgrader_plugin
+from autograder.sandbox import runner
 from autograder.course import Course, generate_release
 from autograder.exercises import EXERCISES, EXERCISES_BY_NAME
 from autograder.grading import grade_student
@@ -71,7 +71,7 @@ def marked_processes() -> list[int]:
 
 
 def leftovers() -> list[int]:
-    zygotes = [s._process.pid for s in nbgrader_plugin._sandboxes.values() if s._process]
+    zygotes = [s._process.pid for s in runner._warm.values() if s._process]
     for _ in range(40):
         left = [p for z in zygotes for p in descendants(z)] + marked_processes()
         if not left:

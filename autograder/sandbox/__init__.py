@@ -7,6 +7,6 @@
     runner.py     the trusted side: start a sandbox, read and validate its frames, kill it
 """
 from .limits import Limits
-from .runner import Sandbox, SandboxRun
+from .runner import Sandbox, SandboxRun, warm_sandbox
 
-__all__ = ["Limits", "Sandbox", "SandboxRun"]
+__all__ = ["Limits", "Sandbox", "SandboxRun", "warm_sandbox"]
