@@ -21,6 +21,8 @@ def wrong_answer(details: dict, case: dict) -> str | None:
     """A failure told in a form that repeats across students: the call, the input, what came back."""
     if case["passed"]:
         return None
+    if case["check"] == "formula":
+        return f"{details['signature']} = {details['answer']}" if details.get("outcome") == "wrong" else None
     if case["check"] in ("value", "finite") and case["point"]:
         return f"{details['name']}({case['point']}) = {case['got_text']} (expected {case['expected']:.6g})" if case["expected"] is not None else None
     return f"{details['name']}: {case['message']}" if case["check"] in ("missing", "type", "shape", "dtype", "mutation") else None

@@ -13,7 +13,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--workdir", type=Path, default=Path("demo-course"), help="where to build the demo course (replaced if present)")
     for name, text in (("grade", "autograde every submission in submitted/, in parallel, and export grades.csv"),
                        ("release", "run nbgrader generate_assignment for the assignment"),
-                       ("sync-master", "rewrite the master's hidden-test cells from the exercise registry")):
+                       ("sync-master", "rewrite the master's hidden-test and formula cells from the registries")):
         verb = verbs.add_parser(name, help=text)
         verb.add_argument("--course", type=Path, default=Path("."), help="the course root (holds nbgrader_config.py)")
     grade = verbs.choices["grade"]

@@ -12,6 +12,8 @@ import torch
 
 from . import messages as msg
 from .exercises import Exercise
+from .formulas.answers import FORMULAS_BY_NAME
+from .formulas.check import FormulaVerdict
 from .observe import Observation
 from .scoring import ExerciseResult
 
@@ -77,6 +79,24 @@ def record(result: ExerciseResult, plot: Observation | None, traces: dict[int, s
     return {
         "name": exercise.name, "signature": exercise.signature, "points": result.points, "max_points": result.max_points,
         "violation": result.violation, "checked": checked_in_words(exercise), "cases": cases, "plot": _curves(exercise, plot),
+    }
+
+
+FORMULA_CHECKED = ("`{name}` is your final formula for {derivative}, read with sympy's LaTeX parser and compared with the "
+                   "derivative sympy computes: symbolically, and at {count} test points. The reasoning above it is graded by hand.")
+
+
+def formula_record(verdict: FormulaVerdict) -> dict:
+    """A formula answer in the same shape as a function's record: one check, no plot."""
+    answer = FORMULAS_BY_NAME[verdict.name]
+    case = {"name": "final formula", "group": "typical", "passed": verdict.outcome == "equivalent", "check": "formula",
+            "message": verdict.message, "point": verdict.differs_at, "x": None, "got": None, "got_text": verdict.got,
+            "expected": None, "max_abs_error": None, "max_rel_error": None, "tolerance": "", "hint": "", "trace": ""}
+    return {
+        "kind": "formula", "name": verdict.name, "signature": f"{verdict.name} ({answer.derivative})", "points": verdict.points,
+        "max_points": verdict.max_points, "violation": "", "cases": [case], "plot": None,
+        "checked": FORMULA_CHECKED.format(name=verdict.name, derivative=answer.derivative, count=len(answer.sample_points)),
+        "answer": verdict.answer, "read_as": verdict.read_as, "outcome": verdict.outcome, "needs_manual_grade": verdict.needs_manual_grade,
     }
 
 

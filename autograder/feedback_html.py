@@ -1,4 +1,5 @@
-"""One HTML page per student from the feedback records: plain words, numbers, a plot per function.
+"""One HTML page per student from the feedback records: plain words, numbers, a plot per function,
+and for each final formula what was read and how it compares.
 
 Everything a student's code produced (messages, tracebacks) is escaped; plots are drawn here, in the
 trusted process, from the validated numbers in the records.
@@ -16,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
-.pass{color:#17663a}.fail{color:#a4161a}table{border-collapse:collapse;margin:.5rem 0}
+.pass{color:#17663a}.fail{color:#a4161a}.pending{color:#8a5a00}table{border-collapse:collapse;margin:.5rem 0}
 td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;font-size:.9rem;vertical-align:top}
 pre{background:#f6f6f6;padding:.5rem;overflow-x:auto}.hint{background:#fff8e1;padding:.4rem .6rem}
 img{max-width:100%;border:1px solid #eee}"""
@@ -61,8 +62,13 @@ def _number(value) -> str:
 
 def function_section(details: dict) -> str:
     ok = not details["violation"] and all(c["passed"] for c in details["cases"])
-    parts = [f'<h2 class="{"pass" if ok else "fail"}">{escape(details["name"])}: {details["points"]:g} / {details["max_points"]:g} points</h2>',
+    score = f'{details["points"]:g} / {details["max_points"]:g} points'
+    if details.get("needs_manual_grade"):
+        ok, score = None, f'needs manual grading (worth {details["max_points"]:g})'
+    parts = [f'<h2 class="{ {True: "pass", False: "fail", None: "pending"}[ok] }">{escape(details["name"])}: {score}</h2>',
              f"<p>{escape(details['checked'])}</p>"]
+    if details.get("kind") == "formula":
+        parts.append(f"<p>You wrote: <code>{escape(details['answer'])}</code></p>")
     if details["violation"]:
         parts.append(f'<p class="fail">{escape(details["violation"])}</p>')
     parts.append("<table><tr><th></th><th>check</th><th>result</th></tr>" + "".join(
@@ -78,13 +84,14 @@ def function_section(details: dict) -> str:
         parts.append(f'<p class="hint">Hint: {escape(hint)}</p>')
     for trace in dict.fromkeys(c["trace"] for c in details["cases"] if c["trace"]):
         parts.append(f"<p>Where your code raised the error:</p><pre>{escape(trace)}</pre>")
-    parts.append(f'<img alt="{escape(details["name"])}: your function against the expected one" src="data:image/png;base64,{_plot(details)}">')
+    if details["plot"] is not None:
+        parts.append(f'<img alt="{escape(details["name"])}: your function against the expected one" src="data:image/png;base64,{_plot(details)}">')
     return "\n".join(parts)
 
 
 def student_page(student: str, assignment: str, records: list[dict], score: float, max_score: float, notice: str = "") -> str:
     body = [f"<h1>{escape(assignment)}: feedback for {escape(student)}</h1>",
-            f"<p><strong>Autograded score: {score:g} / {max_score:g}</strong>. Your written derivations are graded by hand.</p>"]
+            f"<p><strong>Autograded score: {score:g} / {max_score:g}</strong>. The reasoning of your written derivations is graded by hand.</p>"]
     if notice:
         body.append(f'<p class="fail">{escape(notice)}</p>')
     body += [function_section(details) for details in records]

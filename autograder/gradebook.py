@@ -2,7 +2,8 @@
 
 The rules are nbgrader's own (`SaveAutoGrades`): `determine_grade` for each grade cell, manual
 grading flagged where there is no automatic score or a manual one already, "No response." for
-untouched answers. nbgrader commits once per cell; this commits once per student, so a student's
+untouched answers. One addition: a formula answer the checker could not read has no automatic score,
+so formgrader lists it for a person (never a silent 0). nbgrader commits once per cell; this commits once per student, so a student's
 rows are all there or none are, whatever stops the process.
 """
 from __future__ import annotations
@@ -10,6 +11,19 @@ from __future__ import annotations
 from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.api import Gradebook
+
+from .feedback import MIME
+
+
+def flagged_for_manual_grading(cell: NotebookNode) -> bool:
+    """A formula answer the checker could not read: its cell's record asks for a person."""
+    return any(output.get("output_type") == "display_data" and output.get("data", {}).get(MIME, {}).get("needs_manual_grade")
+               for output in cell.get("outputs", []))
+
+
+def automatic_score(cell: NotebookNode) -> float | None:
+    """nbgrader's `determine_grade`, except that a flagged cell gets no automatic score (None)."""
+    return None if flagged_for_manual_grading(cell) else utils.determine_grade(cell)[0]
 
 
 def save_autograded(db_url: str, course_id: str, assignment: str, notebook_id: str, student: str,
@@ -27,7 +41,7 @@ def save_autograded(db_url: str, course_id: str, assignment: str, notebook_id: s
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             if utils.is_grade(cell) and grade_id in grades:
                 grade = grades[grade_id]
-                grade.auto_score, _ = utils.determine_grade(cell)
+                grade.auto_score = automatic_score(cell)
                 grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
             if (utils.is_solution(cell) or utils.is_task(cell)) and grade_id in comments:
                 untouched = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell) and not utils.is_task(cell)

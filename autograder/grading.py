@@ -15,6 +15,7 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from .course import NOTEBOOK, Course, function_names, record_zero
+from .feedback import MIME
 from .intake import submission_problem
 
 log = logging.getLogger("autograder")
@@ -68,14 +69,14 @@ def reasons_in(autograded: nbformat.NotebookNode) -> list[str]:
     own_cells, verdicts, other_cells = [], [], []
     for cell in autograded.cells:
         nbgrader = cell.get("metadata", {}).get("nbgrader", {})
-        for output in cell.get("outputs", []):
+        outputs = cell.get("outputs", [])
+        for output in outputs:
             if output.output_type == "error":
                 error = CELL_RAISED.format(error=f"{output.ename}: {output.evalue}".strip())
                 (own_cells if nbgrader.get("solution") else other_cells).append(error)
-            elif output.output_type == "stream" and nbgrader.get("grade_id", "").startswith("hidden_tests_"):
-                summary = output.text.split("\n", 1)[0]
-                if "failed" in summary:
-                    verdicts.append(summary)
+        records = [o.data[MIME] for o in outputs if o.output_type == "display_data" and MIME in o.get("data", {})]
+        if records and (records[0]["points"] < records[0]["max_points"] or records[0].get("needs_manual_grade")):
+            verdicts += [o.text.split("\n", 1)[0] for o in outputs if o.output_type == "stream"][:1]
     return own_cells[:1] + verdicts + other_cells[:1]
 
 

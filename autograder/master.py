@@ -12,6 +12,8 @@ import nbformat
 from nbformat import NotebookNode
 
 from .exercises import EXERCISES, Exercise
+from .formulas.answers import FORMULAS
+from .formulas.cells import nbgrader_cell, points_in_words, sync_formula_cells
 
 HIDDEN_CELL = '''# Hidden tests for `{name}` ({points}) run here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
@@ -21,14 +23,8 @@ grade_in_notebook("{name}", globals())
 
 
 def hidden_test_cell(exercise: Exercise) -> NotebookNode:
-    points = f"{exercise.points:g} point" + ("" if exercise.points == 1 else "s")
-    cell = nbformat.v4.new_code_cell(HIDDEN_CELL.format(name=exercise.name, points=points))
-    cell.metadata["nbgrader"] = {
-        "grade": True, "solution": False, "locked": True, "points": exercise.points,
-        "grade_id": exercise.grade_id, "schema_version": 3, "task": False,
-    }
-    cell.id = exercise.grade_id.replace("_", "-")
-    return cell
+    source = HIDDEN_CELL.format(name=exercise.name, points=points_in_words(exercise.points))
+    return nbgrader_cell("code", source, exercise.grade_id, grade=True, points=exercise.points)
 
 
 def _grade_id(cell: NotebookNode) -> str | None:
@@ -51,7 +47,7 @@ def _insertion_point(nb: NotebookNode, exercise: Exercise) -> int:
 
 
 def sync_master(nb: NotebookNode) -> list[str]:
-    """Make the hidden-test cells match EXERCISES, in place. Returns what changed."""
+    """Make the hidden-test cells match EXERCISES, and the formula cells FORMULAS, in place. Returns what changed."""
     changes = []
     for exercise in EXERCISES:
         wanted = hidden_test_cell(exercise)
@@ -64,7 +60,8 @@ def sync_master(nb: NotebookNode) -> list[str]:
         else:
             nb.cells.insert(_insertion_point(nb, exercise), wanted)
             changes.append(f"added {exercise.grade_id}")
-    known = {exercise.grade_id for exercise in EXERCISES}
+    changes += sync_formula_cells(nb)
+    known = {exercise.grade_id for exercise in EXERCISES} | {answer.grade_id for answer in FORMULAS}
     for cell in list(nb.cells):
         grade_id = _grade_id(cell) or ""
         if grade_id.startswith("hidden_tests_") and grade_id not in known:

@@ -24,3 +24,17 @@ SUMMARY_FAILED = "{name}: {points:g} / {max_points:g} points. {failed} of {total
 SUMMARY_VIOLATION = "{name}: 0 / {max_points:g} points. {violation}"
 CASE_LINE = "  [{mark}] {case}{detail}"
 HINT = "        Hint: {hint}"
+
+# Final-formula answers (autograder/formulas): what was read, and how it compares.
+FORMULA_EQUIVALENT = "{name}: {points:g} / {max_points:g} points. Your {derivative} = {read_as} is equivalent to the expected formula ({method})."
+FORMULA_WRONG = ("{name}: 0 / {max_points:g} points. Your {derivative} = {read_as} is not the expected formula: "
+                 "at {point} it gives {got}, expected {expected}.")
+FORMULA_MANUAL = "{name}: needs manual grading (worth {max_points:g}). {reason} Your instructor will read it."
+FORMULA_EMPTY = "{name}: 0 / {max_points:g} points. No formula was given: {name} is empty or not set in its cell."
+METHOD_SYMBOLIC = "sympy simplifies the difference to 0"
+METHOD_NUMERIC = "sympy could not simplify the difference, but the two agree at all {count} test points"
+NOT_LITERAL = "{name} is not set to a plain string in its cell, so it was not read; write {name} = r\"...\" there."
+CELL_NOT_PYTHON = "The cell of {name} is not valid Python, so it was not read ({error})."
+CHECK_TIMED_OUT = 'r"{answer}" took longer than {seconds:g} s to check.'
+CHECK_FAILED = 'r"{answer}" could not be checked ({error}).'
+UNDEFINED = "undefined"

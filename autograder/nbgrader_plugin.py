@@ -2,7 +2,8 @@
 
 `nbgrader_config.py` puts `RestoreFromMaster` in `Autograde.sanitize_preprocessors` (in place of
 DeduplicateIds, OverwriteKernelspec and OverwriteCells) and `TrustedExecute` in
-`Autograde.autograde_preprocessors` (in place of Execute). The rest of nbgrader's pipeline, its
+`Autograde.autograde_preprocessors` (in place of Execute), and `SaveGradesFlaggingFormulas` in place
+of SaveAutoGrades. The rest of nbgrader's pipeline, its
 gradebook, formgrader, generate_feedback and export, works on the result unchanged.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
 from traitlets import Float, Integer
 
 from .restore import nbgrader_of, rebuild
@@ -93,6 +94,7 @@ class TrustedExecute(NbGraderPreprocessor):
     submission_seconds = Float(90.0, help="Wall-clock limit for one sandbox run of a whole submission.").tag(config=True)
     memory_mb = Integer(1024, help="Memory the student's code may add to the warm interpreter.").tag(config=True)
     processes = Integer(16, help="Processes a sandbox may hold at once.").tag(config=True)
+    formula_seconds = Float(10.0, help="Time limit for checking one formula answer; past it, the answer goes to manual grading.").tag(config=True)
 
     def preprocess(self, nb, resources):
         from .sandbox import Limits, warm_sandbox
@@ -102,7 +104,39 @@ class TrustedExecute(NbGraderPreprocessor):
         master, checksums = load_master(coursedir, db_url, assignment, notebook)
         limits = Limits(call_seconds=self.call_seconds, cell_seconds=self.cell_seconds, submission_seconds=self.submission_seconds,
                         memory_mb=self.memory_mb, processes=self.processes)
-        graded = grade_notebook(nb, master, warm_sandbox(limits, tuple(sensitive_paths(coursedir, db_url))), checksums)
+        from .formulas.worker import formula_checker
+
+        graded = grade_notebook(nb, master, warm_sandbox(limits, tuple(sensitive_paths(coursedir, db_url))), checksums,
+                                formula_checker(self.formula_seconds))
         self.log.info("Graded in a sandbox (isolation: %s) in %.2f s%s", graded.isolation, graded.seconds,
                       f"; stopped: {graded.fault}" if graded.fault else "")
         return graded.notebook, resources
+
+
+class SaveGradesFlaggingFormulas(SaveAutoGrades):
+    """nbgrader's SaveAutoGrades; a formula answer the checker could not read gets no automatic score,
+    so it needs manual grading in formgrader instead of counting as 0."""
+
+    def _add_score(self, cell, resources) -> None:
+        super()._add_score(cell, resources)
+        from .gradebook import flagged_for_manual_grading
+
+        if flagged_for_manual_grading(cell):
+            grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id, self.assignment_id, self.student_id)
+            grade.auto_score, grade.needs_manual_grade = None, True
+            self.gradebook.db.commit()
+
+
+class FormulaAnswerStubs(NbGraderPreprocessor):
+    """In the release, a formula answer cell reads `answer_f_prime = r""` where ClearSolutions put
+    `raise NotImplementedError()`: an empty answer lets the rest of the notebook run."""
+
+    def preprocess_cell(self, cell, resources, index):
+        from nbgrader.preprocessors import ClearSolutions
+
+        from .formulas.answers import FORMULAS_BY_NAME
+
+        answer = FORMULAS_BY_NAME.get(nbgrader_of(cell).get("grade_id"))
+        if answer is not None and cell.cell_type == "code":
+            cell.source = cell.source.replace(ClearSolutions(config=self.config).code_stub["python"], answer.stub)
+        return cell, resources

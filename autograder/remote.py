@@ -23,7 +23,7 @@ def grade_text(student: str, notebook_text: str, master_text: str, checksums: di
     return {
         "student": student,
         "notebook": graded.notebook,
-        "points": {result.exercise.name: result.points for result in graded.results},
+        "points": {result.exercise.name: result.points for result in graded.results} | {v.name: v.points for v in graded.formulas},
         "fault": graded.fault,
         "isolation": graded.isolation,
         "seconds": time.monotonic() - started,

@@ -1,8 +1,9 @@
 """The grade decision, made in a process where no student code ever runs.
 
 rebuild against the master → run the student's cells in a sandbox → judge what came back
-against torch and torch.autograd here → write the hidden-test cells' outputs ourselves, so
-nbgrader's SaveAutoGrades reads points that no student code could have touched.
+against torch and torch.autograd here → read each formula answer from its cell's source as data and
+check it against sympy's derivative → write the hidden-test cells' outputs ourselves, so nbgrader's
+SaveAutoGrades reads points that no student code could have touched.
 """
 from __future__ import annotations
 
@@ -14,7 +15,12 @@ from nbformat import NotebookNode
 from . import messages as msg
 from .autograd_policy import autograd_evidence
 from .exercises import EXERCISES, Exercise
-from .feedback import MIME, record
+from .feedback import MIME, formula_record, record
+from .formulas.answers import FORMULAS
+from .formulas.cells import NOTATION_ID
+from .formulas.check import FormulaVerdict, manual
+from .formulas.reading import answer_string
+from .formulas.worker import FormulaChecker, formula_checker
 from .observe import Observation
 from .render import feedback_text
 from .restore import nbgrader_of, rebuild
@@ -23,6 +29,8 @@ from .scoring import ExerciseResult, score
 
 HIDDEN_MARKER = "BEGIN HIDDEN TESTS"
 NOT_RUN = "the notebook stopped before this point"
+PARSED_HERE = {NOTATION_ID} | {answer.echo_id for answer in FORMULAS}
+"""the cell defining the public formula check, and the checks: not run when grading (the parent reads formulas)"""
 
 
 @dataclass(frozen=True)
@@ -32,20 +40,54 @@ class GradedNotebook:
     fault: str | None
     isolation: str
     seconds: float
+    formulas: tuple[FormulaVerdict, ...] = ()
 
 
-def hidden_test_cells(notebook: NotebookNode) -> dict[str, int]:
-    """Exercise name → index of its hidden-test cell, found by the registry's grade ids."""
-    ids = {exercise.grade_id: exercise.name for exercise in EXERCISES}
+def hidden_test_cells(notebook: NotebookNode, entries=EXERCISES) -> dict[str, int]:
+    """Exercise (or formula answer) name → index of its hidden-test cell, found by the registry's grade ids."""
+    ids = {entry.grade_id: entry.name for entry in entries}
     return {ids[nbgrader_of(c)["grade_id"]]: i for i, c in enumerate(notebook.cells) if nbgrader_of(c).get("grade_id") in ids}
 
 
 def student_program(notebook: NotebookNode) -> list[tuple[int, str]]:
-    """The code cells a student's kernel would run: everything but the hidden tests."""
+    """The code cells a student's kernel would run: everything but the hidden tests and the public
+    formula checks (formulas are read here, from the cells' source; the checks only import sympy)."""
     return [
         (index, cell.source)
         for index, cell in enumerate(notebook.cells)
         if cell.cell_type == "code" and not (nbgrader_of(cell).get("grade") and HIDDEN_MARKER in cell.source)
+        and nbgrader_of(cell).get("grade_id") not in PARSED_HERE
+    ]
+
+
+def answer_text(notebook: NotebookNode, name: str) -> tuple[str | None, str]:
+    """The answer's string, from the source of its answer cell; if nothing is assigned there (the
+    cell lost its nbgrader metadata, say), from the last of the student's plain cells that assigns it."""
+    cells = [c for c in notebook.cells if c.cell_type == "code"]
+    text, problem = answer_string(next((c.source for c in cells if nbgrader_of(c).get("grade_id") == name), ""), name)
+    if text == "" and not problem:
+        for cell in cells:
+            if not nbgrader_of(cell).get("grade_id") and name in cell.source:
+                found = answer_string(cell.source, name)
+                text, problem = found if found != ("", "") else (text, problem)
+    return text, problem
+
+
+def formula_verdicts(notebook: NotebookNode, checker: FormulaChecker) -> dict[str, FormulaVerdict]:
+    """Each formula answer with a hidden-test cell, read statically from the notebook and checked."""
+    verdicts = {}
+    for answer in (a for a in FORMULAS if a.name in hidden_test_cells(notebook, FORMULAS)):
+        text, problem = answer_text(notebook, answer.name)
+        verdicts[answer.name] = checker.check(answer, text) if text is not None else manual(answer, "", problem)
+    return verdicts
+
+
+def verdict_outputs(text: str, details: dict, points: float) -> list[NotebookNode]:
+    """A hidden-test cell's outputs: the sentences, the feedback record, and the points for nbgrader."""
+    return [
+        nbformat.v4.new_output("stream", name="stdout", text=text + "\n"),
+        nbformat.v4.new_output("display_data", data={MIME: details, "text/plain": ""}),
+        nbformat.v4.new_output("execute_result", data={"text/plain": repr(points)}, execution_count=None),
     ]
 
 
@@ -61,7 +103,8 @@ def _judge(exercise: Exercise, run: SandboxRun, evidence: dict[str, str]) -> Exe
     return result
 
 
-def grade_notebook(submission: NotebookNode, master: NotebookNode, sandbox: Sandbox, checksums: dict[str, str] | None = None) -> GradedNotebook:
+def grade_notebook(submission: NotebookNode, master: NotebookNode, sandbox: Sandbox, checksums: dict[str, str] | None = None,
+                   checker: FormulaChecker | None = None) -> GradedNotebook:
     notebook = rebuild(submission, master, checksums)
     hidden = hidden_test_cells(notebook)
     program = student_program(notebook)
@@ -79,9 +122,9 @@ def grade_notebook(submission: NotebookNode, master: NotebookNode, sandbox: Sand
         name, count = result.exercise.name, len(result.exercise.cases)
         traces = {i: seen.student_trace for i in range(count) if (seen := run.observations.get((name, i))) and seen.student_trace}
         details = record(result, run.observations.get((name, count)), traces)
-        cell.outputs = [
-            nbformat.v4.new_output("stream", name="stdout", text=feedback_text(result) + "\n"),
-            nbformat.v4.new_output("display_data", data={MIME: details, "text/plain": ""}),
-            nbformat.v4.new_output("execute_result", data={"text/plain": repr(result.points)}, execution_count=None),
-        ]
-    return GradedNotebook(notebook, results, run.fault, run.level, run.seconds)
+        cell.outputs = verdict_outputs(feedback_text(result), details, result.points)
+    formulas = formula_verdicts(notebook, checker or formula_checker())
+    formula_cells = hidden_test_cells(notebook, FORMULAS)
+    for name, verdict in formulas.items():
+        notebook.cells[formula_cells[name]].outputs = verdict_outputs(verdict.message, formula_record(verdict), verdict.points)
+    return GradedNotebook(notebook, results, run.fault, run.level, run.seconds, tuple(formulas.values()))

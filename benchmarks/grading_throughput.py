@@ -47,6 +47,15 @@ OTHER_RIGHT = {
     "sigmoid_derivative": "def sigmoid_derivative(x):\n    s = torch.sigmoid(x)\n    return s * (1 - s)",
     "bce_derivative": "def bce_derivative(y_pred, y):\n    return (y_pred - y) / (y_pred * (1 - y_pred))",
 }
+FORMULAS_WRITTEN = {  # the final formulas, as students write them: equivalent forms, then a wrong one
+    "answer_f_prime": [r"9x^2 - 4x + 5", r"x(9x - 4) + 5", r"f'(x) = 9x^{2} - 4x + 5", r"9x^2 - 4x"],
+    "answer_sigmoid_prime": [r"\sigma(x)(1 - \sigma(x))", r"\frac{e^{-x}}{(1+e^{-x})^2}", r"\sigma(x) - \sigma(x)^2", r"\sigma(x)"],
+    "answer_relu_prime": [r"\begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}", r"\mathbb{1}[x > 0]",
+                          r"\begin{cases} 1 & x \geq 0 \\ 0 & x < 0 \end{cases}"],
+    "answer_bce_wrt_prediction": [r"\frac{\hat{y} - y}{\hat{y}(1 - \hat{y})}", r"-\frac{y}{\hat y} + \frac{1-y}{1-\hat y}",
+                                  r"\frac{y}{\hat{y}} - \frac{1-y}{1-\hat{y}}"],
+    "answer_bce_wrt_logit": [r"\sigma(z) - y", r"\hat{y} - y", r"y - \sigma(z)"],
+}
 STOCK_CONFIG = '''c = get_config()
 c.CourseDirectory.course_id = "dl-derivatives"
 c.CourseDirectory.root = "."
@@ -54,7 +63,8 @@ c.CourseDirectory.root = "."
 
 
 def submissions(n: int, release, solutions, seed: int = 0) -> dict[str, nbformat.NotebookNode]:
-    """60% correct (in several styles), 25% partly wrong, 10% with a crashing cell, 5% slow."""
+    """60% correct (in several styles), 25% partly wrong, 10% with a crashing cell, 5% slow; every one
+    with final formulas, written in one of several equivalent ways (or a wrong one, in the wrong ones)."""
     rng, code = random.Random(seed), {k: v for k, v in solutions.items() if k.startswith("impl_")}
     made = {}
     for index in range(n):
@@ -67,7 +77,9 @@ def submissions(n: int, release, solutions, seed: int = 0) -> dict[str, nbformat
             kind, answers = "crash", {**code, "impl_relu": "import not_installed_module\n\n" + code["impl_relu"]}
         else:
             kind, answers = "slow", {**code, "impl_f": "import time\ntime.sleep(1.0)\n\n" + code["impl_f"]}
-        made[f"s{index:04d}_{kind}"] = fill_release(release, answers)
+        formulas = {name: f'{name} = r"{rng.choice(written[:-1] if kind == "correct" else written)}"'
+                    for name, written in FORMULAS_WRITTEN.items()}
+        made[f"s{index:04d}_{kind}"] = fill_release(release, {**answers, **formulas})
     return made
 
 

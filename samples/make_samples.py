@@ -28,6 +28,13 @@ def relu_derivative(x):
     """ReLU'(x): 1 where x > 0, else 0 (0 at x = 0, as PyTorch does)."""
     return (x >= 0).float()
 '''
+BEN_FORMULAS = {  # one of each outcome: equivalent, wrong, wrong at the kink, unreadable (manual grading)
+    "answer_f_prime": 'answer_f_prime = r"x(9x - 4) + 5"',
+    "answer_sigmoid_prime": 'answer_sigmoid_prime = r"\\sigma(x)"',
+    "answer_relu_prime": 'answer_relu_prime = r"\\begin{cases} 1 & x \\geq 0 \\\\ 0 & x < 0 \\end{cases}"',
+    "answer_bce_wrt_prediction": 'answer_bce_wrt_prediction = r"\\frac{\\hat{y} - y}{\\hat{y}(1 - \\hat{y})"',
+    "answer_bce_wrt_logit": 'answer_bce_wrt_logit = r"\\hat{y} - y"',
+}
 BCE_DERIVATIVE_SIGN_FLIPPED = '''
 def bce_derivative(y_pred, y):
     """dL/dy_pred, elementwise."""
@@ -40,23 +47,24 @@ def build(out: Path) -> list[Path]:
     release = nbformat.read(ROOT / "release" / "derivatives" / NOTEBOOK, as_version=4)
     solutions = solutions_of(master)
     code_only = {key: source for key, source in solutions.items() if key.startswith("impl_")}
+    code_and_formulas = {key: source for key, source in solutions.items() if key.startswith(("impl_", "answer_"))}
 
     def path(student: str, name: str = NOTEBOOK) -> Path:
         return out / student / "derivatives" / name
 
     written = [
         write_submission(path("ada_correct"), fill_release(release, solutions)),
-        write_submission(path("ben_partly_wrong"), fill_release(release, with_functions(code_only, {
+        write_submission(path("ben_partly_wrong"), fill_release(release, {**with_functions(code_only, {
             "sigmoid_derivative": NAIVE_SIGMOID_DERIVATIVE,
             "relu_derivative": RELU_DERIVATIVE_ONE_AT_ZERO,
             "bce_derivative": BCE_DERIVATIVE_SIGN_FLIPPED,
-        }))),
+        }), **BEN_FORMULAS})),
         write_submission(path("cy_stubs"), release),
         write_submission(path("dee_crashes"), fill_release(release, {
-            **code_only, "impl_sigmoid": "import tensorflow as tf  # not installed: this cell raises\n\n" + code_only["impl_sigmoid"],
+            **code_and_formulas, "impl_sigmoid": "import tensorflow as tf  # not installed: this cell raises\n\n" + code_only["impl_sigmoid"],
         })),
         write_submission(path("eve_renamed"), fill_release(release, {
-            **code_only, "impl_sigmoid": code_only["impl_sigmoid"].replace("def sigmoid_derivative(", "def sigmoid_deriv("),
+            **code_and_formulas, "impl_sigmoid": code_only["impl_sigmoid"].replace("def sigmoid_derivative(", "def sigmoid_deriv("),
         })),
         write_submission(path("gus_missing_notebook", "derivatives-Copy1.ipynb"), fill_release(release, code_only)),
         write_submission(path("hal_other_assignment"), new_notebook(cells=[

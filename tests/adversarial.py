@@ -1,7 +1,8 @@
 """Submissions that try to fool the grader, each with the grade it must get.
 
-Every attacker starts from BASE: f, f_prime, sigmoid and relu are right (HONEST_POINTS), the other
-five functions return zeros. An attack tries to earn more than that; it must not.
+Every attacker starts from BASE: f, f_prime, sigmoid and relu are right, and so is the formula for
+f′ (HONEST_POINTS); the other five functions return zeros and the other formulas are "0". An attack
+tries to earn more than that; it must not.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ TARGETS = {
     "bce_logit_derivative": "def bce_logit_derivative(z, y):\n" + ZERO.format(arg="z"),
 }
 HONEST = ("f", "f_prime", "sigmoid", "relu")
+HONEST_FORMULAS = ("answer_f_prime",)
+RIGHT_SIGMOID_PRIME = r"\sigma(x)(1-\sigma(x))"
 AUTOGRAD_SIGMOID_PRIME = '''def sigmoid_derivative(x):
     x = x.detach().clone().requires_grad_(True)
     with torch.enable_grad():
@@ -27,7 +30,15 @@ AUTOGRAD_SIGMOID_PRIME = '''def sigmoid_derivative(x):
 
 
 def base(solutions: dict[str, str]) -> dict[str, str]:
-    return with_functions({k: v for k, v in solutions.items() if k.startswith("impl_")}, TARGETS)
+    formulas = {k: (v if k in HONEST_FORMULAS else f'{k} = r"0"') for k, v in solutions.items() if k.startswith("answer_")}
+    return {**with_functions({k: v for k, v in solutions.items() if k.startswith("impl_")}, TARGETS), **formulas}
+
+
+def answered(name: str, source: str):
+    """An attack through a formula answer cell."""
+    def build(answers, notebook):
+        return {**answers, name: source}, notebook
+    return build
 
 
 def appended(code: str):
@@ -144,6 +155,10 @@ ATTACKS = [
         "    def __torch_function__(self, func, types, args=(), kwargs=None):\n"
         "        if func in (torch.allclose, torch.equal, torch.isclose): return True\n"
         "        return func(*args, **(kwargs or {}))\n_mode = Agree()\n_mode.__enter__()")),
+    ("formula_set_at_run_time", appended(f'globals()["answer_sigmoid_prime"] = r"{RIGHT_SIGMOID_PRIME}"')),
+    ("formula_string_is_python", answered("answer_sigmoid_prime",
+        "answer_sigmoid_prime = \"__import__('pathlib').Path('/tmp/formula-evaluated-4242').touch() or 1\"")),
+    ("formula_hangs_the_parser", answered("answer_sigmoid_prime", 'answer_sigmoid_prime = r"10^{10^{10}}"')),
     ("prints_fake_results", appended("print('All tests passed! 17 / 17 points')\nprint('{\"score\": 17}')")),
     ("sys_exit", appended("import sys\nsys.exit(0)")),
     ("os_exit", appended("import os\nos._exit(0)")),

@@ -10,6 +10,14 @@ MASTER = ROOT / "source" / "derivatives" / "derivatives.ipynb"
 RELEASE = ROOT / "release" / "derivatives" / "derivatives.ipynb"
 
 
+def autograded_total() -> float:
+    """Every autograded point: the functions' and the final formulas'."""
+    from autograder.exercises import EXERCISES
+    from autograder.formulas.answers import FORMULAS
+
+    return sum(e.points for e in EXERCISES) + sum(a.points for a in FORMULAS)
+
+
 @pytest.fixture(scope="session")
 def master() -> nbformat.NotebookNode:
     return nbformat.read(MASTER, as_version=4)

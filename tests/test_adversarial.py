@@ -18,16 +18,18 @@ from nbgrader.api import Gradebook
 from autograder.sandbox import runner
 from autograder.course import Course, generate_release
 from autograder.exercises import EXERCISES, EXERCISES_BY_NAME
+from autograder.formulas.answers import FORMULAS
 from autograder.grading import grade_student
 from autograder.synthetic import fill_release, solutions_of
 
-from .adversarial import ATTACKS, HONEST, base
-from .conftest import ROOT
+from .adversarial import ATTACKS, HONEST, HONEST_FORMULAS, base
+from .conftest import ROOT, autograded_total
 
 pytestmark = pytest.mark.slow
-HONEST_POINTS = sum(EXERCISES_BY_NAME[name].points for name in HONEST)
-TOTAL = sum(e.points for e in EXERCISES)
-FAST_LIMITS = "\nc.TrustedExecute.cell_seconds = 3\nc.TrustedExecute.call_seconds = 1\nc.TrustedExecute.submission_seconds = 20\n"
+HONEST_POINTS = sum(EXERCISES_BY_NAME[name].points for name in HONEST) + len(HONEST_FORMULAS)
+TOTAL = autograded_total()
+FAST_LIMITS = ("\nc.TrustedExecute.cell_seconds = 3\nc.TrustedExecute.call_seconds = 1\nc.TrustedExecute.submission_seconds = 20"
+               "\nc.TrustedExecute.formula_seconds = 3\n")
 MARKERS = (b"4242", b"4343")
 
 
@@ -37,7 +39,9 @@ def fingerprint(folder: Path) -> dict[str, str]:
 
 def scores(course: Course, student: str) -> dict[str, float]:
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:
-        return {e.name: gb.find_grade(e.grade_id, "derivatives", "derivatives", student).score for e in EXERCISES}
+        grades = {e.name: gb.find_grade(e.grade_id, "derivatives", "derivatives", student) for e in EXERCISES + FORMULAS}
+        # a formula sent to manual grading has no automatic score yet: it earned nothing here
+        return {name: grade.score or 0.0 for name, grade in grades.items()}
 
 
 def descendants(pid: int) -> list[int]:
@@ -128,6 +132,7 @@ def test_the_bystander_earns_every_point(graded):
 def test_the_control_keeps_its_honest_points_and_little_else(graded):
     control = graded[4]["control"][1]
     assert {name: control[name] for name in HONEST} == {name: EXERCISES_BY_NAME[name].points for name in HONEST}
+    assert {name: control[name] for name in HONEST_FORMULAS} == {name: 1.0 for name in HONEST_FORMULAS}
     assert sum(control.values()) < HONEST_POINTS + 0.5
 
 

@@ -20,7 +20,7 @@ from autograder.report import batch_summary
 from .conftest import ROOT
 
 pytestmark = pytest.mark.slow
-EXPECTED = {"ada_correct": 17, "ben_partly_wrong": 12.97, "cy_stubs": 0, "dee_crashes": 11, "eve_renamed": 14,
+EXPECTED = {"ada_correct": 22, "ben_partly_wrong": 14.97, "cy_stubs": 0, "dee_crashes": 16, "eve_renamed": 19,
             "fay_invalid_json": 0, "gus_missing_notebook": 0, "hal_other_assignment": 0}
 
 
@@ -53,10 +53,11 @@ def test_parallel_grading_gives_every_student_the_nbgrader_path_score(graded_cou
 
 
 def test_one_transaction_per_student_leaves_the_gradebook_as_nbgraders_saveautogrades_would(graded_course, tmp_path):
+    """As nbgrader_config.py's SaveAutoGrades (nbgrader's, flagging unreadable formulas for manual grading) would."""
     import nbformat
-    from nbgrader.preprocessors import SaveAutoGrades
 
     from autograder.gradebook import save_autograded
+    from autograder.nbgrader_plugin import SaveGradesFlaggingFormulas
 
     course, _ = graded_course
     database = course.db_url.removeprefix("sqlite:///")
@@ -73,7 +74,7 @@ def test_one_transaction_per_student_leaves_the_gradebook_as_nbgraders_saveautog
                 gb.db.commit()
             if writer == "nbgrader":
                 resources = {"nbgrader": {"assignment": "derivatives", "notebook": "derivatives", "student": student, "db_url": url}}
-                SaveAutoGrades().preprocess(notebook, resources)
+                SaveGradesFlaggingFormulas().preprocess(notebook, resources)
             else:
                 save_autograded(url, course.coursedir.course_id, "derivatives", "derivatives", student, notebook)
         with Gradebook(url) as gb:
@@ -85,6 +86,7 @@ def test_one_transaction_per_student_leaves_the_gradebook_as_nbgraders_saveautog
                 for s in gb.assignment_submissions("derivatives") for nb in s.notebooks for c in nb.comments
             )
     assert rows["ours"] == rows["nbgrader"]
+    assert ("ben_partly_wrong", "hidden_tests_answer_bce_wrt_prediction", None, True) in rows["ours"]  # the unreadable formula
 
 
 def test_a_second_run_skips_what_is_graded_and_force_grades_it_again(graded_course):
@@ -134,14 +136,15 @@ def test_ctrl_c_leaves_no_half_written_student_and_the_next_run_finishes(tmp_pat
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:
         for submission in gb.assignment_submissions("derivatives"):
             hidden = [g for nb in submission.notebooks for g in nb.grades if g.name.startswith("hidden_tests_")]
-            assert len({g.auto_score is None for g in hidden}) == 1, f"{submission.student.id} is half-written"
+            # all written or none (a formula flagged for manual grading is written, with no automatic score)
+            assert len({g.auto_score is None and not g.needs_manual_grade for g in hidden}) == 1, f"{submission.student.id} is half-written"
         graded_before = {s.student.id for s in gb.assignment_submissions("derivatives")}
     assert 0 < len([s for s in graded_before if s.startswith("slow_")]) < 12
     finished = grade_assignment(course, jobs=2, progress=False)
     assert set(finished.skipped) <= graded_before
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:
         totals = {s.student.id: s.code_score for s in gb.assignment_submissions("derivatives")}
-    assert {k: v for k, v in totals.items() if k.startswith("slow_")} == {f"slow_{i:02d}": 17 for i in range(12)}
+    assert {k: v for k, v in totals.items() if k.startswith("slow_")} == {f"slow_{i:02d}": 22 for i in range(12)}
 
 
 def test_a_dask_cluster_of_worker_processes_grades_the_same(tmp_path):

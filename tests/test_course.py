@@ -14,10 +14,22 @@ from autograder.demo import run_demo
 from autograder.exercises import EXERCISES_BY_NAME
 from autograder.grading import grade_student
 
-from .conftest import MASTER
+from .conftest import MASTER, autograded_total
 
 pytestmark = pytest.mark.slow
-TOTAL = sum(e.points for e in EXERCISES_BY_NAME.values())
+TOTAL = autograded_total()
+
+
+def where_json_breaks(path: Path) -> str:
+    """Where the truncated sample stops being JSON (it moves whenever the release changes)."""
+    try:
+        json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        return f"line {error.lineno}, column {error.colno}"
+    raise AssertionError(f"{path} is valid JSON")
+
+
+TRUNCATED = where_json_breaks(MASTER.parents[2] / "samples" / "submitted" / "fay_invalid_json" / "derivatives" / "derivatives.ipynb")
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +68,8 @@ def test_the_release_as_handed_out_earns_nothing(demo):
 def test_partly_wrong_work_earns_partial_credit_with_the_first_mistake_as_reason(demo):
     ben = demo[1]["ben_partly_wrong"]
     assert 0 < ben.auto_score < TOTAL - EXERCISES_BY_NAME["bce_derivative"].points
-    assert ben.reason.startswith("sigmoid_derivative: 2.33 / 3 points. 2 of 9 checks failed; first: `sigmoid_derivative(x)` returned nan at x = -100, expected 3.72008e-44.")
+    assert ben.reason.startswith("answer_sigmoid_prime: 0 / 1 points. Your σ′(x) = σ(x) is not the expected formula: at x = 1 it gives 0.731059, expected 0.196612.; ")
+    assert "sigmoid_derivative: 2.33 / 3 points. 2 of 9 checks failed; first: `sigmoid_derivative(x)` returned nan at x = -100, expected 3.72008e-44." in ben.reason
 
 
 def test_a_cell_that_raises_costs_only_what_depends_on_it(demo):
@@ -72,8 +85,31 @@ def test_a_renamed_function_is_reported_with_its_new_name(demo):
     assert "Did you rename it? Your notebook defines: sigmoid_deriv." in eve.reason
 
 
+def test_formula_answers_earn_lose_or_wait_for_a_person_through_nbgrader(demo):
+    """Runs before nbgrader's generate_feedback (a later test) replaces the feedback folders."""
+    from nbgrader.api import Gradebook
+
+    workdir = demo[0]
+    course = Course(workdir)
+    with Gradebook(course.db_url, course.coursedir.course_id) as gb:
+        grades = {g.name.removeprefix("hidden_tests_"): (g.auto_score, g.needs_manual_grade)
+                  for g in gb.find_submission_notebook("derivatives", "derivatives", "ben_partly_wrong").grades
+                  if g.name.startswith("hidden_tests_answer_")}
+    assert grades == {"answer_f_prime": (1.0, False), "answer_sigmoid_prime": (0.0, False), "answer_relu_prime": (0.0, False),
+                      "answer_bce_wrt_prediction": (None, True), "answer_bce_wrt_logit": (1.0, False)}
+    page = (workdir / "feedback" / "ben_partly_wrong" / "derivatives" / "derivatives-autograder.html").read_text()
+    assert '<h2 class="pending">answer_bce_wrt_prediction: needs manual grading (worth 1)</h2>' in page
+    assert "<p>You wrote: <code>\\begin{cases} 1 &amp; x \\geq 0 \\\\ 0 &amp; x &lt; 0 \\end{cases}</code></p>" in page
+    tests = json.loads((workdir / "feedback" / "ben_partly_wrong" / "derivatives" / "results.json").read_text())["tests"]
+    assert [t["name"] for t in tests if t["name"].startswith("answer_")] == [
+        "answer_f_prime (f′(x))", "answer_sigmoid_prime (σ′(x))", "answer_relu_prime (ReLU′(x))",
+        "answer_bce_wrt_prediction (∂L/∂ŷ)", "answer_bce_wrt_logit (∂L/∂z)"]
+    report = (workdir / "reports" / "derivatives" / "class-report.csv").read_text()
+    assert "answer_sigmoid_prime (σ′(x)) = \\sigma(x)" in report
+
+
 @pytest.mark.parametrize("student, reason", [
-    ("fay_invalid_json", "derivatives.ipynb is not valid JSON (line 794, column 6: Unterminated string starting at); "
+    ("fay_invalid_json", f"derivatives.ipynb is not valid JSON ({TRUNCATED}: Unterminated string starting at); "
                          "it may be truncated or edited outside Jupyter"),
     ("gus_missing_notebook", "no derivatives.ipynb in the submission (it has: derivatives-Copy1.ipynb)"),
     ("hal_other_assignment", "derivatives.ipynb does not belong to assignment 'derivatives': none of its cells or functions match it"),
@@ -128,6 +164,8 @@ def test_no_feedback_reveals_a_hidden_test_or_a_solution(demo, master):
         if page.name != "derivatives.html":  # nbgrader's page is the student's own notebook, right code included
             submitted = workdir / "submitted" / page.parent.parent.name / "derivatives" / "derivatives.ipynb"
             own = submitted.read_text() if submitted.exists() else ""  # a traceback may quote the student's own line
+            if "reports" in page.parts:  # the class report quotes common wrong answers, from any student
+                own = "".join(p.read_text() for p in (workdir / "submitted").rglob("*.ipynb"))
             assert [line for line in solution_lines if line in text and json.dumps(line)[1:-1] not in own] == [], page
 
 
@@ -152,7 +190,7 @@ def test_plain_nbgrader_autograde_still_records_a_notebook_it_cannot_read(demo):
         submission = gb.find_submission("derivatives", "zed_truncated")
         assert (submission.code_score, submission.max_code_score, submission.needs_manual_grade) == (0, TOTAL, False)
     assert (workdir / "logs" / "ungradable.log").read_text() == (
-        "zed_truncated: derivatives.ipynb is not valid JSON (line 794, column 6: Unterminated string starting at); "
+        f"zed_truncated: derivatives.ipynb is not valid JSON ({TRUNCATED}: Unterminated string starting at); "
         "it may be truncated or edited outside Jupyter\n")
 
 
@@ -163,3 +201,4 @@ def test_the_master_notebook_submitted_as_is_earns_every_autograded_point(demo):
     shutil.copy(MASTER, folder)
     result = grade_student(Course(workdir), "instructor")
     assert (result.status, result.auto_score, result.max_auto_score) == ("graded", TOTAL, TOTAL)
+

@@ -106,7 +106,7 @@ def test_the_pages_fixed_sentences():
     wrong = records_for("relu_derivative", "def relu_derivative(x):\n    return (x >= 0).float()")
     raising = records_for("relu", "def relu(x):\n    return x.nonexistent()")
     page = student_page("ben", "derivatives", [wrong, raising], 1.64, 17)
-    assert "<p><strong>Autograded score: 1.64 / 17</strong>. Your written derivations are graded by hand.</p>" in page
+    assert "<p><strong>Autograded score: 1.64 / 17</strong>. The reasoning of your written derivations is graded by hand.</p>" in page
     assert '<h2 class="fail">relu_derivative: 1.64 / 2 points</h2>' in page
     assert ("<tr><th>check</th><th>smallest failing input</th><th>expected</th><th>your code gave</th>"
             "<th>largest absolute error</th><th>largest relative error</th><th>tolerance</th></tr>") in page

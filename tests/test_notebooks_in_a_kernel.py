@@ -45,10 +45,16 @@ def executed_solution(master):
 
 
 def test_the_release_runs_top_to_bottom_and_only_its_public_tests_fail(executed_release):
+    empty = "`{name}` is empty: write your final formula between the quotes."
     assert errors(executed_release) == [
+        ("public_tests_answer_f_prime", "AssertionError", empty.format(name="answer_f_prime")),
         ("public_tests_f", "AssertionError", "f(x) is not implemented yet: replace `raise NotImplementedError()` with your code."),
+        ("public_tests_answer_sigmoid_prime", "AssertionError", empty.format(name="answer_sigmoid_prime")),
         ("public_tests_sigmoid", "AssertionError", "sigmoid(x) is not implemented yet: replace `raise NotImplementedError()` with your code."),
+        ("public_tests_answer_relu_prime", "AssertionError", empty.format(name="answer_relu_prime")),
         ("public_tests_relu", "AssertionError", "relu(x) is not implemented yet: replace `raise NotImplementedError()` with your code."),
+        ("public_tests_answer_bce_wrt_prediction", "AssertionError", empty.format(name="answer_bce_wrt_prediction")),
+        ("public_tests_answer_bce_wrt_logit", "AssertionError", empty.format(name="answer_bce_wrt_logit")),
         ("public_tests_bce", "AssertionError",
          "binary_cross_entropy(y_pred, y) is not implemented yet: replace `raise NotImplementedError()` with your code."),
     ]
@@ -57,6 +63,17 @@ def test_the_release_runs_top_to_bottom_and_only_its_public_tests_fail(executed_
 def test_the_release_plots_wait_for_the_functions(executed_release):
     texts = [o.get("text", "") for c in executed_release.cells for o in c.get("outputs", [])]
     assert "Random Function and its Derivative: the plot appears once your functions above are implemented.\n" in texts
+
+
+def test_the_public_formula_checks_echo_how_the_solution_is_read(executed_solution):
+    assert [stdout(executed_solution, f"public_tests_{name}").split("\n")[0] for name in (
+        "answer_f_prime", "answer_sigmoid_prime", "answer_relu_prime", "answer_bce_wrt_prediction", "answer_bce_wrt_logit")] == [
+        "`answer_f_prime` is read as: 9·x^2 - 4·x + 5",
+        "`answer_sigmoid_prime` is read as: (1 - σ(x))·σ(x)",
+        "`answer_relu_prime` is read as: 1 if x > 0; 0 otherwise",
+        "`answer_bce_wrt_prediction` is read as: (-y + ŷ)/(ŷ·(1 - ŷ))",
+        "`answer_bce_wrt_logit` is read as: -y + σ(z)",
+    ]
 
 
 def test_the_solution_passes_every_public_test_and_draws_every_plot(executed_solution):

@@ -27,7 +27,7 @@ def test_no_line_of_any_solution_reaches_the_release(master, release):
         line.strip()
         for source in solutions_of(master).values()
         for line in source.split("\n")
-        if len(line.strip()) > 12 and not line.strip().startswith(("def ", '"""')) and line.strip() in release_lines
+        if len(line.strip()) > 12 and not line.strip().startswith(("def ", '"""', "#")) and line.strip() in release_lines
     ]
     assert leaked == []
 
@@ -43,12 +43,42 @@ def test_every_exercise_has_a_hidden_cell_worth_its_points_in_the_release(releas
     assert {e.grade_id: e.points for e in EXERCISES}.items() <= points.items()
 
 
+def test_every_formula_answer_is_an_empty_string_with_a_public_and_a_hidden_check_in_the_release(release):
+    from autograder.formulas.answers import FORMULAS
+
+    cells = {c.metadata["nbgrader"]["grade_id"]: c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade_id")}
+    for answer in FORMULAS:
+        assert cells[answer.name].source.endswith(f'\n{answer.name} = r""'), cells[answer.name].source
+        assert cells[answer.echo_id].metadata["nbgrader"]["points"] == 0 and "show_formula_reading" in cells[answer.echo_id].source
+        assert cells[answer.grade_id].metadata["nbgrader"]["points"] == answer.points
+
+
+def test_each_formula_answer_follows_its_derivation_which_stays_a_manually_graded_cell(master):
+    from autograder.formulas.answers import FORMULAS
+
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in master.cells]
+    for answer in FORMULAS:
+        derivation = master.cells[ids.index(answer.derivation)]
+        meta = derivation.metadata["nbgrader"]
+        assert (derivation.cell_type, meta["grade"], meta["solution"], meta["points"] > 0) == ("markdown", True, True, True)
+        assert ids[ids.index(answer.derivation) + 1:ids.index(answer.derivation) + 4] == [answer.name, answer.echo_id, answer.grade_id]
+
+
+def test_the_student_requirements_name_sympy_and_lark_and_ship_with_the_release():
+    requirements = (ROOT / "release" / "derivatives" / "requirements.txt").read_text()
+    assert requirements == (ROOT / "source" / "derivatives" / "requirements.txt").read_text()
+    names = {line.split("#")[0].strip().split(">")[0].split("=")[0] for line in requirements.splitlines()} - {""}
+    assert names == {"torch", "matplotlib", "jupyter", "sympy", "lark"}
+
+
 @pytest.mark.slow
 def test_the_committed_release_is_what_nbgrader_generates_from_the_committed_master(tmp_path):
     shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
     (tmp_path / "source" / "derivatives").mkdir(parents=True)
     shutil.copy(MASTER, tmp_path / "source" / "derivatives")
+    shutil.copy(MASTER.with_name("requirements.txt"), tmp_path / "source" / "derivatives")
     generated = generate_release(Course(tmp_path))
+    assert (generated.parent / "requirements.txt").read_text() == (RELEASE.parent / "requirements.txt").read_text()
     assert json.loads(generated.read_text()) == json.loads(RELEASE.read_text()), (
         "release/ is stale: run `autograder release` and commit release/derivatives/derivatives.ipynb"
     )

@@ -12,7 +12,7 @@ from autograder.trusted import grade_notebook
 from .implementations import VARIANTS
 
 pytestmark = pytest.mark.slow
-TOTAL = sum(e.points for e in EXERCISES)
+TOTAL = sum(e.points for e in EXERCISES)  # the functions; formulas are checked below
 NOISY_SIGMOID_PRIME = '''
 def sigmoid_derivative(x):
     import sys, warnings
@@ -89,3 +89,36 @@ def test_a_cell_that_stops_the_sandbox_is_named_with_the_reason(cell, sentence):
         run = box.run([(0, "x = 1"), (1, cell), (2, "print(x)")], [])
     assert run.outputs[1] == [{"output_type": "error", "ename": "SandboxStopped", "evalue": sentence, "traceback": []}]
     assert run.outputs[2] == [{"output_type": "stream", "name": "stdout", "text": "1\n"}]
+
+
+def _formula_cell(result, name):
+    return next(c for c in result.notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"hidden_tests_{name}")
+
+
+def test_formula_answers_are_read_from_the_cell_source_and_judged_in_the_parent(sandbox, master, release, answers):
+    from autograder.feedback import MIME
+    from autograder.gradebook import automatic_score
+
+    formulas = {k: v for k, v in solutions_of(master).items() if k.startswith("answer_")}
+    submission = {**answers, **formulas,
+                  "answer_sigmoid_prime": 'answer_sigmoid_prime = r"\\sigma(x)"',  # wrong
+                  "answer_relu_prime": 'answer_relu_prime = r"\\begin{cases} 1 & x > 0"',  # unreadable
+                  # set at run time to a wrong value after the cell's literal: the literal is what counts
+                  "impl_bce": answers["impl_bce"] + '\n\nanswer_f_prime = "0"\nprint("answer changed at run time")\n'}
+    result = graded(sandbox, master, release, submission)
+    verdicts = {v.name: v.outcome for v in result.formulas}
+    assert verdicts == {"answer_f_prime": "equivalent", "answer_sigmoid_prime": "wrong", "answer_relu_prime": "needs manual grading",
+                        "answer_bce_wrt_prediction": "equivalent", "answer_bce_wrt_logit": "equivalent"}
+    assert [automatic_score(_formula_cell(result, n)) for n in verdicts] == [1.0, 0.0, None, 1.0, 1.0]
+    record = _formula_cell(result, "answer_relu_prime").outputs[1].data[MIME]
+    assert (record["needs_manual_grade"], record["answer"]) == (True, r"\begin{cases} 1 & x > 0")
+    echo = next(c for c in result.notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "public_tests_answer_f_prime")
+    assert echo.outputs == []  # the public checks only echo; they are not run when grading
+
+
+def test_a_formula_answer_in_a_cell_that_lost_its_metadata_still_counts(sandbox, master, release, answers):
+    notebook = fill_release(release, {**answers, "answer_f_prime": 'answer_f_prime = r"9x^2 - 4x + 5"'})
+    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "answer_f_prime")
+    del cell.metadata["nbgrader"]
+    result = grade_notebook(notebook, master, sandbox)
+    assert {v.name: v.outcome for v in result.formulas}["answer_f_prime"] == "equivalent"

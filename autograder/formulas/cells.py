@@ -1,0 +1,104 @@
+"""The master notebook's cells for the formula answers, made from the registry by `autograder sync-master`.
+
+After each derivation: the answer cell (`answer_f_prime = r"..."`), a public check that shows how the
+string is read, and the hidden check. Near the top: the accepted notation, and a locked cell holding
+notation.py itself, so the public checks need only sympy and lark on the student's machine.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from .answers import FORMULAS, FormulaAnswer
+from .notation import ACCEPTED
+
+NOTATION_ID, HELP_ID = "formula_notation", "formula_answers_help"
+NOTATION_SOURCE = Path(__file__).with_name("notation.py")
+HELP = f"""### Formula answers
+Each derivation ends with an answer cell where you give its final formula as a LaTeX string, such as
+`answer_f_prime = r"..."`. The autograder reads the string (it never runs it), parses it with sympy's LaTeX
+parser and compares it with the derivative: an equivalent formula earns the point, a wrong one earns 0 and
+you are shown an input where it differs, and one it cannot read goes to your instructor. The public check
+under each answer shows how your string is read (it needs `pip install sympy lark`). Your reasoning in the
+derivation cell is still graded by hand.
+
+```
+{ACCEPTED}
+```"""
+NOTATION_HEADER = "# Reads the formula answers for the public checks below (the autograder uses the same code). Run this cell.\n"
+ANSWER = '''# Your final formula for {derivative}, in LaTeX between the quotes (see "Formula answers" above).
+### BEGIN SOLUTION
+{name} = r"{solution}"
+### END SOLUTION'''
+ECHO = '''# Public check of `{name}`: shows how the autograder reads your formula.
+show_formula_reading(globals().get("{name}"), "{name}", {variables!r})'''
+HIDDEN = '''# Hidden check of `{name}` ({points}) runs here when your notebook is graded.
+### BEGIN HIDDEN TESTS
+from autograder.hidden import check_formula_in_notebook
+check_formula_in_notebook("{name}", globals())
+### END HIDDEN TESTS'''
+
+
+def nbgrader_cell(kind: str, source: str, grade_id: str, *, grade: bool = False, solution: bool = False, points: float = 0) -> NotebookNode:
+    cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
+    cell.metadata["nbgrader"] = {"grade": grade, "solution": solution, "locked": not solution, "grade_id": grade_id,
+                                 "schema_version": 3, "task": False, **({"points": points} if grade else {})}
+    cell.id = grade_id.replace("_", "-")
+    return cell
+
+
+def points_in_words(points: float) -> str:
+    return f"{points:g} point" + ("" if points == 1 else "s")
+
+
+def wanted_cells(answer: FormulaAnswer) -> list[NotebookNode]:
+    words = dict(name=answer.name, derivative=answer.derivative)
+    return [
+        nbgrader_cell("code", ANSWER.format(solution=answer.solution, **words), answer.name, solution=True),
+        nbgrader_cell("code", ECHO.format(variables=answer.variables, **words), answer.echo_id, grade=True),
+        nbgrader_cell("code", HIDDEN.format(points=points_in_words(answer.points), **words), answer.grade_id, grade=True, points=answer.points),
+    ]
+
+
+def shared_cells() -> list[NotebookNode]:
+    return [nbgrader_cell("markdown", HELP, HELP_ID), nbgrader_cell("code", NOTATION_HEADER + NOTATION_SOURCE.read_text(), NOTATION_ID)]
+
+
+def _index(nb: NotebookNode, grade_id: str) -> int | None:
+    return next((i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id), None)
+
+
+def _put(nb: NotebookNode, wanted: NotebookNode, after: int, changes: list[str]) -> int:
+    """Make the cell with wanted's id match it (an answer keeps the instructor's text); returns its index."""
+    grade_id = wanted.metadata["nbgrader"]["grade_id"]
+    index = _index(nb, grade_id)
+    if index is None:
+        nb.cells.insert(after + 1, wanted)
+        changes.append(f"added {grade_id}")
+        return after + 1
+    cell = nb.cells[index]
+    solution = wanted.metadata["nbgrader"]["solution"]
+    if (not solution and cell.source != wanted.source) or cell.metadata["nbgrader"] != wanted.metadata["nbgrader"]:
+        cell.source = cell.source if solution else wanted.source
+        cell.metadata["nbgrader"] = wanted.metadata["nbgrader"]
+        changes.append(f"updated {grade_id}")
+    return index
+
+
+def sync_formula_cells(nb: NotebookNode, first_after: str = "setup") -> list[str]:
+    """Make the formula cells match FORMULAS, in place. Returns what changed."""
+    changes: list[str] = []
+    anchor = _index(nb, first_after)
+    if anchor is None:
+        raise LookupError(f"the master notebook has no cell with grade id {first_after!r} to put the formula notation after")
+    for cell in shared_cells():
+        anchor = _put(nb, cell, anchor, changes)
+    for answer in FORMULAS:
+        after = _index(nb, answer.derivation)
+        if after is None:
+            raise LookupError(f"the master notebook has no derivation cell {answer.derivation!r} for {answer.name}")
+        for cell in wanted_cells(answer):
+            after = _put(nb, cell, after, changes)
+    return changes

@@ -1,0 +1,236 @@
+"""Final-formula answers: what the LaTeX reader accepts, what the checker decides, and the
+sentences a student reads. Every verdict here is computed; none is stored."""
+from __future__ import annotations
+
+import builtins
+
+import pytest
+import sympy
+
+from autograder.formulas.answers import FORMULAS, FORMULAS_BY_NAME
+from autograder.formulas.check import EMPTY, EQUIVALENT, MANUAL, WRONG, compare
+from autograder.formulas.notation import ACCEPTED, NotationError, read_formula, show_formula_reading
+from autograder.formulas.reading import answer_string
+from autograder.formulas.worker import FormulaChecker
+
+E, W, M, N = EQUIVALENT, WRONG, MANUAL, EMPTY
+
+# (answer, what the student wrote, expected outcome): equivalent forms, common mistakes, unreadable notation.
+ANSWERS = [
+    ("answer_f_prime", r"9x^2 - 4x + 5", E),
+    ("answer_f_prime", r"9x^{2}-4x+5", E),
+    ("answer_f_prime", r"x(9x - 4) + 5", E),                                   # factored
+    ("answer_f_prime", r"f'(x) = 9x^2 - 4x + 5", E),                           # with a left-hand side
+    ("answer_f_prime", r"$9 \cdot x^2 - 4 \times x + 5$", E),
+    ("answer_f_prime", r"5 - 4x + 9x^2", E),
+    ("answer_f_prime", "9x²−4x+5", E),                                          # Unicode
+    ("answer_f_prime", r"9x^2 + 4x + 5", W),                                    # sign
+    ("answer_f_prime", r"9x^2 - 4x", W),                                        # the constant 5x → 5 dropped
+    ("answer_f_prime", r"3x^3 - 2x^2 + 5x - 4", W),                            # f, not f′
+    ("answer_f_prime", r"9x^2 - 4x + 5 +", M),                                  # cannot be read
+    ("answer_f_prime", r"9t^2 - 4t + 5", M),                                    # a symbol this answer does not define
+    ("answer_f_prime", "", N),
+    ("answer_sigmoid_prime", r"\sigma(x)(1-\sigma(x))", E),
+    ("answer_sigmoid_prime", r"\sigma(x)\,\bigl(1 - \sigma(x)\bigr)", E),
+    ("answer_sigmoid_prime", r"\sigma(x) - \sigma(x)^2", E),                   # expanded
+    ("answer_sigmoid_prime", r"\frac{e^{-x}}{(1+e^{-x})^2}", E),               # e-forms
+    ("answer_sigmoid_prime", r"e^{-x}(1+e^{-x})^{-2}", E),
+    ("answer_sigmoid_prime", r"\frac{e^{x}}{(1+e^{x})^{2}}", E),
+    ("answer_sigmoid_prime", r"\exp(-x)/(1+\exp(-x))^2", E),
+    ("answer_sigmoid_prime", r"\frac{1}{1+e^{-x}}\left(1-\frac{1}{1+e^{-x}}\right)", E),
+    ("answer_sigmoid_prime", r"\operatorname{sigmoid}(x)(1-\operatorname{sigmoid}(x))", E),
+    ("answer_sigmoid_prime", "σ(x)(1−σ(x))", E),
+    ("answer_sigmoid_prime", r"\boxed{\sigma'(x) = \sigma(x)(1 - \sigma(x))}", E),
+    ("answer_sigmoid_prime", r"\sigma(x)", W),                                  # σ′ = σ
+    ("answer_sigmoid_prime", r"\sigma(x)(1+\sigma(x))", W),                    # sign
+    ("answer_sigmoid_prime", r"\frac{e^{-x}}{1+e^{-x}}", W),                   # the square dropped
+    ("answer_sigmoid_prime", r"\sigma(1-\sigma)", M),                          # σ with and without its argument
+    ("answer_sigmoid_prime", r"\sigma'(x)", M),
+    ("answer_relu_prime", r"\begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}", E),
+    ("answer_relu_prime", r"\begin{cases} 1 & \text{if } x > 0, \\ 0 & \text{otherwise} \end{cases}", E),
+    ("answer_relu_prime", r"\text{ReLU}'(x) = \begin{cases} 0 & x \leq 0 \\ 1 & x > 0 \end{cases}", E),
+    ("answer_relu_prime", r"\mathbb{1}[x > 0]", E),
+    ("answer_relu_prime", r"\begin{cases} 1 & x \geq 0 \\ 0 & x < 0 \end{cases}", W),   # ReLU′(0) = 1
+    ("answer_relu_prime", r"\begin{cases} 1 & x > 0 \\ 0 & x < 0 \end{cases}", W),      # nothing at 0
+    ("answer_relu_prime", r"\max(0, x)", W),                                    # ReLU itself
+    ("answer_relu_prime", r"\begin{cases} 1 & x > 0 \\ 0 \end{cases}", M),     # a row without a condition
+    ("answer_bce_wrt_prediction", r"\frac{\hat{y} - y}{\hat{y}(1 - \hat{y})}", E),
+    ("answer_bce_wrt_prediction", r"-\frac{y}{\hat{y}} + \frac{1-y}{1-\hat{y}}", E),
+    ("answer_bce_wrt_prediction", r"-\left(\frac{y}{\hat y} - \frac{1-y}{1-\hat y}\right)", E),
+    ("answer_bce_wrt_prediction", r"\frac{y_{pred} - y}{y_{pred}(1 - y_{pred})}", E),   # ŷ spellings
+    ("answer_bce_wrt_prediction", r"\frac{y_pred - y}{y_pred(1-y_pred)}", E),
+    ("answer_bce_wrt_prediction", r"\frac{p - y}{p(1 - p)}", E),
+    ("answer_bce_wrt_prediction", r"\frac{y}{\hat{y}} - \frac{1-y}{1-\hat{y}}", W),     # sign
+    ("answer_bce_wrt_prediction", r"-\log(\hat{y}) + \log(1-\hat{y})", W),              # ∂L/∂y: the wrong variable
+    ("answer_bce_wrt_prediction", r"\frac{\hat{y} - y}{\hat{y}(1 - \hat{y})", M),       # a brace never closed
+    ("answer_bce_wrt_logit", r"\sigma(z) - y", E),
+    ("answer_bce_wrt_logit", r"\hat{y} - y", E),                                          # ŷ = σ(z)
+    ("answer_bce_wrt_logit", r"\frac{\partial L}{\partial z} = \sigma(z) - y", E),
+    ("answer_bce_wrt_logit", r"\frac{1}{1+e^{-z}} - y", E),
+    ("answer_bce_wrt_logit", r"y - \sigma(z)", W),                                        # sign
+    ("answer_bce_wrt_logit", r"\frac{\hat{y}-y}{\hat{y}(1-\hat{y})}", W),                 # ∂L/∂ŷ: the wrong variable
+    ("answer_bce_wrt_logit", r"\sigma(z)", W),                                            # y dropped
+    ("answer_bce_wrt_logit", r"\sigma(x) - y", M),                                        # x is not this answer's variable
+]
+
+
+def test_at_least_40_answers_cover_every_formula_and_outcome():
+    assert len(ANSWERS) >= 40
+    assert {name for name, _, _ in ANSWERS} == {a.name for a in FORMULAS}
+    assert {outcome for _, _, outcome in ANSWERS} == {E, W, M, N}
+
+
+@pytest.mark.parametrize("name, text, outcome", ANSWERS, ids=[f"{n}:{t}" for n, t, _ in ANSWERS])
+def test_each_answer_gets_its_outcome_and_points(name, text, outcome):
+    verdict = compare(FORMULAS_BY_NAME[name], text)
+    assert verdict.outcome == outcome, verdict.message
+    assert verdict.points == (FORMULAS_BY_NAME[name].points if outcome == E else 0)
+    assert verdict.needs_manual_grade == (outcome == M)
+
+
+@pytest.mark.parametrize("answer", FORMULAS, ids=[a.name for a in FORMULAS])
+def test_the_instructors_solution_is_equivalent_to_sympys_derivative(answer):
+    assert compare(answer, answer.solution).outcome == EQUIVALENT
+
+
+def test_the_relu_reference_follows_pytorch_at_zero():
+    import torch
+
+    x = torch.tensor([-1.0, 0.0, 1.0], requires_grad=True)
+    torch.relu(x).sum().backward()
+    reference = FORMULAS_BY_NAME["answer_relu_prime"].reference
+    assert [float(reference.subs("x", v)) for v in (-1, 0, 1)] == x.grad.tolist()
+
+
+def test_a_wrong_answer_is_shown_as_read_with_one_input_where_it_differs():
+    verdict = compare(FORMULAS_BY_NAME["answer_relu_prime"], r"\begin{cases} 1 & x \geq 0 \\ 0 & x < 0 \end{cases}")
+    assert verdict.message == ("answer_relu_prime: 0 / 1 points. Your ReLU′(x) = 1 if x >= 0; 0 otherwise is not the expected "
+                               "formula: at x = 0 it gives 1, expected 0.")
+    assert (verdict.differs_at, verdict.got, verdict.expected) == ("x = 0", "1", "0")
+    # the differing input is real: recomputed here with sympy from the formula as read
+    reread = read_formula(verdict.answer)
+    assert reread.subs("x", 0) == 1 and FORMULAS_BY_NAME["answer_relu_prime"].reference.subs("x", 0) == 0
+
+
+PINNED = [
+    ("answer_f_prime", r"x(9x - 4) + 5",
+     "answer_f_prime: 1 / 1 points. Your f′(x) = x·(9·x - 4) + 5 is equivalent to the expected formula (sympy simplifies the difference to 0)."),
+    ("answer_sigmoid_prime", r"\sigma(x)",
+     "answer_sigmoid_prime: 0 / 1 points. Your σ′(x) = σ(x) is not the expected formula: at x = 1 it gives 0.731059, expected 0.196612."),
+    ("answer_bce_wrt_logit", r"\frac{\hat{y}-y}{\hat{y}(1-\hat{y})}",
+     "answer_bce_wrt_logit: 0 / 1 points. Your ∂L/∂z = (-y + ŷ)/(ŷ·(1 - ŷ)) is not the expected formula: at z = 1, y = 1 it gives "
+     "-1.36788, expected -0.268941."),
+    ("answer_bce_wrt_prediction", r"\frac{\hat{y} - y}{\hat{y}(1 - \hat{y})",
+     'answer_bce_wrt_prediction: needs manual grading (worth 1). `answer_bce_wrt_prediction` = r"\\frac{\\hat{y} - y}{\\hat{y}(1 - \\hat{y})" '
+     "cannot be read. A { is never closed: 5 { but 4 }. Your instructor will read it."),
+    ("answer_sigmoid_prime", r"\sigma(1-\sigma)",
+     'answer_sigmoid_prime: needs manual grading (worth 1). `answer_sigmoid_prime` = r"\\sigma(1-\\sigma)" cannot be read. '
+     "σ is written both with and without an argument; write \\sigma(x) every time. Your instructor will read it."),
+    ("answer_f_prime", r"9x^2 - 4x + 5 +",
+     'answer_f_prime: needs manual grading (worth 1). `answer_f_prime` = r"9x^2 - 4x + 5 +" cannot be read. '
+     "sympy's LaTeX parser could not read it; it stopped near: 9x^2 - 4x + 5 +. Your instructor will read it."),
+    ("answer_f_prime", r"9t^2 - 4t + 5",
+     "answer_f_prime: needs manual grading (worth 1). `answer_f_prime` uses t, which this answer does not define; write it with x. "
+     "Your instructor will read it."),
+    ("answer_f_prime", "", "answer_f_prime: 0 / 1 points. No formula was given: answer_f_prime is empty or not set in its cell."),
+]
+
+
+@pytest.mark.parametrize("name, text, message", PINNED, ids=[m.split(".")[1][:40] for _, _, m in PINNED])
+def test_student_facing_verdicts_are_pinned(name, text, message):
+    assert compare(FORMULAS_BY_NAME[name], text).message == message
+
+
+def test_the_checker_never_evaluates_the_students_text(monkeypatch):
+    """sympify, parse_expr, eval and exec run Python; none may be called on the way to a verdict."""
+    compare(FORMULAS_BY_NAME["answer_f_prime"], "x")  # build the parser first
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"evaluated: {args[:1]}")
+
+    monkeypatch.setattr(sympy.parsing.sympy_parser, "parse_expr", refuse)
+    monkeypatch.setattr(sympy.parsing.sympy_parser, "eval_expr", refuse)
+    monkeypatch.setattr(builtins, "eval", refuse)
+    monkeypatch.setattr(builtins, "exec", refuse)
+    payload = "__import__('os').system('echo 4242')"
+    with pytest.raises(AssertionError, match="evaluated"):
+        sympy.sympify(payload)  # the guard works: this is how sympify would run it
+    verdicts = [compare(FORMULAS_BY_NAME[name], text) for name, text, _ in ANSWERS] + [compare(FORMULAS_BY_NAME["answer_f_prime"], payload)]
+    assert [v.outcome for v in verdicts] == [outcome for _, _, outcome in ANSWERS] + [MANUAL]
+
+
+@pytest.mark.parametrize("source, expected", [
+    ('answer_f_prime = r"9x^2"', ("9x^2", "")),
+    ('# comment\nanswer_f_prime: str = "9x^2"', ("9x^2", "")),
+    ('answer_f_prime = "0"\nanswer_f_prime = r"9x^2"', ("9x^2", "")),
+    ('answer_f_prime = r"9x^" r"2"', ("9x^2", "")),  # implicit concatenation is still one literal
+    ('answer_f_prime = f"{9}x^2"', (None, 'answer_f_prime is not set to a plain string in its cell, so it was not read; write answer_f_prime = r"..." there.')),
+    ('answer_f_prime = "9x" + "^2"', (None, 'answer_f_prime is not set to a plain string in its cell, so it was not read; write answer_f_prime = r"..." there.')),
+    ('answer_f_prime = "9x"\nanswer_f_prime += "^2"', (None, 'answer_f_prime is not set to a plain string in its cell, so it was not read; write answer_f_prime = r"..." there.')),
+    ('answer_f_prime = r"9x^2', (None, "The cell of answer_f_prime is not valid Python, so it was not read (line 1: unterminated string literal (detected at line 1)).")),
+    ("# This answer cell was missing from the submission.", ("", "")),
+])
+def test_the_answer_is_read_from_the_cells_source_as_a_literal(source, expected):
+    assert answer_string(source, "answer_f_prime") == expected
+
+
+def test_a_formula_that_hangs_sympy_costs_one_manual_grade_and_the_checker_recovers():
+    checker = FormulaChecker(seconds=3)
+    try:
+        hostile = checker.check(FORMULAS_BY_NAME["answer_f_prime"], r"10^{10^{10}}")
+        assert hostile.outcome == MANUAL
+        assert hostile.message == ('answer_f_prime: needs manual grading (worth 1). r"10^{10^{10}}" took longer than 3 s to check. '
+                                   "Your instructor will read it.")
+        assert checker.check(FORMULAS_BY_NAME["answer_f_prime"], r"9x^2 - 4x + 5").outcome == EQUIVALENT
+        too_long = checker.check(FORMULAS_BY_NAME["answer_f_prime"], "x+" * 200 + "x")
+        assert too_long.outcome == MANUAL and "The answer is 401 characters long; a final formula fits in 300." in too_long.message
+    finally:
+        checker.close()
+
+
+def test_a_checker_killed_from_outside_is_started_again():
+    checker = FormulaChecker(seconds=10)
+    try:
+        assert checker.check(FORMULAS_BY_NAME["answer_f_prime"], r"9x^2 - 4x + 5").outcome == EQUIVALENT
+        checker._process.kill()  # as a Ctrl-C or the OOM killer would
+        checker._process.wait()
+        assert checker.check(FORMULAS_BY_NAME["answer_sigmoid_prime"], r"\sigma(x)").outcome == WRONG
+    finally:
+        checker.close()
+
+
+def test_the_public_check_echoes_the_reading_and_fails_with_a_reason(capsys):
+    show_formula_reading(r"x(9x - 4) + 5", "answer_f_prime", ("x",))
+    assert capsys.readouterr().out.splitlines()[0] == "`answer_f_prime` is read as: x·(9·x - 4) + 5"
+    cases = [
+        (None, "`answer_f_prime` is not defined yet: run its cell, with your formula between the quotes of answer_f_prime = r\"...\"."),
+        (9, "`answer_f_prime` must be a string, like r\"9x^2 - 4x + 5\", but it is a int."),
+        ("  ", "`answer_f_prime` is empty: write your final formula between the quotes."),
+        ("9t^2", "`answer_f_prime` uses t, which this answer does not define; write it with x."),
+        ("9x^2 +", "`answer_f_prime` = r\"9x^2 +\" cannot be read. sympy's LaTeX parser could not read it; it stopped near: 9x^2 +.\n\n" + ACCEPTED),
+    ]
+    for answer, message in cases:
+        with pytest.raises(AssertionError) as raised:
+            show_formula_reading(answer, "answer_f_prime", ("x",))
+        assert str(raised.value) == message
+
+
+def test_the_notebook_cell_without_sympy_still_runs_and_its_check_says_what_to_install(monkeypatch):
+    import sys
+
+    from autograder.formulas.cells import NOTATION_SOURCE
+
+    monkeypatch.setitem(sys.modules, "sympy", None)  # a student's machine without sympy
+    namespace: dict = {}
+    exec(compile(NOTATION_SOURCE.read_text(), "formula_notation", "exec"), namespace)  # the cell itself must not fail
+    with pytest.raises(AssertionError) as raised:
+        namespace["show_formula_reading"](r"9x^2", "answer_f_prime", ("x",))
+    assert str(raised.value) == ("The public check of `answer_f_prime` needs sympy and lark: import of sympy halted; None in "
+                                 "sys.modules. Install them with: pip install 'sympy>=1.13' lark")
+
+
+def test_unreadable_notation_raises_a_sentence_not_a_parser_trace():
+    for text in (r"\sigma'(x)", r"\int x dx +", "x > 0", r"\begin{cases} 1 & x \in (0, \infty) \end{cases}"):
+        with pytest.raises(NotationError) as raised:
+            read_formula(text)
+        assert "\n" not in str(raised.value) and "Traceback" not in str(raised.value)
