@@ -97,6 +97,10 @@ def test_formula_answers_earn_lose_or_wait_for_a_person_through_nbgrader(demo):
                   if g.name.startswith("hidden_tests_answer_")}
     assert grades == {"answer_f_prime": (1.0, False), "answer_sigmoid_prime": (0.0, False), "answer_relu_prime": (0.0, False),
                       "answer_bce_wrt_prediction": (None, True), "answer_bce_wrt_logit": (1.0, False)}
+    with Gradebook(course.db_url, course.coursedir.course_id) as gb:  # formgrader still asks a person for the reasoning
+        reasoning = {g.name: (g.auto_score, g.needs_manual_grade)
+                     for g in gb.find_submission_notebook("derivatives", "derivatives", "ada_correct").grades if g.name.startswith("derivation_")}
+    assert len(reasoning) == 5 and set(reasoning.values()) == {(None, True)}
     page = (workdir / "feedback" / "ben_partly_wrong" / "derivatives" / "derivatives-autograder.html").read_text()
     assert '<h2 class="pending">answer_bce_wrt_prediction: needs manual grading (worth 1)</h2>' in page
     assert "<p>You wrote: <code>\\begin{cases} 1 &amp; x \\geq 0 \\\\ 0 &amp; x &lt; 0 \\end{cases}</code></p>" in page

@@ -41,6 +41,7 @@ ANSWERS = [
     ("answer_sigmoid_prime", r"\operatorname{sigmoid}(x)(1-\operatorname{sigmoid}(x))", E),
     ("answer_sigmoid_prime", "σ(x)(1−σ(x))", E),
     ("answer_sigmoid_prime", r"\boxed{\sigma'(x) = \sigma(x)(1 - \sigma(x))}", E),
+    ("answer_sigmoid_prime", r"e^x(1+e^x)^{-2}", E),                            # a power, then a parenthesis
     ("answer_sigmoid_prime", r"\sigma(x)", W),                                  # σ′ = σ
     ("answer_sigmoid_prime", r"\sigma(x)(1+\sigma(x))", W),                    # sign
     ("answer_sigmoid_prime", r"\frac{e^{-x}}{1+e^{-x}}", W),                   # the square dropped
@@ -63,6 +64,7 @@ ANSWERS = [
     ("answer_bce_wrt_prediction", r"\frac{y}{\hat{y}} - \frac{1-y}{1-\hat{y}}", W),     # sign
     ("answer_bce_wrt_prediction", r"-\log(\hat{y}) + \log(1-\hat{y})", W),              # ∂L/∂y: the wrong variable
     ("answer_bce_wrt_prediction", r"\frac{\hat{y} - y}{\hat{y}(1 - \hat{y})", M),       # a brace never closed
+    ("answer_bce_wrt_prediction", r"-y \ln \hat{y} + 1", M),                            # \ln of ŷ, or of ŷ + 1?
     ("answer_bce_wrt_logit", r"\sigma(z) - y", E),
     ("answer_bce_wrt_logit", r"\hat{y} - y", E),                                          # ŷ = σ(z)
     ("answer_bce_wrt_logit", r"\frac{\partial L}{\partial z} = \sigma(z) - y", E),
@@ -227,6 +229,12 @@ def test_the_notebook_cell_without_sympy_still_runs_and_its_check_says_what_to_i
         namespace["show_formula_reading"](r"9x^2", "answer_f_prime", ("x",))
     assert str(raised.value) == ("The public check of `answer_f_prime` needs sympy and lark: import of sympy halted; None in "
                                  "sys.modules. Install them with: pip install 'sympy>=1.13' lark")
+
+
+def test_an_ambiguous_reading_is_refused_with_both_readings():
+    with pytest.raises(NotationError) as raised:
+        read_formula(r"\ln x + 1")
+    assert str(raised.value) == "It can be read two ways, log(x + 1) or log(x) + 1; add parentheses or \\cdot."
 
 
 def test_unreadable_notation_raises_a_sentence_not_a_parser_trace():

@@ -29,6 +29,7 @@ AMBIGUOUS = "It can be read two ways, {first} or {second}; add parentheses or \\
 MIXED_SIGMA = "σ is written both with and without an argument; write \\sigma({variable}) every time."
 NOT_A_FORMULA = "It is not a single formula ({what}); write only the final expression."
 UNBALANCED = "A {opening} is never closed: {count} {opening} but {closed} {closing}."
+APPLIED = "It reads {call} as a function applied to its argument; write a \\cdot for a product."
 BAD_CASES = "Each line of the cases must be 'value & condition', with a condition such as x > 0 or 'otherwise': {row!r}."
 
 PREDICTION = r"\upsilon"  # stands in for ŷ during parsing: a one-letter symbol students do not use here
@@ -40,7 +41,7 @@ SIGMOID_NAMES = r"\\(?:operatorname|text|mathrm)\{(?:sigmoid|sigma|σ)\}"
 E_NAMES = r"\\(?:mathrm|text|operatorname|mathit)\{e\}"
 PREDICTION_NAMES = (r"\\(?:hat|widehat)\s*\{\s*y\s*\}(?:_\{?pred\}?)?|\\hat\s+y|\\(?:text|texttt|mathrm)\{y\\?_pred\}"
                     r"|y_\{\\(?:text|mathrm)\{pred\}\}|y_\{pred\}|y\\?_pred|\\hat\s*\{\s*p\s*\}|\\hat\s+p|(?<![\\a-zA-Z])p(?![a-zA-Z])")
-OPERATOR_COMMANDS = ("cdot", "times", "div", "le", "ge", "leq", "geq", "neq", "ne", "lt", "gt", "to")
+OPERATOR_COMMANDS = ("cdot", "times", "div", "le", "ge", "leq", "geq", "neq", "ne", "lt", "gt", "to", "quad", "qquad", "end", "right")
 
 
 class NotationError(ValueError):
@@ -75,15 +76,16 @@ def _right_hand_side(text: str) -> str:
 
 def _implicit_products(text: str) -> str:
     """An explicit \\cdot after a closed group, where the grammar has no implicit product."""
+    text = re.sub(r"(\^\s*[A-Za-z0-9])\s*\(", lambda m: m.group(1) + r" \cdot (", text)  # x^2(1 - x)
     out, index = [], 0
     while index < len(text):
         out.append(text[index])
         if text[index] in ")}":
             after = _skip_space(text, index + 1)
             rest = text[after:]
-            closes_operand = text[index] == ")" or not rest.startswith(("{", "^", "_", "[")) and not re.match(r"\s*\\end", rest)
-            opens_operand = rest[:1].isalnum() or rest.startswith("(") or (
-                rest.startswith("\\") and re.match(r"\\([a-zA-Z]+)", rest) and re.match(r"\\([a-zA-Z]+)", rest).group(1) not in OPERATOR_COMMANDS)
+            command = re.match(r"\\([a-zA-Z]+)", rest)
+            closes_operand = text[index] == ")" or not rest.startswith(("{", "^", "_", "["))
+            opens_operand = rest[:1].isalnum() or rest.startswith("(") or bool(command and command.group(1) not in OPERATOR_COMMANDS)
             if closes_operand and opens_operand and text[index:after + 1] != ")(":
                 out.append(r" \cdot ")
         index += 1
@@ -109,10 +111,10 @@ def _parser():
         def _ambig(self, readings):
             """Keep the readings that apply no unknown function (x(9x − 4) is a product); one must remain."""
             formulas = [r for r in readings if isinstance(r, sympy.Basic)]
-            plain = [r for r in formulas if not r.atoms(sympy.core.function.AppliedUndef)] or formulas
-            distinct = list(dict.fromkeys(plain))
+            products = [r for r in formulas if not r.atoms(sympy.core.function.AppliedUndef)] or formulas
+            distinct = list(dict.fromkeys(products))
             if len(distinct) > 1:
-                raise NotationError(AMBIGUOUS.format(first=distinct[0], second=distinct[1]))
+                raise NotationError(AMBIGUOUS.format(first=plain(distinct[0]), second=plain(distinct[1])))
             if not distinct:
                 raise NotationError(NOT_A_FORMULA.format(what="it parses to no expression"))
             return distinct[0]
@@ -163,13 +165,16 @@ def _expression(text: str, variable: str, slots: dict):
     result = _parse(_implicit_products(text))
     if not isinstance(result, sympy.Expr):
         raise NotationError(NOT_A_FORMULA.format(what=f"it reads as {result}"))
+    applied = result.atoms(sympy.core.function.AppliedUndef)
+    if applied:
+        raise NotationError(APPLIED.format(call=plain(sorted(applied, key=str)[0])))
     return result
 
 
 def _condition(text: str, variable: str, slots: dict):
     words = re.sub(r"\\(?:text|mbox|mathrm)\{([^}]*)\}", r" \1 ", text)
     words = re.sub(r"\b(?:if|for|when|where)\b|[,;.:]", " ", words).strip()
-    if words in ("", "otherwise", "else", "elsewhere", "sonst"):
+    if words in ("", "otherwise", "else", "elsewhere"):
         return sympy.true
     result = _parse(_implicit_products(words))
     if not isinstance(result, sympy.core.relational.Relational):
