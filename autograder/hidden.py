@@ -24,10 +24,11 @@ def grade_in_notebook(name: str, namespace: dict[str, Any]) -> float:
 def check_formula_in_notebook(name: str, namespace: dict[str, Any]) -> float:
     """The in-kernel check of a formula answer (the master, run by an instructor). Graded submissions
     never get here: the trusted grader reads the answer from the cell's source instead."""
+    from . import messages as msg
     from .formulas.answers import FORMULAS_BY_NAME
     from .formulas.check import compare, manual
 
     answer, text = FORMULAS_BY_NAME[name], namespace.get(name)
-    verdict = compare(answer, text) if isinstance(text, str) else manual(answer, "", f"{name} is not a string.")
+    verdict = compare(answer, text) if isinstance(text, str) else manual(answer, "", msg.NOT_LITERAL.format(name=name))
     print(verdict.message)
     return verdict.points

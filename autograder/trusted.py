@@ -7,6 +7,7 @@ SaveAutoGrades reads points that no student code could have touched.
 """
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 
 import nbformat
@@ -73,10 +74,10 @@ def answer_text(notebook: NotebookNode, name: str) -> tuple[str | None, str]:
     return text, problem
 
 
-def formula_verdicts(notebook: NotebookNode, checker: FormulaChecker) -> dict[str, FormulaVerdict]:
-    """Each formula answer with a hidden-test cell, read statically from the notebook and checked."""
+def formula_verdicts(notebook: NotebookNode, names: Container[str], checker: FormulaChecker) -> dict[str, FormulaVerdict]:
+    """Each named formula answer, read statically from the notebook and checked."""
     verdicts = {}
-    for answer in (a for a in FORMULAS if a.name in hidden_test_cells(notebook, FORMULAS)):
+    for answer in (a for a in FORMULAS if a.name in names):
         text, problem = answer_text(notebook, answer.name)
         verdicts[answer.name] = checker.check(answer, text) if text is not None else manual(answer, "", problem)
     return verdicts
@@ -123,8 +124,8 @@ def grade_notebook(submission: NotebookNode, master: NotebookNode, sandbox: Sand
         traces = {i: seen.student_trace for i in range(count) if (seen := run.observations.get((name, i))) and seen.student_trace}
         details = record(result, run.observations.get((name, count)), traces)
         cell.outputs = verdict_outputs(feedback_text(result), details, result.points)
-    formulas = formula_verdicts(notebook, checker or formula_checker())
     formula_cells = hidden_test_cells(notebook, FORMULAS)
+    formulas = formula_verdicts(notebook, formula_cells, checker or formula_checker())
     for name, verdict in formulas.items():
         notebook.cells[formula_cells[name]].outputs = verdict_outputs(verdict.message, formula_record(verdict), verdict.points)
     return GradedNotebook(notebook, results, run.fault, run.level, run.seconds, tuple(formulas.values()))

@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
+from ..restore import nbgrader_of
 from .answers import FORMULAS, FormulaAnswer
 from .notation import ACCEPTED
 
@@ -67,7 +68,7 @@ def shared_cells() -> list[NotebookNode]:
 
 
 def _index(nb: NotebookNode, grade_id: str) -> int | None:
-    return next((i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id), None)
+    return next((i for i, c in enumerate(nb.cells) if nbgrader_of(c).get("grade_id") == grade_id), None)
 
 
 def _put(nb: NotebookNode, wanted: NotebookNode, after: int, changes: list[str]) -> int:
