@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from IPython.core.inputtransformer2 import TransformerManager
+from .python_source import parse_cell
 
 AUTOGRAD_ATTRIBUTES = {
     "backward", "grad", "autograd", "func", "functorch", "jacobian", "hessian", "vjp", "jvp", "jacrev",
@@ -26,13 +26,8 @@ USES = "{what} on line {line} of its cell"
 
 
 def _parse(source: str) -> ast.Module:
-    try:
-        return ast.parse(source)
-    except SyntaxError:
-        try:  # IPython syntax (magics): transform as the kernel would, without running anything
-            return ast.parse(TransformerManager().transform_cell(source))
-        except SyntaxError:
-            return ast.Module(body=[], type_ignores=[])
+    parsed = parse_cell(source)
+    return parsed[0] if parsed else ast.Module(body=[], type_ignores=[])
 
 
 def _earliest(found: list[tuple[int, int, str]]) -> str | None:

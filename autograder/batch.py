@@ -26,7 +26,7 @@ from .course import NOTEBOOK, Course, function_names, record_zero
 from .gradebook import save_autograded
 from .grading import GRADED, GRADER_ERROR, UNGRADABLE, StudentResult, log_fault, reasons_in, result_from_gradebook
 from .intake import submission_problem
-from .nbgrader_plugin import load_master, sensitive_paths
+from .nbgrader_plugin import load_master
 from .remote import grade_text
 from .sandbox import Limits, Sandbox
 
@@ -110,7 +110,7 @@ def grade_assignment(course: Course, *, jobs: int | None = None, force: bool = F
     if not todo:
         return report
     bar = tqdm(total=len(todo), unit="submission", disable=not progress, dynamic_ncols=True)
-    submit, shutdown = (_dask if scheduler else _local)(scheduler or jobs or os.cpu_count() or 1, limits, sensitive_paths(coursedir, course.db_url))
+    submit, shutdown = (_dask if scheduler else _local)(scheduler or jobs or os.cpu_count() or 1, limits)
     pending: dict[Future, str] = {submit(student, text, master_text, checksums): student for student, text in todo}
     try:
         while pending:
@@ -137,11 +137,11 @@ def grade_assignment(course: Course, *, jobs: int | None = None, force: bool = F
     return report
 
 
-def _local(jobs: int, limits: Limits, hidden: list[str]):
+def _local(jobs: int, limits: Limits):
     """`jobs` warm sandboxes on this machine, one per worker thread."""
     sandboxes: Queue = Queue()
     starters = ThreadPoolExecutor(jobs)
-    for sandbox in starters.map(lambda _: Sandbox(limits, hidden=hidden).start(), range(jobs)):
+    for sandbox in starters.map(lambda _: Sandbox(limits).start(), range(jobs)):
         sandboxes.put(sandbox)
     starters.shutdown()
     pool = ThreadPoolExecutor(jobs)
@@ -164,7 +164,7 @@ def _local(jobs: int, limits: Limits, hidden: list[str]):
     return (lambda *args: pool.submit(run, *args)), shutdown
 
 
-def _dask(address: str, limits: Limits, hidden: list[str]):
+def _dask(address: str, limits: Limits):
     """The workers of an existing Dask cluster; each keeps its own warm sandbox."""
     from distributed import Client
 

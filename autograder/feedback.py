@@ -79,6 +79,7 @@ def record(result: ExerciseResult, plot: Observation | None, traces: dict[int, s
     return {
         "name": exercise.name, "signature": exercise.signature, "points": result.points, "max_points": result.max_points,
         "violation": result.violation, "checked": checked_in_words(exercise), "cases": cases, "plot": _curves(exercise, plot),
+        "needs_manual_grade": bool(result.manual), "manual_reason": result.manual,
     }
 
 

@@ -71,6 +71,8 @@ def function_section(details: dict) -> str:
         parts.append(f"<p>You wrote: <code>{escape(details['answer'])}</code></p>")
     if details["violation"]:
         parts.append(f'<p class="fail">{escape(details["violation"])}</p>')
+    if details.get("manual_reason"):
+        parts.append(f'<p class="pending">{escape(details["manual_reason"])}</p>')
     parts.append("<table><tr><th></th><th>check</th><th>result</th></tr>" + "".join(
         f'<tr><td class="{"pass" if c["passed"] else "fail"}">{"✓" if c["passed"] else "✗"}</td><td>{escape(c["name"])}</td>'
         f'<td>{"passed" if c["passed"] else escape(c["message"])}</td></tr>' for c in details["cases"]) + "</table>")

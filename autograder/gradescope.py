@@ -17,7 +17,8 @@ def results_json(records: list[dict], score: float, max_score: float, seconds: f
     tests = []
     for number, details in enumerate(records, start=1):
         failures = [c["message"] for c in details["cases"] if not c["passed"]]
-        lines = [details["checked"]] + ([details["violation"]] if details["violation"] else []) + [f"✗ {m}" for m in failures]
+        notes = [note for note in (details["violation"], details.get("manual_reason", "")) if note]
+        lines = [details["checked"]] + notes + [f"✗ {m}" for m in failures]
         tests.append({
             "name": details["signature"], "number": str(number), "score": details["points"], "max_score": details["max_points"],
             "status": "passed" if details["points"] == details["max_points"] else "failed",

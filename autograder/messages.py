@@ -22,6 +22,7 @@ EXPECTED_DTYPE_FLOAT = "a floating-point dtype"
 SUMMARY_PASSED = "{name}: {points:g} / {max_points:g} points. All {total} checks passed."
 SUMMARY_FAILED = "{name}: {points:g} / {max_points:g} points. {failed} of {total} checks failed; first: {first}"
 SUMMARY_VIOLATION = "{name}: 0 / {max_points:g} points. {violation}"
+MANUAL = "{name}: needs manual grading (worth {max_points:g}). {reason} Your instructor will read it."
 CASE_LINE = "  [{mark}] {case}{detail}"
 HINT = "        Hint: {hint}"
 
@@ -29,7 +30,7 @@ HINT = "        Hint: {hint}"
 FORMULA_EQUIVALENT = "{name}: {points:g} / {max_points:g} points. Your {derivative} = {read_as} is equivalent to the expected formula ({method})."
 FORMULA_WRONG = ("{name}: 0 / {max_points:g} points. Your {derivative} = {read_as} is not the expected formula: "
                  "at {point} it gives {got}, expected {expected}.")
-FORMULA_MANUAL = "{name}: needs manual grading (worth {max_points:g}). {reason} Your instructor will read it."
+FORMULA_MANUAL = MANUAL
 FORMULA_EMPTY = "{name}: 0 / {max_points:g} points. No formula was given: {name} is empty or not set in its cell."
 METHOD_SYMBOLIC = "sympy simplifies the difference to 0"
 METHOD_NUMERIC = "sympy could not simplify the difference, but the two agree at all {count} test points"

@@ -18,16 +18,6 @@ from traitlets import Float, Integer
 
 from .restore import nbgrader_of, rebuild
 
-def sensitive_paths(coursedir: CourseDirectory, db_url: str) -> list[str]:
-    """What a sandbox must not see: masters, every submission, grades, feedback, the gradebook."""
-    root = Path(coursedir.root)
-    folders = [coursedir.source_directory, coursedir.submitted_directory, coursedir.autograded_directory,
-               coursedir.feedback_directory, coursedir.release_directory, "logs"]
-    paths = [str(root / folder) for folder in folders]
-    if db_url.startswith("sqlite:///"):
-        paths.append(db_url.removeprefix("sqlite:///"))
-    return paths
-
 
 def load_master(coursedir: CourseDirectory, db_url: str, assignment: str, notebook: str):
     """The source notebook, with points, locked sources and answer checksums as the gradebook has them."""
@@ -106,7 +96,7 @@ class TrustedExecute(NbGraderPreprocessor):
                         memory_mb=self.memory_mb, processes=self.processes)
         from .formulas.worker import formula_checker
 
-        graded = grade_notebook(nb, master, warm_sandbox(limits, tuple(sensitive_paths(coursedir, db_url))), checksums,
+        graded = grade_notebook(nb, master, warm_sandbox(limits), checksums,
                                 formula_checker(self.formula_seconds))
         self.log.info("Graded in a sandbox (isolation: %s) in %.2f s%s", graded.isolation, graded.seconds,
                       f"; stopped: {graded.fault}" if graded.fault else "")

@@ -9,6 +9,8 @@ def summary_line(result: ExerciseResult) -> str:
     values = dict(name=result.exercise.name, points=result.points, max_points=result.max_points, total=len(result.cases))
     if result.passed:
         return msg.SUMMARY_PASSED.format(**values)
+    if result.manual:
+        return msg.MANUAL.format(name=result.exercise.name, max_points=result.max_points, reason=result.manual)
     if result.violation:
         return msg.SUMMARY_VIOLATION.format(name=result.exercise.name, max_points=result.max_points, violation=result.violation)
     return msg.SUMMARY_FAILED.format(failed=len(result.failures), first=result.failures[0].message, **values)
@@ -16,7 +18,7 @@ def summary_line(result: ExerciseResult) -> str:
 
 def feedback_text(result: ExerciseResult) -> str:
     lines = [summary_line(result)]
-    if result.failures and result.failures[0].check == "missing":
+    if result.manual or (result.failures and result.failures[0].check == "missing"):
         return lines[0]
     shown_hints = set()
     for case_result in result.cases:

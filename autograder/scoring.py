@@ -17,6 +17,8 @@ class ExerciseResult:
     cases: tuple[CaseResult, ...]
     violation: str = ""
     """a policy breach that voids the points whatever the cases say (autograd in a by-hand derivative)"""
+    manual: str = ""
+    """why a person must grade it (its definition could not be rebuilt from source); no automatic points"""
 
     @property
     def max_points(self) -> float:
@@ -24,7 +26,7 @@ class ExerciseResult:
 
     @property
     def points(self) -> float:
-        if self.violation:
+        if self.violation or self.manual:
             return 0.0
         typical_ok = all(result.passed for result in self.cases if result.case.group == "typical")
         total = sum(result.case.weight for result in self.cases)
@@ -37,7 +39,7 @@ class ExerciseResult:
 
     @property
     def passed(self) -> bool:
-        return not self.failures and not self.violation
+        return not self.failures and not self.violation and not self.manual
 
 
 def score(exercise: Exercise, observations: tuple[Observation, ...], student_names: tuple[str, ...] = ()) -> ExerciseResult:

@@ -1,31 +1,35 @@
 """The grade decision, made in a process where no student code ever runs.
 
-rebuild against the master → run the student's cells in a sandbox → judge what came back
-against torch and torch.autograd here → read each formula answer from its cell's source as data and
-check it against sympy's derivative → write the hidden-test cells' outputs ourselves, so nbgrader's
-SaveAutoGrades reads points that no student code could have touched.
+rebuild against the master → rebuild each graded function from its source (`definitions.py`) → run
+the student's cells in one sandbox for their outputs, and each function in a process of its own where no
+cell ran → judge what came back against torch and torch.autograd here → read each formula answer from
+its cell's source as data and check it against sympy's derivative → write the hidden-test cells'
+outputs ourselves, so nbgrader's SaveAutoGrades reads points that no student code could have touched.
 """
 from __future__ import annotations
 
 from collections.abc import Container
 from dataclasses import dataclass
+from functools import cache
 
 import nbformat
 from nbformat import NotebookNode
 
 from . import messages as msg
 from .autograd_policy import autograd_evidence
-from .exercises import EXERCISES, Exercise
+from .definitions import NOT_REBUILT, Missing, NeverRan, NotRebuilt, Rebuilt, defined_functions, rebuild_functions
+from .exercises import EXERCISES, EXERCISES_BY_NAME, Exercise
 from .feedback import MIME, formula_record, record
 from .formulas.answers import FORMULAS
 from .formulas.cells import NOTATION_ID
 from .formulas.check import FormulaVerdict, manual
 from .formulas.reading import answer_string
 from .formulas.worker import FormulaChecker, formula_checker
-from .observe import Observation
+from .observe import Observation, TensorData
 from .render import feedback_text
 from .restore import nbgrader_of, rebuild
-from .sandbox import Sandbox, SandboxRun
+from .sandbox import FunctionJob, Sandbox, SandboxRun
+from .sandbox.protocol import encode_tensor
 from .scoring import ExerciseResult, score
 
 HIDDEN_MARKER = "BEGIN HIDDEN TESTS"
@@ -92,15 +96,31 @@ def verdict_outputs(text: str, details: dict, points: float) -> list[NotebookNod
     ]
 
 
-def _judge(exercise: Exercise, run: SandboxRun, evidence: dict[str, str]) -> ExerciseResult:
-    stopped = Observation("stopped", error=run.fault or NOT_RUN)
-    seen = tuple(run.observations.get((exercise.name, i), stopped) for i in range(len(exercise.cases)))
-    result = score(exercise, seen, run.names)
+@cache
+def encoded_cases(name: str) -> tuple[tuple[dict, ...], ...]:
+    """The exercise's inputs as plain data, the plot grid last: what a function's process is called on."""
+    exercise = EXERCISES_BY_NAME[name]
+    return tuple(tuple(encode_tensor(TensorData.of(arg)) for arg in case.args) for case in exercise.cases + (exercise.plot_case,))
+
+
+def function_jobs(rebuilt: dict) -> list[FunctionJob]:
+    return [FunctionJob(name, tuple((s.cell, s.line, s.source) for s in found.statements), encoded_cases(name))
+            for name, found in rebuilt.items() if isinstance(found, Rebuilt)]
+
+
+def _judge(exercise: Exercise, run: SandboxRun, found: Rebuilt | NotRebuilt | Missing | NeverRan, evidence: dict[str, str],
+           names: tuple[str, ...]) -> ExerciseResult:
+    if isinstance(found, NotRebuilt):
+        return ExerciseResult(exercise, (), manual=NOT_REBUILT.format(signature=exercise.signature, reason=found.reason))
+    absent = (Observation("missing") if isinstance(found, Missing) else
+              Observation("stopped", error=found.reason) if isinstance(found, NeverRan) else Observation("stopped", error=run.fault or NOT_RUN))
+    seen = tuple(run.observation(exercise.name, i) or absent for i in range(len(exercise.cases)))
+    result = score(exercise, seen, names)
     if exercise.by_hand:
-        runtime = run.observations.get((exercise.name, -1))
-        found = evidence.get(exercise.name) or (f"it called {runtime.error}" if runtime else "")
-        if found:
-            return ExerciseResult(exercise, result.cases, violation=msg.AUTOGRAD.format(signature=exercise.signature, evidence=found))
+        called = run.functions[exercise.name].autograd if exercise.name in run.functions else ""
+        reason = evidence.get(exercise.name) or (f"it called {called}" if called else "")
+        if reason:
+            return ExerciseResult(exercise, result.cases, violation=msg.AUTOGRAD.format(signature=exercise.signature, evidence=reason))
     return result
 
 
@@ -114,15 +134,17 @@ def grade_notebook(submission: NotebookNode, master: NotebookNode, sandbox: Sand
         [source for index, source in program if not nbgrader_of(notebook.cells[index]).get("locked")],
         [e.name for e in exercises if e.by_hand],
     )
-    run = sandbox.run(program, [e.name for e in exercises])
+    rebuilt = rebuild_functions(program, [e.name for e in exercises])
+    run = sandbox.run(program, function_jobs(rebuilt))
     for index, outputs in run.outputs.items():
         notebook.cells[index].outputs = [nbformat.from_dict(output) for output in outputs]
-    results = tuple(_judge(exercise, run, evidence) for exercise in exercises)
+    names = defined_functions(program)
+    results = tuple(_judge(exercise, run, rebuilt[exercise.name], evidence, names) for exercise in exercises)
     for result in results:
         cell = notebook.cells[hidden[result.exercise.name]]
         name, count = result.exercise.name, len(result.exercise.cases)
-        traces = {i: seen.student_trace for i in range(count) if (seen := run.observations.get((name, i))) and seen.student_trace}
-        details = record(result, run.observations.get((name, count)), traces)
+        traces = {i: seen.student_trace for i in range(count) if (seen := run.observation(name, i)) and seen.student_trace}
+        details = record(result, run.observation(name, count), traces)
         cell.outputs = verdict_outputs(feedback_text(result), details, result.points)
     formula_cells = hidden_test_cells(notebook, FORMULAS)
     formulas = formula_verdicts(notebook, formula_cells, checker or formula_checker())

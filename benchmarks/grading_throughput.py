@@ -1,8 +1,11 @@
 """Throughput of `autograder grade` against plain `nbgrader autograde`, on the same N submissions.
 
     python benchmarks/grading_throughput.py --n 200 --jobs 1,2,4
+    python benchmarks/grading_throughput.py --n 40 --jobs 2 --baseline 4c58673
 
-Both graders run in this one invocation, on this machine. The mix is realistic: mostly correct work
+Both graders run in this one invocation, on this machine. With --baseline, so does this grader as it was at
+that commit (checked out into a temporary git worktree and run from there): the cost of a change to the
+trusted path, measured against the code it replaced, in the same run. The mix is realistic: mostly correct work
 (written several ways), partly wrong work, notebooks with a crashing cell, and slow ones. Prints
 throughput, the speed-up over nbgrader, p50/p95 latency per submission and peak memory (PSS of the
 whole process tree), checks that the two agree on every score, and writes a PNG of throughput
@@ -11,6 +14,8 @@ against --jobs.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import shutil
 import statistics
@@ -113,6 +118,36 @@ class PeakMemory:
         self._thread.join()
 
 
+BASELINE_DRIVER = """
+import json, sys, time
+from pathlib import Path
+from autograder.batch import grade_assignment
+from autograder.course import Course
+started = time.monotonic()
+report = grade_assignment(Course(Path(sys.argv[1])), jobs=int(sys.argv[2]), progress=False)
+print(json.dumps({"seconds": time.monotonic() - started, "latency": list(report.seconds.values()),
+                  "package": __import__("autograder").__file__}))
+"""
+
+
+def baseline_run(ref: str, work: Path, notebooks: dict, jobs: int) -> tuple[float, list[float], float]:
+    """`autograder grade` as it was at `ref`, from a worktree of it, on a course of its own config."""
+    tree = work / "baseline-tree"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref], check=True, capture_output=True)
+    try:
+        course = course_with(work / "baseline", (tree / "nbgrader_config.py").read_text(), notebooks)
+        environment = {**os.environ, "PYTHONPATH": str(tree)}
+        with subprocess.Popen([sys.executable, "-c", BASELINE_DRIVER, str(course.root), str(jobs)], cwd=tree, env=environment,
+                              stdout=subprocess.PIPE, text=True) as process, PeakMemory(process.pid) as memory:
+            output = process.communicate()[0]
+        result = json.loads(output.strip().splitlines()[-1])
+        if not result["package"].startswith(str(tree)):
+            raise RuntimeError(f"the baseline imported {result['package']}, not the worktree's package")
+        return result["seconds"], result["latency"], memory.peak
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], capture_output=True)
+
+
 def course_with(root: Path, config: str, notebooks: dict) -> Course:
     root.mkdir(parents=True)
     (root / "nbgrader_config.py").write_text(config)
@@ -142,6 +177,7 @@ def main() -> None:
     parser.add_argument("--jobs", default="1,2,4")
     parser.add_argument("--plot", type=Path, default=ROOT / "benchmarks" / "throughput.png")
     parser.add_argument("--no-plots-jobs", type=int, default=0, help="also run --no-plots with this many jobs (0: skip)")
+    parser.add_argument("--baseline", default="", help="also grade with this git ref of the grader, at the largest --jobs")
     args = parser.parse_args()
     jobs_list = [int(j) for j in args.jobs.split(",")]
 
@@ -175,6 +211,12 @@ def main() -> None:
                      (args.n / seconds) / stock_rate, percentile(latency, 0.5), percentile(latency, 0.95), memory.peak))
         if not no_plots:
             ours_scores = code_scores(ours)
+
+    if args.baseline:
+        jobs = max(jobs_list)
+        seconds, latency, peak = baseline_run(args.baseline, work, notebooks, jobs)
+        rows.append((f"autograder grade @ {args.baseline}", jobs, seconds, args.n / seconds, (args.n / seconds) / stock_rate,
+                     percentile(latency, 0.5), percentile(latency, 0.95), peak))
 
     agree = code_scores(stock)
     differ = {s: (agree.get(s), ours_scores.get(s)) for s in notebooks if agree.get(s) != ours_scores.get(s)}

@@ -34,31 +34,40 @@ def base(solutions: dict[str, str]) -> dict[str, str]:
     return {**with_functions({k: v for k, v in solutions.items() if k.startswith("impl_")}, TARGETS), **formulas}
 
 
+def fill(code: str, context: dict[str, str]) -> str:
+    """Put the context's paths where the code names them ({repo}, {course}…); other braces stay."""
+    for key, value in context.items():
+        code = code.replace("{" + key + "}", value)
+    return code
+
+
 def answered(name: str, source: str):
     """An attack through a formula answer cell."""
-    def build(answers, notebook):
+    def build(answers, notebook, context):
         return {**answers, name: source}, notebook
     return build
 
 
 def appended(code: str):
-    """An attack written as one extra cell's worth of code at the end of the last answer cell."""
-    def build(answers: dict[str, str], notebook):
+    """An attack written as one extra cell's worth of code at the end of the last answer cell. `code` may
+    name what a student who has read our source and knows the machine would know: {repo}, {course},
+    {pty}, {postgres} (see `Context`)."""
+    def build(answers: dict[str, str], notebook, context):
         answers = dict(answers)
-        answers["impl_bce"] = answers["impl_bce"] + "\n\n" + code
+        answers["impl_bce"] = answers["impl_bce"] + "\n\n" + fill(code, context)
         return answers, notebook
     return build
 
 
 def replaced(name: str, definition: str):
-    def build(answers, notebook):
-        return with_functions(answers, {name: definition}), notebook
+    def build(answers, notebook, context):
+        return with_functions(answers, {name: fill(definition, context)}), notebook
     return build
 
 
 def tampered(change):
     """Notebook-level tampering, done to the filled-in notebook as a student would."""
-    def build(answers, notebook):
+    def build(answers, notebook, context):
         notebook = fill_release(notebook, answers)
         change(notebook)
         return {}, notebook
@@ -208,3 +217,182 @@ ATTACKS = [
 ]
 # Attacks whose code lives in the cell that also defines the BCE functions: losing that cell costs
 # only functions that score 0 in BASE anyway, so the honest points are still expected in full.
+
+# ---- issue 10: attacks on the boundary itself (forged channels, the view, the trusted side's caps) ----
+
+FOUND = "FOUND:"
+"""what an attack prints when it reached something it must not: no autograded notebook may contain it"""
+
+SOCKETS = '''
+import os, json, struct, stat, sys
+def _sockets():
+    found = []
+    for fd in range(3, 256):
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                found.append(fd)
+        except OSError:
+            pass
+    return found
+def _frame(d):
+    b = json.dumps(d).encode()
+    return struct.pack("!I", len(b)) + b
+def _right(name, size):
+    return {"dtype": "float32", "shape": [size], "data": __import__("base64").b64encode(b"\\0" * 4 * size).decode()}
+'''
+FORGED_OBSERVATIONS = SOCKETS + '''
+for fd in _sockets():
+    try:
+        for name in ("sigmoid_derivative", "relu_derivative", "binary_cross_entropy", "bce_derivative", "bce_logit_derivative"):
+            os.write(fd, _frame({"type": "call_start", "exercise": name, "case": 0}))
+            for case in range(80):
+                os.write(fd, _frame({"type": "observation", "exercise": name, "case": case, "kind": "tensor",
+                                     "output": _right(name, 4), "args_after": [], "autograd": ""}))
+        os.write(fd, _frame({"type": "done"}))
+    except OSError as exc:
+        print("forging failed:", exc)
+'''
+READS = '''
+import os, glob
+def _show(label, path):
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(200000)
+        print("FOUND:", label, path, data[:80])
+        return data
+    except Exception as exc:
+        print("not read:", path, type(exc).__name__)
+'''
+STEAL_SOLUTIONS = '''def sigmoid_derivative(x):
+    import json, re
+    for path in ("{repo}/source/derivatives/derivatives.ipynb", "{repo}/samples/submitted/ada_correct/derivatives/derivatives.ipynb",
+                 "{course}/source/derivatives/derivatives.ipynb", "{course}/submitted/bystander/derivatives/derivatives.ipynb"):
+        try:
+            cells = json.load(open(path))["cells"]
+        except Exception:
+            continue
+        scope = {"torch": torch}
+        for cell in cells:
+            text = "".join(cell["source"])
+            if "def sigmoid(" in text:
+                exec(re.sub(r".*### (BEGIN|END) SOLUTION.*\\n?", "", text), scope)
+        if "sigmoid_derivative" in scope:
+            print("FOUND: a solution in", path)
+            return scope["sigmoid_derivative"](x)
+    return torch.zeros_like(x)
+'''
+GC_MACHINERY = '''
+import gc, torch
+patched = 0
+for thing in gc.get_objects():
+    if isinstance(thing, dict) and "observe" in thing and ("encode_observation" in thing or "serve" in thing):
+        thing["observe"] = lambda function, args: None
+        patched += 1
+    if isinstance(thing, dict) and "send" in thing and "read_job" in thing:
+        original = thing["send"]
+        thing["send"] = lambda fd, frame, _o=original: _o(fd, frame)
+        patched += 1
+print("grader functions patched in this process:", patched)
+'''
+OVERSIZED_FRAMES = SOCKETS + '''
+png = __import__("base64").b64encode(b"\\x89PNG\\r\\n\\x1a\\n" + b"\\0" * 300000).decode()
+outputs = [{"output_type": "display_data", "data": {"image/png": png, "text/plain": "x" * 2000}} for _ in range(12)]
+outputs += [{"output_type": "stream", "name": "stdout", "text": "spam " * 60000} for _ in range(12)]
+frame = sys._getframe()
+while frame and "job" not in frame.f_locals:
+    frame = frame.f_back
+job = frame.f_locals["job"] if frame else {"cells": [[i, ""] for i in range(200)]}
+current = frame.f_locals.get("index", 0) if frame else 0
+later = [index for index, _ in job["cells"] if index >= current]
+for fd in _sockets():
+    try:
+        for index in later:
+            if index != current:
+                os.write(fd, _frame({"type": "cell_start", "index": index}))
+            os.write(fd, _frame({"type": "cell", "index": index, "outputs": outputs}))
+        os.write(fd, _frame({"type": "done"}))
+    except OSError as exc:
+        print("forging failed:", exc)
+'''
+POSTGRES = '''
+try:
+    import psycopg
+    for conninfo in ("host=/var/run/postgresql dbname=gradebook user=grader password=grader", "{postgres}"):
+        try:
+            with psycopg.connect(conninfo, connect_timeout=3) as connection:
+                connection.execute("update grade set auto_score = 99")
+                connection.commit()
+                print("FOUND: the gradebook through", conninfo.split("@")[-1])
+        except Exception as exc:
+            print("no gradebook:", type(exc).__name__)
+except ImportError as exc:
+    print("no psycopg", exc)
+'''
+TERMINAL = '''
+import glob, os
+for path in glob.glob("/dev/pts/*") + ["/dev/tty", "/dev/console", "{pty}"]:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY)
+        os.write(fd, b"\\x1b[2J\\x1b]0;grades are in\\x07\\rAll students: 100%\\n")
+        os.close(fd)
+        print("FOUND: wrote to", path)
+    except OSError as exc:
+        print("no terminal:", path, exc.strerror)
+'''
+
+BOUNDARY_ATTACKS = [
+    ("forged_frames_from_a_cell", appended(FORGED_OBSERVATIONS)),
+    ("forged_frames_from_a_function", replaced("sigmoid_derivative",
+        "def sigmoid_derivative(x):\n" + "\n".join("    " + line for line in FORGED_OBSERVATIONS.strip().split("\n")) + "\n    return torch.zeros_like(x)")),
+    ("grader_machinery_replaced_in_process", appended(GC_MACHINERY)),
+    ("grader_modules_imported_by_a_function", replaced("sigmoid_derivative",
+        "def sigmoid_derivative(x):\n    try:\n        from autograder.exercises import EXERCISES_BY_NAME\n"
+        "        return EXERCISES_BY_NAME['sigmoid_derivative'].reference(x).to(x.dtype)\n"
+        "    except ImportError:\n        return torch.zeros_like(x)")),
+    ("solutions_read_from_every_copy", replaced("sigmoid_derivative", STEAL_SOLUTIONS)),
+    ("solutions_in_git_objects", appended(READS +
+        "for path in glob.glob('{repo}/.git/**', recursive=True)[:2000]:\n    if os.path.isfile(path):\n        _show('git', path)")),
+    ("exported_grades_read", appended(READS +
+        "for name in ('grades.csv', 'results.csv', 'reports/derivatives/class-report.csv', 'nbgrader_config.py', 'gradebook.db'):\n"
+        "    _show('course file', '{course}/' + name)")),
+    ("etc_shadow_and_home_read", appended(READS +
+        "for path in ['/etc/shadow', '/etc/passwd'] + glob.glob(os.path.expanduser('~/.*')) + glob.glob('/root/.*'):\n"
+        "    if os.path.isfile(path) and 'student:x' not in open(path, errors='replace').read():\n        _show('system file', path)")),
+    ("whole_filesystem_swept", appended(
+        "import os\nSENSITIVE = (b'bystander', b'TrustedExecute', b'hidden_tests_sigmoid_derivative')\n"
+        "for top, folders, files in os.walk('/'):\n    folders[:] = [f for f in folders if f not in ('proc', 'sys')]\n"
+        "    for name in files:\n        path = os.path.join(top, name)\n"
+        "        if name.startswith('.s.PGSQL'):\n            print('FOUND: a database socket', path)\n"
+        "        elif name.endswith(('.ipynb', '.csv', '.db', '.py', '.html', '.log')) and os.path.getsize(path) < 2**24:\n"
+        "            data = open(path, 'rb').read()\n"
+        "            if any(marker in data for marker in SENSITIVE) and b'SENSITIVE' not in data:\n"
+        "                print('FOUND: course data in', path)")),
+    ("postgresql_through_its_socket", appended(POSTGRES)),
+    ("instructors_terminal_written_to", appended(TERMINAL)),
+    ("oversized_forged_outputs", appended(OVERSIZED_FRAMES)),
+    ("out_of_order_frames", appended(SOCKETS + "for fd in _sockets():\n    os.write(fd, _frame({'type': 'done'}))\n")),
+    ("image_flood", appended("import matplotlib.pyplot as plt\nfor i in range(60):\n    plt.figure()\n    plt.plot(range(1000), [i] * 1000)\n    plt.show()")),
+    ("every_process_killed_from_a_function", replaced("sigmoid_derivative",
+        "def sigmoid_derivative(x):\n    import os, signal\n    for pid in (-1, 1, 2, os.getppid()):\n        try:\n            os.kill(pid, signal.SIGKILL)\n"
+        "        except OSError:\n            pass\n    return torch.zeros_like(x)")),
+    ("host_memory_read_from_a_function", replaced("sigmoid_derivative",
+        "def sigmoid_derivative(x):\n    for path in ('/proc/1/mem', '/proc/1/environ', '/proc/1/root/etc/shadow'):\n        try:\n"
+        "            print('FOUND:', path, open(path, 'rb').read(10))\n        except OSError:\n            pass\n    return torch.zeros_like(x)")),
+]
+# Definitions the grader cannot read from top-level statements: a person grades them, nobody earns points for them.
+RIGHT_SIGMOID_DERIVATIVE = "def sigmoid_derivative(x):\n    s = torch.sigmoid(x)\n    return s * (1 - s)\n"
+HIDDEN_DEFINITIONS = [
+    ("definition_inside_if", appended("if True:\n" + "\n".join("    " + line for line in RIGHT_SIGMOID_DERIVATIVE.strip().split("\n")))),
+    ("definition_in_exec_base64", appended(
+        f"import base64\nexec(base64.b64decode({__import__('base64').b64encode(RIGHT_SIGMOID_DERIVATIVE.encode())!r}).decode())")),
+    ("definition_in_a_written_module", appended(
+        f"open('helper.py', 'w').write('import torch\\n' + {RIGHT_SIGMOID_DERIVATIVE!r})\nfrom helper import sigmoid_derivative")),
+]
+HIDDEN_DEFINITIONS.append(("definition_only_in_exec", replaced("sigmoid_derivative",
+    f"import base64\nexec(base64.b64decode({__import__('base64').b64encode(RIGHT_SIGMOID_DERIVATIVE.encode())!r}).decode())")))
+NEEDS_A_PERSON = {"definition_inside_if", "definition_in_a_written_module", "definition_only_in_exec"}
+"""attacks whose sigmoid_derivative goes to manual grading (in definition_in_exec_base64 the stub's own top-level def counts)"""
+ATTACKS += BOUNDARY_ATTACKS + HIDDEN_DEFINITIONS + [
+    ("replaced_at_run_time_through_globals", appended(
+        "def _right(x):\n    s = torch.sigmoid(x)\n    return s * (1 - s)\nglobals()['sigmoid_derivative'] = _right")),
+]

@@ -45,3 +45,73 @@ def test_the_reader_stops_at_its_byte_budget_and_its_deadline():
         FrameReader(quiet_read, budget_bytes=1000).read(deadline=time.monotonic() + 0.05)
     for fd in (read_end, write_end, quiet_read, quiet_write):
         os.close(fd)
+
+
+# ---- the trusted side's order and caps (read_cells.py, read_calls.py) ---------------------------
+
+def test_a_cells_sandbox_may_only_report_the_cells_it_was_sent_in_their_order():
+    from autograder.sandbox.limits import Limits
+    from autograder.sandbox.read_cells import CellOrder, OutputCaps
+
+    caps = OutputCaps.of(Limits())
+    order = CellOrder([(3, "a"), (5, "b")])
+    assert order.frame({"type": "cell_start", "index": 3}, caps)[:2] == ("cell_start", 3)
+    for forged in ({"type": "observation", "exercise": "f", "case": 0}, {"type": "cell", "index": 5, "outputs": []},
+                   {"type": "done"}, {"type": "cell_start", "index": 5}):
+        with pytest.raises(ProtocolError, match="out of order"):
+            CellOrder([(3, "a"), (5, "b")]).frame(forged, caps)
+    assert order.frame({"type": "cell", "index": 3, "outputs": []}, caps) == ("cell", 3, [])
+    with pytest.raises(ProtocolError, match="a cell out of order"):
+        order.frame({"type": "cell_start", "index": 7}, caps)
+
+
+def test_the_trusted_side_caps_text_images_and_outputs_whatever_the_sandbox_sends():
+    from autograder.sandbox.limits import Limits
+    from autograder.sandbox.read_cells import MAX_OUTPUTS_PER_CELL, TRUNCATED, OutputCaps, cell_outputs
+
+    caps = OutputCaps.of(Limits(output_bytes=1000, images=2))
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 100).decode()
+    outputs = [{"output_type": "stream", "name": "stdout", "text": "x" * 700}] * 3
+    outputs += [{"output_type": "display_data", "data": {"image/png": png}}] * 5 + [{"output_type": "stream", "name": "stdout", "text": "y"}] * 500
+    kept = cell_outputs(outputs, caps)
+    assert sum(len(o["text"]) for o in kept if o["output_type"] == "stream" and o["text"] != TRUNCATED) == 1000
+    assert sum("image/png" in o.get("data", {}) for o in kept) == 2
+    assert kept[-1] == {"output_type": "stream", "name": "stderr", "text": TRUNCATED}
+    assert len(kept) <= MAX_OUTPUTS_PER_CELL + 1
+    huge = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 600_000).decode()
+    fresh = OutputCaps.of(Limits())
+    assert cell_outputs([{"output_type": "display_data", "data": {"image/png": huge, "text/plain": "fig"}}], fresh) == [
+        {"output_type": "display_data", "data": {"text/plain": "fig"}, "metadata": {}}]
+    assert fresh.images_left == Limits().images
+    with pytest.raises(ProtocolError, match="image is not a PNG"):
+        cell_outputs([{"output_type": "display_data", "data": {"image/png": base64.b64encode(b"GIF89a").decode()}}], caps)
+
+
+def test_a_functions_channel_speaks_for_that_function_only():
+    import socket
+    import threading
+
+    from autograder.sandbox.limits import Limits
+    from autograder.sandbox.read_calls import observe_function
+    from autograder.sandbox.protocol import frame_bytes
+
+    ours, theirs = socket.socketpair()
+    tensor = encode_tensor(TensorData.of(torch.zeros(2)))
+    frames = [{"type": "ready"}, {"type": "call_start", "exercise": "relu", "case": 0},
+              {"type": "observation", "exercise": "relu", "case": 0, "kind": "tensor", "output": tensor, "args_after": []},
+              {"type": "call_start", "exercise": "relu", "case": 1},
+              {"type": "observation", "exercise": "sigmoid", "case": 1, "kind": "tensor", "output": tensor, "args_after": []}]
+
+    def sandbox():
+        theirs.recv(1 << 16)
+        theirs.sendall(b"".join(frame_bytes(f) for f in frames))
+
+    threading.Thread(target=sandbox).start()
+    run = observe_function(ours, "relu", {"type": "job"}, 3, Limits(call_seconds=1), time.monotonic() + 10)
+    assert run.observations[0].kind == "tensor"
+    assert run.fault == "its process sent the grader something it may not (an observation out of order)"
+    assert [run.observations[i].kind for i in (1, 2)] == ["stopped", "stopped"]
+    assert run.observations[2].error == ("grading relu stopped at an earlier call: its process sent the grader something it may not "
+                                         "(an observation out of order)")
+    ours.close()
+    theirs.close()

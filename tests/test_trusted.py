@@ -9,6 +9,7 @@ from autograder.sandbox import Sandbox
 from autograder.synthetic import fill_release, solutions_of, with_functions
 from autograder.trusted import grade_notebook
 
+from .conftest import ROOT
 from .implementations import VARIANTS
 
 pytestmark = pytest.mark.slow
@@ -55,16 +56,19 @@ def test_this_machine_gets_namespace_isolation(sandbox, master, release, answers
     assert graded(sandbox, master, release, answers).isolation == "namespaces"
 
 
-def test_the_sandbox_sees_hidden_folders_empty_and_cannot_write_outside_its_workdir(tmp_path):
+def test_the_sandbox_sees_only_its_allowlist_and_cannot_write_outside_its_workdir(tmp_path):
     secret = tmp_path / "source"
     secret.mkdir()
     (secret / "solutions.txt").write_text("the answers")
-    probe = (f"import os\nprint(sorted(os.listdir({str(secret)!r})))\n"
+    probe = (f"import os\nprint(os.path.exists({str(secret)!r}), os.path.exists({str(ROOT)!r} + '/source'), "
+             "os.path.exists('/etc/shadow'), os.path.exists('/var/run'), os.path.exists('/dev/pts'))\n"
              f"try:\n    open({str(tmp_path / 'planted.txt')!r}, 'w')\nexcept OSError as exc:\n    print(exc.strerror)\n"
-             "open('scratch.txt', 'w').write('ok')\nprint(os.getpid())")
-    with Sandbox(hidden=[str(secret)]) as box:
+             "open('scratch.txt', 'w').write('ok')\nprint(os.getpid(), os.getuid() != 0, sorted(os.listdir('/dev')))")
+    with Sandbox() as box:
         run = box.run([(0, probe)], [])
-    assert run.outputs[0] == [{"output_type": "stream", "name": "stdout", "text": "[]\nRead-only file system\n1\n"}]
+    assert run.outputs[0] == [{"output_type": "stream", "name": "stdout", "text": (
+        "False False False False False\nNo such file or directory\n"
+        "1 True ['fd', 'null', 'random', 'stderr', 'stdin', 'stdout', 'urandom', 'zero']\n")}]
     assert not (tmp_path / "planted.txt").exists()
 
 
@@ -122,3 +126,21 @@ def test_a_formula_answer_in_a_cell_that_lost_its_metadata_still_counts(sandbox,
     del cell.metadata["nbgrader"]
     result = grade_notebook(notebook, master, sandbox)
     assert {v.name: v.outcome for v in result.formulas}["answer_f_prime"] == "equivalent"
+
+
+def test_a_sandbox_the_grader_cannot_set_up_is_the_graders_fault_not_the_students():
+    from autograder.sandbox import Limits
+    from autograder.sandbox.runner import SandboxFailed
+
+    with Sandbox(Limits(tmp_mb=-1)) as box:  # tmpfs refuses a negative size: the view cannot be built
+        with pytest.raises(SandboxFailed, match=r"(?s)the sandbox could not be set up:\n.*OSError: \[Errno 22\] mount /tmp/autograder-sandbox-\w+/tmp: Invalid argument"):
+            box.run([(0, "x = 1")], [])
+
+
+def test_no_module_of_the_graders_can_be_imported_in_a_sandbox():
+    probe = ("for name in ('autograder', 'autograder.exercises', 'autograder.references', 'autograder.sandbox.protocol'):\n"
+             "    try:\n        __import__(name)\n        print('imported', name)\n    except ImportError as exc:\n        print(type(exc).__name__)\n"
+             "import sys\nprint(sorted(m for m in sys.modules if m.startswith('autograder')), sys.modules['__main__'].__dict__.keys() - {'__name__', '__doc__', '__package__', '__loader__', '__spec__'})")
+    with Sandbox() as box:
+        run = box.run([(0, probe)], [])
+    assert run.outputs[0][0]["text"] == "ModuleNotFoundError\n" * 4 + "[] set()\n"

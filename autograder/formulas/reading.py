@@ -5,13 +5,14 @@ from __future__ import annotations
 import ast
 
 from .. import messages as msg
+from ..python_source import parse
 
 
 def answer_string(source: str, name: str) -> tuple[str | None, str]:
     """The string last assigned to `name` at the top level of the cell; "" when nothing is assigned to
     it; (None, why not) when what is assigned is not a plain string literal."""
     try:
-        module = ast.parse(source)
+        module = parse(source)
     except SyntaxError as error:
         return None, msg.CELL_NOT_PYTHON.format(name=name, error=f"line {error.lineno}: {error.msg}")
     found: ast.expr | None = None

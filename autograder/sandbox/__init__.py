@@ -1,12 +1,14 @@
 """Running student code apart from the code that decides grades.
 
-    zygote.py     a warm process (torch imported, no course data) that forks one sandbox per submission
-    isolation.py  what each sandbox gets: namespaces, a read-only view, hidden course folders, limits
-    child.py      what runs inside: the student's cells, then the calls the grader asked for
-    protocol.py   the only channel out: size-capped JSON frames, never a pickle
-    runner.py     the trusted side: start a sandbox, read and validate its frames, kill it
+    zygote.py      a warm process (torch imported, no course data) that forks the sandboxes
+    isolation.py   namespaces, the unprivileged user, limits; view.py: the allowlisted filesystem
+    host.py        a sandbox's first process: the cells process, or one process per graded function
+    run_cells.py   inside: the student's cells, for the notebook's outputs only
+    run_calls.py   inside: one function rebuilt from its source and called on the grader's inputs
+    protocol.py    the only channel out: size-capped JSON frames, never a pickle
+    read_cells.py, read_calls.py, runner.py   the trusted side: frames in order, caps, faults
 """
 from .limits import Limits
-from .runner import Sandbox, SandboxRun, warm_sandbox
+from .runner import FunctionJob, Sandbox, SandboxRun, warm_sandbox
 
-__all__ = ["Limits", "Sandbox", "SandboxRun", "warm_sandbox"]
+__all__ = ["FunctionJob", "Limits", "Sandbox", "SandboxRun", "warm_sandbox"]

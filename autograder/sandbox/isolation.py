@@ -1,9 +1,9 @@
 """Confine a sandbox with what Linux offers, strongest first, and say which level is active.
 
 "namespaces": own PID, network, mount, IPC and UTS namespaces (a user namespace too when not
-root); every mount read-only; a private tmpfs as working folder; the course's sensitive folders and the
-gradebook hidden; a fresh /proc; no capabilities. When the sandbox's PID 1 dies, the kernel
-kills every process it left, setsid or not.
+root); a root filesystem built from an allowlist (`view.py`); the student's code runs as a user of its
+own, with no capabilities. When the sandbox's PID 1 dies, the kernel kills every process it left,
+setsid or not.
 "basic": resource limits and a new session only; the student's code can read what the grader can.
 """
 from __future__ import annotations
@@ -11,36 +11,18 @@ from __future__ import annotations
 import ctypes
 import os
 import resource
+import signal
 
-LIBC = ctypes.CDLL(None, use_errno=True)
+from . import view
+
+LIBC = view.LIBC
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
-MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 36, 24, 38
 PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
-KEEP_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC}
 NAMESPACES, BASIC = "namespaces", "basic"
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-
-
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    enc = lambda s: s.encode() if s is not None else None  # noqa: E731
-    _check(LIBC.mount(enc(source), enc(target), enc(fstype), flags, enc(data)), f"mount {target}")
-
-
-def _mount_points() -> list[tuple[str, set[str]]]:
-    points = []
-    with open("/proc/self/mountinfo") as handle:
-        for line in handle:
-            fields = line.split()
-            points.append((fields[4].encode().decode("unicode_escape"), set(fields[5].split(","))))
-    return points
+UID_BASE = 100_000
+"""sandbox users are UID_BASE + 64 × (the sandbox's pid mod 10⁶) + k: no two live sandboxes share one"""
 
 
 def _write(path: str, text: str) -> None:
@@ -48,44 +30,38 @@ def _write(path: str, text: str) -> None:
         handle.write(text)
 
 
-def enter_namespaces(hidden: list[str], workdir: str, tmp_mb: int) -> str:
-    """In the sandbox's first process: new namespaces and a read-only view. Returns the level."""
-    uid, gid = os.geteuid(), os.getegid()
+def sandbox_uid(slot: int = 0) -> int:
+    """The unprivileged user this sandbox's student code runs as (0 inside a user namespace, where
+    only the instructor's own uid is mapped: there it is a root without capabilities)."""
+    return UID_BASE + 64 * (os.getpid() % 1_000_000) + slot if os.geteuid() == 0 else 0
+
+
+def enter_namespaces(workdir: str, tmp_mb: int, uid: int, allowed: tuple[list[str], list[str]]) -> str:
+    """In the sandbox's first process: new namespaces and the allowlisted view. Returns the level."""
+    real_uid, real_gid = os.geteuid(), os.getegid()
     flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
     try:
-        _check(LIBC.unshare(flags | (CLONE_NEWUSER if uid != 0 else 0)), "unshare")
-        if uid != 0:  # become root of our own user namespace, mapped to the instructor
+        view.check(LIBC.unshare(flags | (CLONE_NEWUSER if real_uid != 0 else 0)), "unshare")
+        if real_uid != 0:  # become root of our own user namespace, mapped to the instructor
             _write("/proc/self/setgroups", "deny")
-            _write("/proc/self/uid_map", f"0 {uid} 1")
-            _write("/proc/self/gid_map", f"0 {gid} 1")
-        _mount(None, "/", None, MS_REC | MS_PRIVATE)
-        for point, options in _mount_points():
-            keep = sum(bit for name, bit in KEEP_FLAGS.items() if name in options)
-            try:
-                _mount(None, point, None, MS_BIND | MS_REMOUNT | MS_RDONLY | keep)
-            except OSError:
-                pass  # a mount we cannot see into (e.g. under an unreadable folder) stays as it was
-        _mount("tmpfs", workdir, "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_mb}m,mode=0700")
-        for path in hidden:
-            if os.path.isdir(path):
-                _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")
-            elif os.path.exists(path):
-                _mount("/dev/null", path, None, MS_BIND)
-                _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
-        return NAMESPACES
+            _write("/proc/self/uid_map", f"0 {real_uid} 1")
+            _write("/proc/self/gid_map", f"0 {real_gid} 1")
     except OSError:
         return BASIC
+    view.build_and_enter(workdir, *allowed, tmp_mb=tmp_mb, uid=uid)  # past unshare, a failure is the grader's
+    return NAMESPACES
 
 
-def confine(level: str, limits, workdir: str) -> None:
+def mount_proc() -> None:
+    """A /proc of the new PID namespace, from its PID 1: it lists only the sandbox's processes."""
+    view.mount("proc", "/proc", "proc", view.MS_NOSUID | view.MS_NODEV | view.MS_NOEXEC)
+
+
+def confine(level: str, limits, uid: int, workdir: str) -> None:
     """In the process that will run student code, before it does: the rest of the confinement."""
     os.setsid()
-    if level == NAMESPACES:
-        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    os.chdir(workdir)
+    os.chdir(view.WORKDIR if level == NAMESPACES else workdir)
     LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    if level == NAMESPACES:
-        _drop_capabilities()
     vm_bytes = _virtual_memory_bytes()
     for limit, value in (
         (resource.RLIMIT_CPU, limits.cpu_seconds),
@@ -96,20 +72,25 @@ def confine(level: str, limits, workdir: str) -> None:
         (resource.RLIMIT_NPROC, limits.processes if os.geteuid() != 0 or level == NAMESPACES else resource.RLIM_INFINITY),
     ):
         resource.setrlimit(limit, (value, value))
+    if level == NAMESPACES:
+        for capability in range(64):  # the bounding set first: dropping it needs CAP_SETPCAP, which setuid ends
+            LIBC.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
+        LIBC.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+        if uid != os.geteuid():
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)  # all uids non-zero: the kernel clears every capability
+        _clear_capabilities()
 
 
-def _drop_capabilities() -> None:
-    for capability in range(64):
-        LIBC.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
-    LIBC.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
-
+def _clear_capabilities() -> None:
     class Header(ctypes.Structure):
         _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
 
     class Data(ctypes.Structure):
         _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
-    _check(LIBC.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()), "capset")
+    view.check(LIBC.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()), "capset")
 
 
 def _virtual_memory_bytes() -> int:
@@ -127,3 +108,35 @@ def become_subreaper() -> None:
 
 def die_with_parent(signal_number: int) -> None:
     LIBC.prctl(PR_SET_PDEATHSIG, signal_number, 0, 0, 0)
+
+
+def reap_children() -> None:
+    while True:
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                return
+        except ChildProcessError:
+            return
+
+
+def end_children() -> None:
+    """Without a PID namespace: end every process that this subreaper has come to parent."""
+    me = str(os.getpid())
+    for _ in range(20):
+        orphans = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as handle:
+                        if handle.read().rsplit(")", 1)[1].split()[1] == me:
+                            orphans.append(int(entry))
+                except OSError:
+                    continue
+        if not orphans:
+            return
+        for pid in orphans:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass

@@ -37,10 +37,13 @@ class Timeout(Exception):
 
 # ---- writing (inside the sandbox) -------------------------------------------------------
 
-def send(fd: int, frame: dict) -> None:
+def frame_bytes(frame: dict) -> bytes:
     payload = json.dumps(frame, separators=(",", ":")).encode()
-    os.write(fd, HEADER.pack(len(payload)))
-    view = memoryview(payload)
+    return HEADER.pack(len(payload)) + payload
+
+
+def send(fd: int, frame: dict) -> None:
+    view = memoryview(frame_bytes(frame))
     while view:
         view = view[os.write(fd, view):]
 

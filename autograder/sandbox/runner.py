@@ -1,53 +1,79 @@
-"""The trusted side of a sandbox: start it, feed it a job, read and validate what comes back.
+"""The trusted side of the sandboxes: start them, feed them, read and check what comes back.
 
-Only validated plain data leaves this module: cell outputs as nbformat dicts built here,
-observations rebuilt from bytes, and a fault sentence when the sandbox had to be stopped.
+One submission uses two sandboxes at once, both forked from a warm zygote:
+- a cells sandbox runs the student's cells for the notebook's outputs (`read_cells.py` checks them);
+- a functions sandbox runs each graded function, rebuilt from its source, in a process of its own
+  (`read_calls.py` checks each one's channel).
+Only validated plain data leaves this module: cell outputs as nbformat dicts built here, observations
+rebuilt from bytes, and a fault sentence where a process had to be stopped.
 """
 from __future__ import annotations
 
 import atexit
-import base64
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..observe import Observation
 from .limits import Limits
-from .protocol import ChannelClosed, FrameReader, ProtocolError, Timeout, decode_observation, integer, send, text
+from .protocol import ChannelClosed, FrameReader, ProtocolError, Timeout, frame_bytes, integer, send, text
+from .read_calls import GRACE_SECONDS, FunctionRun, observe_function
+from .read_cells import CellOrder, OutputCaps
 
 STOPPED_TIME = "your notebook was stopped after {seconds:g} s, the limit for a whole submission"
 STOPPED_EXIT = "your notebook's process ended before grading finished (it exited, or ran out of memory or CPU time)"
 STOPPED_CELL = "it ran longer than {seconds:g} s, the limit for one cell"
-STOPPED_CALL = "it ran longer than {seconds:g} s, the limit for one call"
 STOPPED_CHANNEL = "your notebook sent the grader something it may not ({detail})"
+STOPPED_SANDBOX = "the grader's sandbox for the functions ended early"
 MAX_ATTEMPTS = 3
-GRACE_SECONDS = 2.0
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class SandboxFailed(RuntimeError):
+    """The grader could not set a sandbox up: its fault, never the student's; the message has the traceback."""
 
 
 @dataclass
 class SandboxRun:
     outputs: dict[int, list[dict]] = field(default_factory=dict)
-    observations: dict[tuple[str, int], Observation] = field(default_factory=dict)
-    names: tuple[str, ...] = ()
+    functions: dict[str, FunctionRun] = field(default_factory=dict)
     fault: str | None = None
+    """why the cells run had to be stopped, if it had to be"""
     level: str = ""
     seconds: float = 0.0
+    cells_seconds: float = 0.0
+    functions_seconds: float = 0.0
+    """wall time of each sandbox; they run side by side, so `seconds` is about the larger"""
+
+    def observation(self, name: str, case: int) -> Observation | None:
+        run = self.functions.get(name)
+        return run.observations.get(case) if run else None
+
+
+@dataclass(frozen=True)
+class FunctionJob:
+    """What one function's process gets: the statements that define it, and the inputs to call it on."""
+    name: str
+    program: tuple[tuple[int, int, str], ...]
+    cases: tuple[tuple[dict, ...], ...]
+
+    def frame(self) -> dict:
+        return {"type": "job", "exercise": self.name, "program": [list(s) for s in self.program], "cases": [list(c) for c in self.cases]}
 
 
 class Sandbox:
-    """A warm zygote plus the means to run one submission at a time in a fresh sandbox."""
+    """A warm zygote plus the means to grade one submission at a time in fresh sandboxes."""
 
-    def __init__(self, limits: Limits = Limits(), hidden: list[str] | tuple[str, ...] = ()):
-        self.limits, self.hidden = limits, [str(Path(p).resolve()) for p in hidden]
+    def __init__(self, limits: Limits = Limits()):
+        self.limits = limits
         self._process: subprocess.Popen | None = None
         self._control: socket.socket | None = None
+        self._lock = threading.Lock()
         self._jobs = 0
 
     def __enter__(self) -> "Sandbox":
@@ -82,151 +108,157 @@ class Sandbox:
                 self._process.kill()
             self._process = self._control = None
 
-    def run(self, cells: list[tuple[int, str]], exercises: list[str]) -> SandboxRun:
-        """Run the cells in a fresh sandbox, then observe each exercise's function on its cases.
-
-        When a sandbox dies or hangs, the cell or call it was in is left out and a fresh one
-        tries again, so one fatal cell costs only what depends on it.
-        """
+    def run(self, cells: list[tuple[int, str]], functions: list[FunctionJob]) -> SandboxRun:
+        """The cells for their outputs and the functions for their observations, side by side."""
         self.start()
-        run, started = SandboxRun(), time.monotonic()
-        cells_left, exercises_left = list(cells), list(exercises)
-        for _ in range(MAX_ATTEMPTS):
-            activity, fault = self._attempt(cells_left, exercises_left, run)
-            if fault is None:
-                break
-            run.fault = run.fault or fault
-            if activity and activity[0] == "cell":
-                run.outputs[activity[1]] = [_stopped_output(fault)]
-                cells_left = [cell for cell in cells_left if cell[0] != activity[1]]
-            elif activity and activity[0] == "call":
-                exercises_left = [name for name in exercises_left if name != activity[1]]
-                for (name, case), seen in list(run.observations.items()):
-                    if name == activity[1] and case >= activity[2]:
-                        del run.observations[(name, case)]
-                run.observations[activity[1:]] = Observation("raised", error=f"the call stopped the notebook: {fault}")
-            else:
-                break
+        run, started, failed = SandboxRun(), time.monotonic(), []
+
+        def functions_side() -> None:
+            try:
+                self._run_functions(functions, run)
+            except BaseException as exc:  # noqa: BLE001  (re-raised below, in the caller's thread)
+                failed.append(exc)
+
+        worker = threading.Thread(target=functions_side, daemon=True)
+        worker.start()
+        try:
+            self._run_cells(cells, run)
+        finally:
+            worker.join()
+        if failed:
+            raise failed[0]
         run.seconds = time.monotonic() - started
         return run
 
-    def _attempt(self, cells, exercises, run: SandboxRun) -> tuple[tuple | None, str | None]:
-        """One sandbox from start to end. Returns what it was doing when it failed, and why."""
+    def _request(self, kind: str, channels: list[socket.socket], extra: dict | None = None) -> None:
+        with self._lock:
+            self._jobs += 1
+            request = {"kind": kind, "limits": self.limits.as_dict(), "job": self._jobs, **(extra or {})}
+            socket.send_fds(self._control, [json.dumps(request).encode()], [c.fileno() for c in channels])
+            json.loads(self._control.recv(4096))
+        for channel in channels:
+            channel.close()
+
+    # ---- cells ---------------------------------------------------------------------------
+
+    def _run_cells(self, cells: list[tuple[int, str]], run: SandboxRun) -> None:
+        """When the sandbox dies or hangs, the cell it was in is left out and a fresh one tries again,
+        so one fatal cell costs only what depends on it."""
+        caps, started = OutputCaps.of(self.limits), time.monotonic()
+        left = list(cells)
+        for _ in range(MAX_ATTEMPTS):
+            cell, fault = self._cells_attempt(left, run, caps)
+            run.fault = run.fault or fault
+            if fault is None or cell is None:
+                break
+            run.outputs[cell] = [_stopped_output(fault)]
+            left = [c for c in left if c[0] != cell]
+        run.cells_seconds = time.monotonic() - started
+
+    def _cells_attempt(self, cells, run: SandboxRun, caps: OutputCaps) -> tuple[int | None, str | None]:
+        """One cells sandbox from start to end. Returns the cell it was in when it failed, and why."""
         deadline = time.monotonic() + self.limits.submission_seconds
         ours, theirs = socket.socketpair()
-        self._jobs += 1
-        request = {"limits": self.limits.as_dict(), "hidden": self.hidden, "job": self._jobs}
-        socket.send_fds(self._control, [json.dumps(request).encode()], [theirs.fileno()])
-        theirs.close()
-        json.loads(self._control.recv(4096))
-        reader = FrameReader(ours.fileno(), budget_bytes=64 * 2**20)
-        student_pid, activity, fault = None, None, None
+        self._request("cells", [theirs])
+        reader, order = FrameReader(ours.fileno(), budget_bytes=64 * 2**20), CellOrder(cells)
+        student_pid, cell, fault = None, None, None
         try:
-            started_frame = reader.read(deadline)
-            student_pid, run.level = integer(started_frame.get("pid"), 2, 2**22), text(started_frame.get("level"), 20)
-            send(ours.fileno(), {"cells": cells, "exercises": exercises})
-            expected_cells = {index for index, _ in cells}
+            student_pid, run.level = self._started(reader, deadline)
+            send(ours.fileno(), {"cells": cells})
             while True:
-                limit = self.limits.cell_seconds if activity and activity[0] == "cell" else self.limits.call_seconds
-                frame = reader.read(min(deadline, time.monotonic() + limit + GRACE_SECONDS) if activity else deadline)
-                kind = frame["type"]
+                limit = self.limits.cell_seconds + GRACE_SECONDS
+                kind, index, outputs = order.frame(reader.read(min(deadline, time.monotonic() + limit) if cell is not None else deadline), caps)
                 if kind == "done":
                     break
                 if kind == "cell_start":
-                    activity = ("cell", integer(frame.get("index"), 0, 10**6))
-                elif kind == "call_start":
-                    activity = ("call", self._exercise(frame, exercises), integer(frame.get("case"), 0, 10**4))
-                elif kind == "cell":
-                    index = integer(frame.get("index"), 0, 10**6)
-                    if index not in expected_cells:
-                        raise ProtocolError("output for a cell that was not sent")
-                    run.outputs[index] = [_output(o) for o in _list(frame.get("outputs"), 200)]
-                    activity = None
-                elif kind == "names":
-                    run.names = tuple(text(n, 100) for n in _list(frame.get("names"), 200))
-                elif kind == "observation":
-                    name = self._exercise(frame, exercises)
-                    run.observations[(name, integer(frame.get("case"), 0, 10**4))] = decode_observation(frame)
-                    evidence = text(frame.get("autograd", ""), 300)
-                    if evidence:
-                        run.observations[(name, -1)] = Observation("raised", error=evidence)
-                    activity = None
+                    cell = index
                 else:
-                    raise ProtocolError(f"unknown frame {kind!r}")
+                    run.outputs[index] = outputs
+                    cell = None
         except Timeout:
-            fault = STOPPED_TIME.format(seconds=self.limits.submission_seconds) if time.monotonic() >= deadline else (
-                STOPPED_CELL.format(seconds=self.limits.cell_seconds) if activity[0] == "cell" else STOPPED_CALL.format(seconds=self.limits.call_seconds))
+            fault = STOPPED_TIME.format(seconds=self.limits.submission_seconds) if time.monotonic() >= deadline or cell is None else (
+                STOPPED_CELL.format(seconds=self.limits.cell_seconds))
         except ChannelClosed:
             fault = STOPPED_EXIT
         except (ProtocolError, KeyError, TypeError, ValueError) as exc:
-            fault, activity = STOPPED_CHANNEL.format(detail=str(exc)[:200]), None
+            fault, cell = STOPPED_CHANNEL.format(detail=str(exc)[:200]), None
         finally:
-            if student_pid:
-                try:
-                    os.kill(student_pid, signal.SIGKILL)  # PID 1 of its namespace: everything in it dies too
-                except ProcessLookupError:
-                    pass
+            _kill(student_pid)
             ours.close()
-        return activity, fault
+        return cell, fault
 
     @staticmethod
-    def _exercise(frame: dict, exercises: list[str]) -> str:
-        name = frame.get("exercise")
-        if name not in exercises:
-            raise ProtocolError("a function that was not asked for")
-        return name
+    def _started(reader: FrameReader, deadline: float) -> tuple[int, str]:
+        """The sandbox's first frame, sent by grader code before any student code could run."""
+        frame = reader.read(deadline)
+        if frame["type"] == "grader_fault":
+            raise SandboxFailed(f"the sandbox could not be set up:\n{text(frame.get('error'), 4000)}")
+        if frame["type"] != "started":
+            raise ProtocolError("expected started")
+        return integer(frame.get("pid"), 2, 2**22), text(frame.get("level"), 20)
+
+    # ---- functions -----------------------------------------------------------------------
+
+    def _run_functions(self, jobs: list[FunctionJob], run: SandboxRun) -> None:
+        """Each function in its own process; if the sandbox itself ends early, the rest get a fresh one."""
+        started, left = time.monotonic(), list(jobs)
+        for _ in range(MAX_ATTEMPTS):
+            if not left:
+                break
+            self._functions_attempt(left, run)
+            left = [job for job in left if job.name not in run.functions]
+        for job in left:
+            run.functions[job.name] = observe_nothing(job, STOPPED_SANDBOX)
+        run.functions_seconds = time.monotonic() - started
+
+    def _functions_attempt(self, jobs: list[FunctionJob], run: SandboxRun) -> None:
+        deadline = time.monotonic() + self.limits.submission_seconds
+        control, theirs = socket.socketpair()
+        pairs = [socket.socketpair() for _ in jobs]
+        self._request("functions", [theirs] + [p[1] for p in pairs], {"names": [job.name for job in jobs]})
+        host_pid = None
+        try:
+            host_pid, _ = self._started(FrameReader(control.fileno(), budget_bytes=2**16), deadline)
+            for job, (ours, _) in zip(jobs, pairs):
+                if time.monotonic() >= deadline:
+                    run.functions[job.name] = observe_nothing(job, STOPPED_TIME.format(seconds=self.limits.submission_seconds))
+                    continue
+                run.functions[job.name] = observe_function(ours, job.name, job.frame(), len(job.cases), self.limits, deadline)
+                ours.close()
+                if run.functions[job.name].fault is not None:
+                    send(control.fileno(), {"type": "stop", "exercise": job.name})
+        except (Timeout, ChannelClosed, ProtocolError, OSError):
+            return
+        finally:
+            _kill(host_pid)
+            control.close()
+            for ours, _ in pairs:
+                ours.close()
+
+
+def observe_nothing(job: FunctionJob, fault: str) -> FunctionRun:
+    return FunctionRun({case: Observation("stopped", error=fault) for case in range(len(job.cases))}, fault=fault)
+
+
+def _kill(pid: int | None) -> None:
+    if pid:
+        try:
+            os.kill(pid, signal.SIGKILL)  # PID 1 of its namespace: everything in it dies too
+        except ProcessLookupError:
+            pass
 
 
 def _stopped_output(fault: str) -> dict:
     return {"output_type": "error", "ename": "SandboxStopped", "evalue": f"this cell stopped the notebook: {fault}", "traceback": []}
 
 
-_warm: dict[tuple, Sandbox] = {}
+_warm: dict[Limits, Sandbox] = {}
 
 
-def warm_sandbox(limits: Limits = Limits(), hidden: tuple[str, ...] = ()) -> Sandbox:
-    """This process's sandbox for these limits and hidden paths: started on first use, kept warm,
-    closed at exit. nbgrader's TrustedExecute and each Dask worker use one."""
-    key = (limits, tuple(hidden))
-    if key not in _warm:
-        _warm[key] = Sandbox(limits, hidden=hidden).start()
-        atexit.register(_warm[key].close)
-    return _warm[key]
-
-
-def _list(value, limit: int) -> list:
-    if not isinstance(value, list) or len(value) > limit:
-        raise ProtocolError("expected a short list")
-    return value
-
-
-def _output(value) -> dict:
-    """Rebuild one notebook output from plain fields; only text and PNG images get through."""
-    if not isinstance(value, dict):
-        raise ProtocolError("output is not an object")
-    kind = value.get("output_type")
-    if kind == "stream":
-        name = value.get("name")
-        if name not in ("stdout", "stderr"):
-            raise ProtocolError("stream name")
-        return {"output_type": "stream", "name": name, "text": text(value.get("text"), 300_000)}
-    if kind == "error":
-        return {"output_type": "error", "ename": text(value.get("ename"), 100), "evalue": text(value.get("evalue"), 1000),
-                "traceback": [text(line, 500) for line in _list(value.get("traceback"), 10)]}
-    if kind in ("display_data", "execute_result"):
-        data = value.get("data")
-        if not isinstance(data, dict) or not set(data) <= {"text/plain", "image/png"} or not data:
-            raise ProtocolError("display data")
-        clean = {}
-        if "text/plain" in data:
-            clean["text/plain"] = text(data["text/plain"], 2000)
-        if "image/png" in data:
-            png = text(data["image/png"], 4 * 2**20)
-            if not base64.b64decode(png[:12] + "==", validate=False).startswith(PNG_MAGIC):
-                raise ProtocolError("image is not a PNG")
-            clean["image/png"] = png
-        output = {"output_type": kind, "data": clean, "metadata": {}}
-        if kind == "execute_result":
-            output["execution_count"] = None
-        return output
-    raise ProtocolError(f"output type {kind!r}")
+def warm_sandbox(limits: Limits = Limits()) -> Sandbox:
+    """This process's sandbox for these limits: started on first use, kept warm, closed at exit.
+    nbgrader's TrustedExecute and each Dask worker use one."""
+    if limits not in _warm:
+        _warm[limits] = Sandbox(limits).start()
+        atexit.register(_warm[limits].close)
+    return _warm[limits]

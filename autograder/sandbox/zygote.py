@@ -1,9 +1,10 @@
 """The warm fork server: `python -m autograder.sandbox.zygote FD`.
 
 It is started with exec, not fork, so its memory never holds the master notebook, the
-gradebook or another student's work: a sandbox forked from it inherits only imported modules.
-Each request brings a socket; the zygote forks a sandbox on it and answers with its pid. The
-sandbox reads its job from that socket itself, so the zygote never sees student code.
+gradebook or another student's work: a sandbox forked from it inherits only imported modules (torch,
+matplotlib, IPython and the sandbox's own runtime; not the exercises, references or checks). Each
+request brings the sandbox's channels; the zygote forks a sandbox on them and answers with its pid.
+The sandbox reads its job from those channels itself, so the zygote never sees student code.
 """
 from __future__ import annotations
 
@@ -16,60 +17,12 @@ import socket
 import sys
 import tempfile
 
-from . import cgroups, isolation
-from .child import prepare, serve
+from . import cgroups, isolation, view
+from .host import sandbox
 from .limits import Limits
-from .protocol import send
+from .run_cells import prepare
 
-
-def _sandbox(channel: int, request: dict) -> None:
-    """The sandbox's first process: isolate, fork the process that runs student code, wait, clean up."""
-    limits, workdir = Limits(**request["limits"]), request["workdir"]
-    level = isolation.enter_namespaces(request["hidden"], workdir, limits.tmp_mb)
-    if level == isolation.BASIC:
-        isolation.become_subreaper()
-    student = os.fork()
-    if student == 0:
-        isolation.die_with_parent(signal.SIGKILL)
-        null = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(null, fd)
-        os.closerange(3, channel)
-        os.closerange(channel + 1, 4096)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        isolation.confine(level, limits, workdir)
-        os.environ.clear()
-        os.environ.update({"HOME": workdir, "TMPDIR": workdir, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "Agg"})
-        serve(channel, limits)
-        os._exit(0)
-    send(channel, {"type": "started", "pid": student, "level": level})
-    os.close(channel)
-    os.waitpid(student, 0)
-    if level == isolation.BASIC:  # no PID namespace: end whatever the student's code left behind
-        _end_orphans()
-    os._exit(0)
-
-
-def _end_orphans() -> None:
-    me = str(os.getpid())
-    for _ in range(20):
-        orphans = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    with open(f"/proc/{entry}/stat") as handle:
-                        if handle.read().rsplit(")", 1)[1].split()[1] == me:
-                            orphans.append(int(entry))
-                except OSError:
-                    continue
-        if not orphans:
-            return
-        for pid in orphans:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
+MAX_CHANNELS = 64
 
 
 def main(control_fd: int) -> None:
@@ -78,6 +31,7 @@ def main(control_fd: int) -> None:
     isolation.become_subreaper()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is the grader's to handle
     prepare()
+    allowed = view.allowed_paths()
     control = socket.socket(fileno=control_fd)
     control.sendall(b'{"ready": true}')
     groups: dict[int, tuple] = {}
@@ -85,7 +39,7 @@ def main(control_fd: int) -> None:
         _reap(groups)
         if not select.select([control], [], [], 0.2)[0]:
             continue
-        message, fds, _, _ = socket.recv_fds(control, 65536, 1)
+        message, fds, _, _ = socket.recv_fds(control, 65536, MAX_CHANNELS)
         if not message:  # the grader is gone: end every sandbox still running, then leave
             for pid in list(groups):
                 try:
@@ -106,9 +60,10 @@ def main(control_fd: int) -> None:
         if pid == 0:
             control.close()
             cgroups.join(folders, os.getpid())  # before it can fork: everything it starts is counted
-            _sandbox(fds[0], request)
+            sandbox(fds, request, allowed)
         groups[pid] = (folders, request["workdir"])
-        os.close(fds[0])
+        for fd in fds:
+            os.close(fd)
         control.sendall(json.dumps({"pid": pid, "cgroups": bool(folders)}).encode())
 
 

@@ -1,7 +1,8 @@
-"""Inside the sandbox: run the student's cells as a notebook would, then call their functions.
+"""Inside a cells sandbox: run the student's cells as a notebook would, for their outputs only.
 
-Everything here can be undone by the student's code, and that is fine: it only reports what
-the student's own code produced. Grades are decided outside, from these reports.
+Everything here can be undone by the student's code, and that is fine: this process reports cell
+outputs and nothing else; the trusted side caps them and accepts no other frame from it. The graded
+calls run elsewhere (`run_calls.py`), in processes where no cell ever ran.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import os
 import signal
 import sys
 import traceback
+import types
 from contextlib import contextmanager
 
 import matplotlib
@@ -19,16 +21,9 @@ import matplotlib.pyplot as plt
 import torch
 from IPython.core.interactiveshell import InteractiveShell
 
-from ..exercises import EXERCISES_BY_NAME
-from ..observe import Observation, observe
-from .protocol import HEADER, encode_observation, send
+from .protocol import HEADER, send
 
-AUTOGRAD_ENTRY_POINTS = (
-    ("torch.autograd.grad", torch.autograd, "grad"), ("torch.autograd.backward", torch.autograd, "backward"),
-    ("Tensor.backward", torch.Tensor, "backward"), ("Tensor.requires_grad_", torch.Tensor, "requires_grad_"),
-    *((f"torch.autograd.functional.{n}", torch.autograd.functional, n) for n in ("jacobian", "hessian", "vjp", "jvp", "hvp", "vhp")),
-    *((f"torch.func.{n}", torch.func, n) for n in ("grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian")),
-)
+MAX_TEXT_PLAIN = 2000
 
 
 class SandboxTimeout(BaseException):
@@ -69,24 +64,6 @@ def alarm(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-class Autograd:
-    """Notes which autograd entry points the student's code calls (evidence; the static check decides too)."""
-
-    def __init__(self):
-        self.used: set[str] = set()
-
-    def install(self) -> None:
-        for label, owner, name in AUTOGRAD_ENTRY_POINTS:
-            setattr(owner, name, self._wrap(label, getattr(owner, name)))
-
-    def _wrap(self, label, original):
-        def guarded(*args, **kwargs):
-            self.used.add(label)
-            return original(*args, **kwargs)
-
-        return guarded
-
-
 def _figures(sink: list[dict], images_left: list[int]) -> None:
     for number in plt.get_fignums():
         if images_left[0] > 0:
@@ -114,7 +91,7 @@ def run_cell(shell: InteractiveShell, source: str, seconds: float, budget: list[
     results: list[dict] = []
     shell.displayhook.write_output_prompt = lambda: None
     shell.displayhook.write_format_data = lambda data, metadata=None: results.append(data)
-    shell.display_pub.publish = lambda data, metadata=None, **kw: outputs.append({"output_type": "display_data", "data": {"text/plain": str(data.get("text/plain", ""))[:2000]}})
+    shell.display_pub.publish = lambda data, metadata=None, **kw: outputs.append({"output_type": "display_data", "data": {"text/plain": str(data.get("text/plain", ""))[:MAX_TEXT_PLAIN]}})
     shell._showtraceback = lambda *args: None
     shell.showsyntaxerror = lambda *args, **kwargs: None
     plt.show = lambda *args, **kwargs: _figures(outputs, images_left)
@@ -129,7 +106,7 @@ def run_cell(shell: InteractiveShell, source: str, seconds: float, budget: list[
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     _figures(outputs, images_left)
     if results and "text/plain" in results[-1]:
-        outputs.append({"output_type": "execute_result", "data": {"text/plain": str(results[-1]["text/plain"])[:2000]}})
+        outputs.append({"output_type": "execute_result", "data": {"text/plain": str(results[-1]["text/plain"])[:MAX_TEXT_PLAIN]}})
     if error is not None:
         if isinstance(error, SandboxTimeout):
             outputs.append({"output_type": "error", "ename": "TimeoutError", "evalue": f"the cell ran longer than {seconds:g} s", "traceback": []})
@@ -154,37 +131,26 @@ def read_job(channel: int) -> dict:
 
 def serve(channel: int, limits) -> None:
     job = read_job(channel)
-    autograd = Autograd()
-    autograd.install()
     shell = make_shell()
     budget, images_left = [limits.output_bytes], [limits.images]
     for index, source in job["cells"]:
         send(channel, {"type": "cell_start", "index": index})
         send(channel, {"type": "cell", "index": index, "outputs": run_cell(shell, source, limits.cell_seconds, budget, images_left)})
-    namespace = dict(shell.user_ns)
-    names = sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("_"))[:200]
-    send(channel, {"type": "names", "names": names})
-    for name in job["exercises"]:
-        function = namespace.get(name)
-        exercise = EXERCISES_BY_NAME[name]
-        for index, case in enumerate(exercise.cases + (exercise.plot_case,)):  # the last one feeds the feedback plot
-            autograd.used.clear()
-            send(channel, {"type": "call_start", "exercise": name, "case": index})
-            try:
-                with alarm(limits.call_seconds):
-                    seen = observe(function if callable(function) else None, case.args)
-            except SandboxTimeout:
-                seen = Observation("raised", error=f"TimeoutError: the call took longer than {limits.call_seconds:g} s")
-            send(channel, encode_observation(name, index, seen, ", ".join(sorted(autograd.used))))
     send(channel, {"type": "done"})
+
+
+def forget_grader() -> None:
+    """Before student code runs: no module of the grader's can be imported from here (its files are
+    not in the sandbox's view either), and `__main__` is an empty module, not the zygote's."""
+    for name in [n for n in sys.modules if n == "autograder" or n.startswith("autograder.")]:
+        del sys.modules[name]
+    sys.modules["__main__"] = types.ModuleType("__main__")
 
 
 def prepare() -> None:
     """Work done once, in the warm zygote, so no sandbox pays for it."""
     matplotlib.use("Agg")
     torch.set_num_threads(1)  # a forked child of a multi-threaded torch can deadlock
-    for exercise in EXERCISES_BY_NAME.values():
-        exercise.cases  # noqa: B018  (built once, inherited by every fork)
     make_shell()
     plt.plot([0, 1], [0, 1], label="warm-up")  # load fonts and the PNG writer once, not per sandbox
     plt.legend()

@@ -1,0 +1,42 @@
+"""Parsing a student's cell as data, once at a time.
+
+CPython 3.11's AST machinery keeps per-interpreter state that concurrent threads corrupt
+(python/cpython#106905: "AST constructor recursion depth mismatch"), and the batch grader runs
+submissions in threads. Every parse of student source in the trusted process goes through here.
+"""
+from __future__ import annotations
+
+import ast
+import symtable
+import threading
+
+from IPython.core.inputtransformer2 import TransformerManager
+
+_ONE_AT_A_TIME = threading.Lock()
+
+
+def parse(source: str) -> ast.Module:
+    """`ast.parse`, serialised across threads; raises SyntaxError as it does."""
+    with _ONE_AT_A_TIME:
+        return ast.parse(source)
+
+
+def parse_cell(source: str) -> tuple[ast.Module, str] | None:
+    """A notebook cell as a module, with the text it was parsed from: IPython syntax (magics, `!`)
+    is transformed as the kernel would, without running anything. None if it is not Python."""
+    with _ONE_AT_A_TIME:
+        try:
+            return ast.parse(source), source
+        except SyntaxError:
+            pass
+        try:
+            transformed = TransformerManager().transform_cell(source)
+            return ast.parse(transformed), transformed
+        except (SyntaxError, ValueError):
+            return None
+
+
+def free_symbols(source: str) -> symtable.SymbolTable:
+    """`symtable.symtable` (it compiles, so it shares the same lock)."""
+    with _ONE_AT_A_TIME:
+        return symtable.symtable(source, "<cell>", "exec")

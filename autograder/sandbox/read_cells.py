@@ -1,0 +1,122 @@
+"""The trusted side of a cells sandbox: its frames in protocol order, its outputs within the caps.
+
+The process that sends these ran the student's cells, so everything it says may be forged. It can
+only ever say what its cells displayed: the frames must come as cell_start, cell, cell_start, cell…
+done, for exactly the cells sent and in their order, and whatever they carry is rebuilt here as plain
+text and PNG images, capped here (text, images, their sizes, outputs per cell), whatever the sandbox's
+own caps did. Anything out of order ends the run.
+"""
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from .limits import Limits
+from .protocol import MAX_FRAME, ProtocolError, integer, text
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MAX_OUTPUTS_PER_CELL = 100
+MAX_IMAGE_BASE64 = 512 * 2**10
+IMAGES_BASE64 = 4 * 2**20
+"""one image, and all of a submission's: a student's figure at the sandbox's dpi is 20-60 KiB"""
+MAX_TEXT_PLAIN = 2000
+TRUNCATED = "[output truncated here: the notebook printed more than the grader keeps]\n"
+
+
+@dataclass
+class OutputCaps:
+    """What is left of a submission's output budget, spent as outputs are accepted."""
+    text_left: int
+    images_left: int
+    image_bytes_left: int = IMAGES_BASE64
+    noted: bool = False
+    """whether the note that output was cut has been added"""
+
+    @classmethod
+    def of(cls, limits: Limits) -> "OutputCaps":
+        return cls(limits.output_bytes, limits.images)
+
+    def take_text(self, value: str) -> str:
+        kept = value[: max(self.text_left, 0)]
+        self.text_left -= len(value)
+        return kept
+
+
+class CellOrder:
+    """The protocol of a cells sandbox, as a state machine over its frames."""
+
+    def __init__(self, cells: list[tuple[int, str]]):
+        self.expected = [index for index, _ in cells]
+        self.position = 0
+        self.open: int | None = None
+
+    def frame(self, frame: dict, caps: OutputCaps) -> tuple[str, int | None, list[dict] | None]:
+        """("cell_start", index, None), ("cell", index, outputs) or ("done", None, None)."""
+        kind = frame["type"]
+        if kind == "cell_start" and self.open is None and self.position < len(self.expected):
+            index = integer(frame.get("index"), 0, 10**6)
+            if index != self.expected[self.position]:
+                raise ProtocolError("a cell out of order")
+            self.open = index
+            return kind, index, None
+        if kind == "cell" and self.open is not None and frame.get("index") == self.open:
+            index, self.open, self.position = self.open, None, self.position + 1
+            return kind, index, cell_outputs(frame.get("outputs"), caps)
+        if kind == "done" and self.open is None and self.position == len(self.expected):
+            return kind, None, None
+        raise ProtocolError(f"a {str(kind)[:20]!r} frame out of order")
+
+
+def cell_outputs(value, caps: OutputCaps) -> list[dict]:
+    if not isinstance(value, list):
+        raise ProtocolError("outputs are not a list")
+    outputs = []
+    for item in value[:MAX_OUTPUTS_PER_CELL]:
+        output = _output(item, caps)
+        if output is not None:
+            outputs.append(output)
+    if caps.text_left < 0 and not caps.noted:
+        caps.noted = True
+        outputs.append({"output_type": "stream", "name": "stderr", "text": TRUNCATED})
+    return outputs
+
+
+def _output(value, caps: OutputCaps) -> dict | None:
+    """Rebuild one notebook output from plain fields; only text and PNG images get through."""
+    if not isinstance(value, dict):
+        raise ProtocolError("output is not an object")
+    kind = value.get("output_type")
+    if kind == "stream":
+        name = value.get("name")
+        if name not in ("stdout", "stderr"):
+            raise ProtocolError("stream name")
+        kept = caps.take_text(text(value.get("text"), MAX_FRAME))
+        return {"output_type": "stream", "name": name, "text": kept} if kept else None
+    if kind == "error":
+        lines = value.get("traceback")
+        if not isinstance(lines, list):
+            raise ProtocolError("traceback")
+        return {"output_type": "error", "ename": text(value.get("ename"), 100), "evalue": caps.take_text(text(value.get("evalue"), 1000)),
+                "traceback": [caps.take_text(text(line, 500)) for line in lines[:10]]}
+    if kind in ("display_data", "execute_result"):
+        data = value.get("data")
+        if not isinstance(data, dict) or not set(data) <= {"text/plain", "image/png"} or not data:
+            raise ProtocolError("display data")
+        clean = {}
+        if "text/plain" in data:
+            clean["text/plain"] = caps.take_text(text(data["text/plain"], MAX_TEXT_PLAIN))
+        if "image/png" in data:
+            png = data["image/png"]
+            if not isinstance(png, str) or not base64.b64decode(png[:12] + "==", validate=False).startswith(PNG_MAGIC):
+                raise ProtocolError("image is not a PNG")
+            if caps.images_left > 0 and len(png) <= min(MAX_IMAGE_BASE64, caps.image_bytes_left):
+                caps.images_left -= 1
+                caps.image_bytes_left -= len(png)
+                clean["image/png"] = png
+        if not any(clean.values()):
+            return None
+        output = {"output_type": kind, "data": clean, "metadata": {}}
+        if kind == "execute_result":
+            output["execution_count"] = None
+        return output
+    raise ProtocolError(f"output type {str(kind)[:20]!r}")

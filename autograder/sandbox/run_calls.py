@@ -1,0 +1,83 @@
+"""Inside a function's own process: rebuild one graded function from its source, then call it.
+
+No student cell ever ran in this process. It executes the top-level statements that define the
+function and what it reaches (`definitions.py` chose them in the trusted parent), then calls the
+function on the inputs it was sent and reports each outcome as plain data. Its channel carries this
+function's observations only; the trusted side accepts nothing else from it, so whatever the
+function's body does, it can speak for itself alone.
+"""
+from __future__ import annotations
+
+import builtins
+
+import torch
+
+from ..observe import Observation, observe
+from .protocol import decode_tensor, encode_observation, send
+from .run_cells import SandboxTimeout, alarm, read_job
+
+AUTOGRAD_ENTRY_POINTS = (
+    ("torch.autograd.grad", torch.autograd, "grad"), ("torch.autograd.backward", torch.autograd, "backward"),
+    ("Tensor.backward", torch.Tensor, "backward"), ("Tensor.requires_grad_", torch.Tensor, "requires_grad_"),
+    *((f"torch.autograd.functional.{n}", torch.autograd.functional, n) for n in ("jacobian", "hessian", "vjp", "jvp", "hvp", "vhp")),
+    *((f"torch.func.{n}", torch.func, n) for n in ("grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian")),
+)
+SETUP_TIMEOUT = "TimeoutError: defining the function took longer than {seconds:g} s"
+
+
+class Autograd:
+    """Notes which autograd entry points the function calls (evidence; the static check decides too)."""
+
+    def __init__(self):
+        self.used: set[str] = set()
+
+    def install(self) -> None:
+        for label, owner, name in AUTOGRAD_ENTRY_POINTS:
+            setattr(owner, name, self._wrap(label, getattr(owner, name)))
+
+    def _wrap(self, label, original):
+        def guarded(*args, **kwargs):
+            self.used.add(label)
+            return original(*args, **kwargs)
+
+        return guarded
+
+
+def define(program: list[list], seconds: float) -> tuple[dict, bool]:
+    """Run the function's statements, in notebook order, in a fresh namespace; True if that timed out.
+    A statement that raises is skipped, as a failing cell in a kernel leaves the rest defined."""
+    namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
+    try:
+        with alarm(seconds):
+            for cell, _line, source in program:
+                try:
+                    exec(compile(source, f"<cell {cell}>", "exec"), namespace)
+                except Exception:  # noqa: BLE001  (the student's error shows when the function is called)
+                    continue
+    except SandboxTimeout:
+        return namespace, True
+    return namespace, False
+
+
+def serve(channel: int, limits) -> None:
+    job = read_job(channel)
+    name = job["exercise"]
+    autograd = Autograd()
+    autograd.install()
+    namespace, timed_out = define(job["program"], limits.cell_seconds)
+    send(channel, {"type": "ready"})
+    function = namespace.get(name)
+    for index, arguments in enumerate(job["cases"]):
+        args = tuple(decode_tensor(a).to_tensor() for a in arguments)
+        autograd.used.clear()
+        send(channel, {"type": "call_start", "exercise": name, "case": index})
+        if timed_out:
+            seen = Observation("raised", error=SETUP_TIMEOUT.format(seconds=limits.cell_seconds))
+        else:
+            try:
+                with alarm(limits.call_seconds):
+                    seen = observe(function if callable(function) else None, args)
+            except SandboxTimeout:
+                seen = Observation("raised", error=f"TimeoutError: the call took longer than {limits.call_seconds:g} s")
+        send(channel, encode_observation(name, index, seen, ", ".join(sorted(autograd.used))))
+    send(channel, {"type": "done"})

@@ -1,0 +1,91 @@
+"""Rebuilding each graded function from the notebook's source: what runs in its own process, and what goes to a person."""
+from __future__ import annotations
+
+import pytest
+
+from autograder.definitions import Missing, NeverRan, NotRebuilt, Rebuilt, defined_functions, rebuild_functions
+from autograder.exercises import EXERCISES
+from autograder.trusted import student_program
+
+SIGMOID = "import torch\n\ndef sigmoid(x):\n    return 1 / (1 + torch.exp(-x))\n"
+PRIME = "def sigmoid_derivative(x):\n    s = sigmoid(x)\n    return s * (1 - s)\n"
+
+
+def rebuilt(cells: list[str], name: str):
+    return rebuild_functions(list(enumerate(cells)), [name])[name]
+
+
+def sources(found: Rebuilt) -> list[str]:
+    return [statement.source.strip() for statement in found.statements]
+
+
+def test_every_function_of_the_master_is_rebuilt(master):
+    found = rebuild_functions(student_program(master), [e.name for e in EXERCISES])
+    assert {name: type(f).__name__ for name, f in found.items()} == {e.name: "Rebuilt" for e in EXERCISES}
+
+
+def test_a_function_brings_what_it_reaches_and_nothing_else():
+    cells = [SIGMOID, "x = torch.linspace(-8, 8, 5)\nprint(sigmoid(x))\nplt_title = 'unused'", "EPS = 1e-8\n" + PRIME.replace("(1 - s)", "(1 - s) + EPS * 0")]
+    found = rebuilt(cells, "sigmoid_derivative")
+    assert sources(found) == ["import torch", "def sigmoid(x):\n    return 1 / (1 + torch.exp(-x))", "EPS = 1e-8",
+                              PRIME.replace("(1 - s)", "(1 - s) + EPS * 0").strip()]
+    assert [(s.cell, s.line) for s in found.statements] == [(0, 1), (0, 3), (2, 1), (2, 2)]
+
+
+def test_line_numbers_stay_those_of_the_cell():
+    found = rebuilt(["import torch\n\n\ndef relu(x):\n    return torch.clamp(x, min=0)\n"], "relu")
+    assert found.statements[1].source.startswith("\n\n\ndef relu(x):")
+
+
+def test_a_lambda_and_a_decorated_function_are_definitions():
+    cells = ["import functools, torch\nrelu = lambda x: torch.clamp(x, min=0)\n\n@functools.lru_cache(None)\ndef unused():\n    return 1\n"]
+    assert sources(rebuilt(cells, "relu")) == ["import functools, torch", "relu = lambda x: torch.clamp(x, min=0)"]
+    assert defined_functions(list(enumerate(cells))) == ("relu", "unused")
+
+
+def test_a_local_name_is_not_mistaken_for_a_global_set_in_a_loop():
+    cells = [SIGMOID, "for y in [0, 1]:\n    pass", "def bce_logit_derivative(z, y):\n    return sigmoid(z) - y\n"]
+    assert isinstance(rebuilt(cells, "bce_logit_derivative"), Rebuilt)
+
+
+def test_a_name_nothing_defines_is_left_to_fail_when_called_as_in_a_kernel():
+    assert sources(rebuilt(["def f(x):\n    return undefined_helper(x)\n"], "f")) == ["def f(x):\n    return undefined_helper(x)"]
+
+
+def test_a_function_nobody_defines_is_missing():
+    assert rebuilt([SIGMOID], "relu") == Missing("relu")
+
+
+def test_a_cell_that_stops_at_a_missing_module_never_defines_what_follows():
+    found = rebuilt(["import tensorflow as tf\n" + SIGMOID], "sigmoid")
+    assert found == NeverRan("sigmoid", "cell 1 stops at line 1, before the function is defined: `tensorflow` is not installed")
+
+
+@pytest.mark.parametrize("cells, reason", [
+    (["import torch\nif True:\n" + "\n".join("    " + line for line in PRIME.split("\n"))],
+     "it is defined inside an `if` block on line 2 of cell 1, not at the top level of a cell"),
+    (["import torch\ntry:\n    from torch import sigmoid as sigmoid_derivative\nexcept ImportError:\n    pass"],
+     "it is defined inside a `try` block on line 2 of cell 1, not at the top level of a cell"),
+    (["exec('def sigmoid_derivative(x): return x')"],
+     "it is not defined by a top-level `def`, `lambda` or assignment, and your notebook uses `exec` on line 1 of cell 1"),
+    (["open('helper.py', 'w').write('def sigmoid_derivative(x): return x')", "from helper import sigmoid_derivative"],
+     "it is imported from `helper` (line 1 of cell 2), a file your notebook writes; only installed modules are there when grading"),
+    ([PRIME, "def reset():\n    global sigmoid_derivative\n    sigmoid_derivative = None"],
+     "it is also set through `global sigmoid_derivative` in `reset`, so which value counts is only known at run time"),
+    (["import torch\nfor _ in [0]:\n    pass\nif True:\n    def sigmoid(x):\n        return 1 / (1 + torch.exp(-x))\n", PRIME],
+     "`sigmoid`, which it uses: it is defined inside an `if` block on line 4 of cell 1, not at the top level of a cell"),
+    (["%run helper.py\n" + PRIME],
+     "`sigmoid`, which it uses: it is not defined by a top-level `def`, `lambda` or assignment, and your notebook uses `%run` on line 1 of cell 1"),
+], ids=["if", "try", "exec", "written-module", "global", "helper-in-if", "magic-run"])
+def test_what_cannot_be_rebuilt_from_top_level_statements_goes_to_a_person_with_the_reason(cells, reason):
+    assert rebuilt(cells, "sigmoid_derivative") == NotRebuilt("sigmoid_derivative", reason)
+
+
+def test_a_top_level_definition_counts_even_if_the_notebook_swaps_it_at_run_time():
+    cells = [SIGMOID, "def sigmoid_derivative(x):\n    return x * 0\n", "globals()['sigmoid_derivative'] = lambda x: x"]
+    assert sources(rebuilt(cells, "sigmoid_derivative")) == ["def sigmoid_derivative(x):\n    return x * 0"]
+
+
+def test_the_grader_is_not_an_installed_module():
+    found = rebuilt(["from autograder.exercises import EXERCISES\ndef f(x):\n    return EXERCISES\n"], "f")
+    assert found == NeverRan("f", "cell 1 stops at line 1, before the function is defined: `autograder.exercises` is not installed")
