@@ -242,15 +242,19 @@ def _imports_written(statement: ast.stmt, cell: int, written: set[str]) -> str |
     return None
 
 
-def rebuild_functions(program: list[tuple[int, str]], names: list[str]) -> dict[str, Rebuilt | NotRebuilt | Missing | NeverRan]:
-    """For each graded name: the statements that rebuild it, or why it cannot be, or that it is missing."""
+def read_definitions(program: list[tuple[int, str]], names: list[str]) -> tuple[dict[str, Rebuilt | NotRebuilt | Missing | NeverRan], tuple[str, ...]]:
+    """Read the cells once: for each graded name, the statements that rebuild it, or why it cannot be, or
+    that it is missing; and every function the notebook defines at the top level (for "did you rename it?")."""
     notebook = _read(program)
-    return {name: _rebuild(notebook, name) for name in names}
+    return {name: _rebuild(notebook, name) for name in names}, notebook.functions
+
+
+def rebuild_functions(program: list[tuple[int, str]], names: list[str]) -> dict[str, Rebuilt | NotRebuilt | Missing | NeverRan]:
+    return read_definitions(program, names)[0]
 
 
 def defined_functions(program: list[tuple[int, str]]) -> tuple[str, ...]:
-    """The functions the notebook defines at the top level (for "did you rename it?")."""
-    return _read(program).functions
+    return read_definitions(program, [])[1]
 
 
 def _rebuild(notebook: _Notebook, name: str) -> Rebuilt | NotRebuilt | Missing | NeverRan:

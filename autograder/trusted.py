@@ -17,7 +17,7 @@ from nbformat import NotebookNode
 
 from . import messages as msg
 from .autograd_policy import autograd_evidence
-from .definitions import NOT_REBUILT, Missing, NeverRan, NotRebuilt, Rebuilt, defined_functions, rebuild_functions
+from .definitions import NOT_REBUILT, Missing, NeverRan, NotRebuilt, Rebuilt, read_definitions
 from .exercises import EXERCISES, EXERCISES_BY_NAME, Exercise
 from .feedback import MIME, formula_record, record
 from .formulas.answers import FORMULAS
@@ -134,11 +134,10 @@ def grade_notebook(submission: NotebookNode, master: NotebookNode, sandbox: Sand
         [source for index, source in program if not nbgrader_of(notebook.cells[index]).get("locked")],
         [e.name for e in exercises if e.by_hand],
     )
-    rebuilt = rebuild_functions(program, [e.name for e in exercises])
+    rebuilt, names = read_definitions(program, [e.name for e in exercises])
     run = sandbox.run(program, function_jobs(rebuilt))
     for index, outputs in run.outputs.items():
         notebook.cells[index].outputs = [nbformat.from_dict(output) for output in outputs]
-    names = defined_functions(program)
     results = tuple(_judge(exercise, run, rebuilt[exercise.name], evidence, names) for exercise in exercises)
     for result in results:
         cell = notebook.cells[hidden[result.exercise.name]]

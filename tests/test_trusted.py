@@ -144,3 +144,22 @@ def test_no_module_of_the_graders_can_be_imported_in_a_sandbox():
     with Sandbox() as box:
         run = box.run([(0, probe)], [])
     assert run.outputs[0][0]["text"] == "ModuleNotFoundError\n" * 4 + "[] set()\n"
+
+
+def test_a_function_that_stops_its_own_process_costs_only_itself():
+    from autograder.sandbox import FunctionJob, Limits
+    from autograder.trusted import encoded_cases
+
+    relu = "import torch\ndef relu(x):\n    return torch.clamp(x, min=0)\n"
+    hangs = "import signal\ndef sigmoid(x):\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    while True:\n        pass\n"
+    exits = "import os\nos._exit(3)\ndef f(x):\n    return x\n"
+    jobs = [FunctionJob("sigmoid", ((0, 1, hangs),), encoded_cases("sigmoid")), FunctionJob("f", ((1, 1, exits),), encoded_cases("f")),
+            FunctionJob("relu", ((2, 1, relu),), encoded_cases("relu"))]
+    with Sandbox(Limits(call_seconds=1, submission_seconds=30)) as box:
+        run = box.run([], jobs)
+    assert {o.kind for o in run.functions["relu"].observations.values()} == {"tensor"}
+    hung = run.functions["sigmoid"].observations
+    assert (hung[0].kind, hung[0].error) == ("raised", "the call was stopped: it ran longer than 1 s, the limit for one call")
+    assert (hung[1].kind, hung[1].error) == ("stopped", "grading sigmoid stopped at an earlier call: it ran longer than 1 s, the limit for one call")
+    assert {(o.kind, o.error) for o in run.functions["f"].observations.values()} == {
+        ("stopped", "its process ended while defining it (it exited, or ran out of memory or CPU time)")}

@@ -68,6 +68,7 @@ def observe_function(channel: socket.socket, name: str, job: dict, case_count: i
     if run.fault is not None:
         if case is not None:
             run.observations[case] = Observation("raised", error=STOPPED_CALL.format(fault=run.fault))
+        why = STOPPED_EARLIER.format(name=name, fault=run.fault) if run.observations else run.fault
         for later in range(case_count):
-            run.observations.setdefault(later, Observation("stopped", error=STOPPED_EARLIER.format(name=name, fault=run.fault)))
+            run.observations.setdefault(later, Observation("stopped", error=why))
     return run
