@@ -15,6 +15,8 @@ from .inputs import Case
 from .observe import Observation
 
 MAX_SHOWN_VALUES = 6
+MAX_NAMES, MAX_NAME = 5, 40
+"""how many of the notebook's own function names a "did you rename it?" shows, and how much of each"""
 
 
 @dataclass(frozen=True)
@@ -60,13 +62,17 @@ def check_case(exercise: Exercise, case: Case, observation: Observation, student
     sig = exercise.signature
     inputs = describe_inputs(exercise, case.args)
     if observation.kind == "missing":
-        similar = [n for n in student_names if n not in EXERCISES_BY_NAME and (exercise.name[:4] in n or n[:4] in exercise.name)]
-        hint = msg.DID_YOU_MEAN.format(names=", ".join(sorted(similar))) if similar else ""
+        similar = sorted(n for n in student_names if n not in EXERCISES_BY_NAME and (exercise.name[:4] in n or n[:4] in exercise.name))
+        shown = [name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…" for name in similar[:MAX_NAMES]]
+        hint = msg.DID_YOU_MEAN.format(names=", ".join(shown + (["…"] if len(similar) > MAX_NAMES else []))) if similar else ""
         return _fail(case, "missing", msg.MISSING.format(signature=sig, did_you_mean=hint))
     if observation.kind == "stopped":
         return _fail(case, "stopped", msg.NOT_CALLED.format(signature=sig, reason=observation.error))
     if observation.kind == "raised":
         return _fail(case, "raised", msg.RAISED.format(signature=sig, error=observation.error, inputs=inputs))
+    if observation.kind == "oversized":
+        expected_shape = tuple(exercise.reference(*case.args).shape)
+        return _fail(case, "shape", msg.WRONG_SHAPE.format(signature=sig, got=observation.shape, expected=expected_shape, inputs=inputs))
     if observation.kind != "tensor" or observation.output is None:
         return _fail(case, "type", msg.NOT_TENSOR.format(signature=sig, type_name=observation.type_name, inputs=inputs))
 

@@ -21,6 +21,9 @@ DTYPES: dict[str, torch.dtype] = {
                   torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8, torch.bool)
 }
 MAX_ERROR_CHARS = 500
+MAX_ELEMENTS = 4096
+"""the most elements of a tensor sent as bytes: every input has at most 402 (the plot grid), so a larger
+output is wrong in shape, and only its shape is sent"""
 
 
 @dataclass(frozen=True)
@@ -48,9 +51,11 @@ class Observation:
     """What one call of a student's function did."""
 
     kind: str
-    """"tensor", "other" (returned something that is not exactly a torch.Tensor),
+    """"tensor", "oversized" (a tensor of more than MAX_ELEMENTS), "other" (not exactly a torch.Tensor),
     "raised" (the call raised), "missing" (no such function) or "stopped" (the sandbox ended first)"""
     output: TensorData | None = None
+    shape: tuple[int, ...] = ()
+    """for kind "oversized": the shape of an output too large to send"""
     type_name: str = ""
     error: str = ""
     """"ZeroDivisionError: division by zero", for kind "raised\""""
@@ -77,9 +82,11 @@ def observe(function: Callable | None, args: tuple[torch.Tensor, ...]) -> Observ
     except (Exception, SystemExit) as exc:  # the student's error is a result, not a grader fault
         message = (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)[:MAX_ERROR_CHARS]
         return Observation("raised", error=message, student_trace=_student_frames(exc))
-    args_after = tuple(TensorData.of(arg) for arg in call_args)
+    args_after = tuple(TensorData.of(arg) if arg.numel() <= MAX_ELEMENTS else TensorData.of(torch.empty(0)) for arg in call_args)
     if type(output) is not torch.Tensor:
         return Observation("other", type_name=type(output).__name__, args_after=args_after)
     if str(output.dtype).removeprefix("torch.") not in DTYPES:
         return Observation("other", type_name=f"torch.Tensor of dtype {output.dtype}", args_after=args_after)
+    if output.numel() > MAX_ELEMENTS:
+        return Observation("oversized", shape=tuple(output.shape), args_after=args_after)
     return Observation("tensor", output=TensorData.of(output), args_after=args_after)

@@ -18,7 +18,10 @@ _ONE_AT_A_TIME = threading.Lock()
 def parse(source: str) -> ast.Module:
     """`ast.parse`, serialised across threads; raises SyntaxError as it does."""
     with _ONE_AT_A_TIME:
-        return ast.parse(source)
+        try:
+            return ast.parse(source)
+        except ValueError as error:  # a null byte, in Python 3.11
+            raise SyntaxError(str(error)) from None
 
 
 def parse_cell(source: str) -> tuple[ast.Module, str] | None:
@@ -27,7 +30,7 @@ def parse_cell(source: str) -> tuple[ast.Module, str] | None:
     with _ONE_AT_A_TIME:
         try:
             return ast.parse(source), source
-        except SyntaxError:
+        except (SyntaxError, ValueError):  # ValueError: a null byte; UnicodeEncodeError: a lone surrogate
             pass
         try:
             transformed = TransformerManager().transform_cell(source)

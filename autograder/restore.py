@@ -34,11 +34,17 @@ def master_cells(master: NotebookNode) -> dict[str, NotebookNode]:
     return {nbgrader_of(c)["grade_id"]: c for c in master.cells if nbgrader_of(c).get("grade_id")}
 
 
+def source_of(cell: NotebookNode) -> str:
+    """A submitted cell's source as one string that UTF-8 can encode (JSON lets a lone surrogate through)."""
+    source = cell.get("source", "")
+    source = "".join(part for part in source if isinstance(part, str)) if isinstance(source, list) else str(source)
+    return source.encode("utf-8", "replace").decode("utf-8")
+
+
 def _plain(cell: NotebookNode) -> NotebookNode:
     """The student's cell as an ordinary one: its nbgrader metadata claims nothing."""
     kind = cell.get("cell_type") if cell.get("cell_type") in ("code", "markdown", "raw") else "raw"
-    source = cell.get("source", "")
-    source = "".join(source) if isinstance(source, list) else str(source)
+    source = source_of(cell)
     return nbformat.v4.new_code_cell(source) if kind == "code" else (
         nbformat.v4.new_markdown_cell(source) if kind == "markdown" else nbformat.v4.new_raw_cell(source))
 
@@ -77,8 +83,7 @@ def rebuild(submission: NotebookNode, master: NotebookNode, checksums: dict[str,
 
 def _answer(student: NotebookNode, reference: NotebookNode) -> NotebookNode:
     cell = _copy(reference)
-    source = student.get("source", "")
-    cell.source = "".join(source) if isinstance(source, list) else str(source)
+    cell.source = source_of(student)
     return cell
 
 

@@ -396,3 +396,91 @@ ATTACKS += BOUNDARY_ATTACKS + HIDDEN_DEFINITIONS + [
     ("replaced_at_run_time_through_globals", appended(
         "def _right(x):\n    s = torch.sigmoid(x)\n    return s * (1 - s)\nglobals()['sigmoid_derivative'] = _right")),
 ]
+
+# ---- found by attacking the design above (each one worked against an earlier version of it) ----
+NESTED_FRAME = SOCKETS + '''
+for fd in _sockets():
+    payload = b"[" * 50000
+    os.write(fd, struct.pack("!I", len(payload)) + payload)
+'''
+ERROR_FLOOD = SOCKETS + '''
+import gc
+job = next((o for o in gc.get_objects() if isinstance(o, dict) and list(o) == ["cells"]), {"cells": []})
+flood = [{"output_type": "error", "ename": "E" * 100, "evalue": "v" * 1000, "traceback": ["t" * 500] * 10}] * 100
+for fd in _sockets():
+    try:
+        for index, _ in job["cells"]:
+            os.write(fd, _frame({"type": "cell_start", "index": index}))
+            os.write(fd, _frame({"type": "cell", "index": index, "outputs": flood}))
+        os.write(fd, _frame({"type": "done"}))
+    except OSError as exc:
+        print("forging failed:", exc)
+os._exit(0)
+'''
+LINGERING_F = '''import os, time
+
+def _linger():
+    os._exit = lambda code=0: time.sleep(600)
+    return 1
+
+_l = _linger()
+
+def f(x):
+    _l
+    return 3 * x**3 - 2 * x**2 + 5 * x - 4
+'''
+LEFT_FOR_THE_NEXT = '''def _leave():
+    s = "def sigmoid_derivative(x):\\n    s = torch.sigmoid(x)\\n    return s * (1 - s)\\n"
+    for path in ("/tmp/left_by_f.py", "left_by_f.py"):
+        try:
+            open(path, "w").write(s)
+        except OSError:
+            pass
+    return 1
+
+_left = _leave()
+
+def f(x):
+    _left
+    return 3 * x**3 - 2 * x**2 + 5 * x - 4
+'''
+PICK_UP = '''def sigmoid_derivative(x):
+    for path in ("/tmp/left_by_f.py", "left_by_f.py"):
+        try:
+            scope = {"torch": torch}
+            exec(open(path).read(), scope)
+            return scope["sigmoid_derivative"](x)
+        except OSError:
+            pass
+    return torch.zeros_like(x)
+'''
+SWAP = '''class _Swap:
+    def __radd__(self, original):
+        def zeros_like(x, *a, **k):
+            s = 1 / (1 + torch.exp(-x.double()))
+            return (s * (1 - s)).to(x.dtype)
+        return zeros_like
+torch.zeros_like += _Swap()
+'''
+LOOKALIKES = "\n".join(f"sigmoid_derivative_{i:05d}_{'x' * 100} = lambda: 0" for i in range(1500))
+FOUND_BY_ATTACKING = [
+    ("deeply_nested_frame_from_a_cell", appended(NESTED_FRAME)),
+    ("deeply_nested_frame_from_a_function", replaced("sigmoid_derivative",
+        "def sigmoid_derivative(x):\n" + "\n".join("    " + line for line in NESTED_FRAME.strip().split("\n")) + "\n    return torch.zeros_like(x)")),
+    ("lone_surrogates_in_outputs", appended("print('\\ud800 spam')\nraise ValueError('\\udfff')")),
+    ("lone_surrogate_in_an_error_from_a_function", replaced("sigmoid_derivative",
+        "def sigmoid_derivative(x):\n    raise ValueError('\\ud800' * 100)")),
+    ("forged_error_flood_in_every_cell", appended(ERROR_FLOOD)),
+    ("thousands_of_lookalike_names", lambda answers, notebook, context: appended(LOOKALIKES)(replaced(
+        "sigmoid_derivative", "def sigmoid_deriv(x):\n    return torch.zeros_like(x)")(answers, notebook, context)[0], notebook, context)),
+    ("process_lingers_after_done", replaced("f", LINGERING_F)),
+    ("files_left_for_the_next_function", lambda answers, notebook, context: replaced("sigmoid_derivative", PICK_UP)(
+        replaced("f", LEFT_FOR_THE_NEXT)(answers, notebook, context)[0], notebook, context)),
+    ("torch_patched_through_augmented_assignment", appended(SWAP)),
+    ("torch_rebound_to_a_patched_module", appended(
+        "def _patch(t):\n    def zeros_like(x, *a, **k):\n        s = 1 / (1 + t.exp(-x.double()))\n        return (s * (1 - s)).to(x.dtype)\n"
+        "    t.zeros_like = zeros_like\n    return t\ntorch = _patch(torch)")),
+    ("definition_in_a_cell_magic", appended("get_ipython().run_cell_magic('time', '', " + repr(RIGHT_SIGMOID_DERIVATIVE) + ")")),
+]
+ATTACKS += FOUND_BY_ATTACKING
+NEEDS_A_PERSON |= {"definition_in_a_cell_magic", "torch_rebound_to_a_patched_module"}

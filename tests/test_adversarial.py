@@ -194,8 +194,10 @@ def test_an_attack_earns_nothing_and_costs_the_honest_parts_nothing(graded, atta
     result, per_exercise, _ = outcomes[attack_id]
     assert result.status == "graded", result.reason
     assert result.max_auto_score == TOTAL
-    earned = {name: score or 0.0 for name, (score, _) in per_exercise.items()}
-    assert earned == {name: score or 0.0 for name, (score, _) in outcomes["control"][1].items()}
+    control = outcomes["control"][1]
+    if attack_id in NEEDS_A_PERSON:  # what the attack made unreadable waits for a person; the rest is as the control's
+        per_exercise = {name: control[name] if grade == (None, True) else grade for name, grade in per_exercise.items()}
+    assert {name: score or 0.0 for name, (score, _) in per_exercise.items()} == {name: score or 0.0 for name, (score, _) in control.items()}
 
 
 @pytest.mark.parametrize("attack_id", sorted(NEEDS_A_PERSON))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.definitions import Missing, NeverRan, NotRebuilt, Rebuilt, defined_functions, rebuild_functions
+from autograder.definitions import Missing, NeverRan, NotRebuilt, Rebuilt, defined_functions, read_definitions, rebuild_functions
 from autograder.exercises import EXERCISES
 from autograder.trusted import student_program
 
@@ -69,14 +69,27 @@ def test_a_cell_that_stops_at_a_missing_module_never_defines_what_follows():
     (["exec('def sigmoid_derivative(x): return x')"],
      "it is not defined by a top-level `def`, `lambda` or assignment, and your notebook uses `exec` on line 1 of cell 1"),
     (["open('helper.py', 'w').write('def sigmoid_derivative(x): return x')", "from helper import sigmoid_derivative"],
-     "it is imported from `helper` (line 1 of cell 2), a file your notebook writes; only installed modules are there when grading"),
+     "it is imported from `helper` (line 1 of cell 2), which is not installed and which your notebook may write as a file; "
+     "only installed modules are there when grading"),
+    (["name = 'hel' + 'per'\nopen(name + '.py', 'w').write('x = 1')", "from helper import sigmoid_derivative"],
+     "it is imported from `helper` (line 1 of cell 2), which is not installed and which your notebook may write as a file; "
+     "only installed modules are there when grading"),
+    (["%%time\nimport torch\n" + PRIME], "it is defined inside a `%%time` cell (cell 1), whose code IPython runs at run time"),
+    (["import torch\nparams = {}\nparams['k'] = 1.0\n", "def sigmoid_derivative(x):\n    return x * params['k']\n"],
+     "`params`, which it uses: it is changed in place on line 3 of cell 1, which the grader does not replay"),
+    (["import torch\ntorch = torch\n", "def sigmoid_derivative(x):\n    return torch.zeros_like(x)\n"],
+     "`torch`, which it uses: `torch` is both imported and assigned, so what it refers to is only known at run time"),
+    (["import torch\nsigmoid_derivative = _\n"], "`_`, which it uses: it is `_`, which IPython sets at run time"),
+    (["import builtins\nbuiltins.sigmoid_derivative = abs"],
+     "it is not defined by a top-level `def`, `lambda` or assignment, and your notebook uses `builtins.…` on line 2 of cell 1"),
     ([PRIME, "def reset():\n    global sigmoid_derivative\n    sigmoid_derivative = None"],
      "it is also set through `global sigmoid_derivative` in `reset`, so which value counts is only known at run time"),
     (["import torch\nfor _ in [0]:\n    pass\nif True:\n    def sigmoid(x):\n        return 1 / (1 + torch.exp(-x))\n", PRIME],
      "`sigmoid`, which it uses: it is defined inside an `if` block on line 4 of cell 1, not at the top level of a cell"),
     (["%run helper.py\n" + PRIME],
      "`sigmoid`, which it uses: it is not defined by a top-level `def`, `lambda` or assignment, and your notebook uses `%run` on line 1 of cell 1"),
-], ids=["if", "try", "exec", "written-module", "global", "helper-in-if", "magic-run"])
+], ids=["if", "try", "exec", "written-module", "computed-module-name", "cell-magic", "changed-in-place", "module-rebound",
+        "ipython-underscore", "builtins", "global", "helper-in-if", "magic-run"])
 def test_what_cannot_be_rebuilt_from_top_level_statements_goes_to_a_person_with_the_reason(cells, reason):
     assert rebuilt(cells, "sigmoid_derivative") == NotRebuilt("sigmoid_derivative", reason)
 
@@ -89,3 +102,24 @@ def test_a_top_level_definition_counts_even_if_the_notebook_swaps_it_at_run_time
 def test_the_grader_is_not_an_installed_module():
     found = rebuilt(["from autograder.exercises import EXERCISES\ndef f(x):\n    return EXERCISES\n"], "f")
     assert found == NeverRan("f", "cell 1 stops at line 1, before the function is defined: `autograder.exercises` is not installed")
+
+
+def test_a_notebook_of_absurd_size_goes_to_a_person_unread():
+    found, names = read_definitions([(0, "import torch\nclass A: pass\na = A()\n" + "a.b = 1\n" * 200_000)], ["relu"])
+    assert (found, names) == ({"relu": NotRebuilt("relu", "the notebook's code cells hold 1,600,035 characters, more than the 256,000 the grader reads")}, ())
+
+
+def test_a_statement_that_shares_its_line_keeps_only_its_own_text():
+    found = rebuilt(["import torch; EPS = 1e-8; print('é')\ndef relu(x):\n    return torch.clamp(x, min=EPS * 0)\n"], "relu")
+    assert [s.source for s in found.statements] == ["import torch\n", "EPS = 1e-8\n", "\ndef relu(x):\n    return torch.clamp(x, min=EPS * 0)\n"]
+
+
+def test_a_monkeypatch_of_torch_is_not_replayed_and_a_star_import_is():
+    cells = ["import torch\nfrom torch.nn.functional import *\ntorch.zeros_like += 1\n",
+             "def relu(x):\n    return threshold(x, 0.0, 0.0)\n"]
+    assert sources(rebuilt(cells, "relu")) == ["from torch.nn.functional import *", "def relu(x):\n    return threshold(x, 0.0, 0.0)"]
+
+
+def test_a_cell_that_raises_before_a_definition_never_defines_it():
+    assert rebuilt(["raise RuntimeError('not yet')\n" + SIGMOID], "sigmoid") == NeverRan(
+        "sigmoid", "cell 1 stops at line 1, before the function is defined: it raises")

@@ -104,3 +104,19 @@ def test_full_feedback_lists_every_check_and_gives_each_hint_once():
 def test_a_passing_function_gets_one_line_of_praise_and_the_checks():
     result = grade_function(EXERCISES_BY_NAME["relu"], define("def relu(x):\n    return x.clamp(min=0)", "relu"))
     assert summary_line(result) == "relu: 1 / 1 points. All 9 checks passed."
+
+
+def test_a_notebook_with_thousands_of_lookalike_names_gets_five_of_them_each_cut_short():
+    names = tuple(f"sigmoid_{i:05d}_" + "x" * 100 for i in range(20000))
+    result = grade_function(EXERCISES_BY_NAME["sigmoid_derivative"], None, names)
+    shown = "sigmoid_00000_" + "x" * 25 + "…"
+    assert result.failures[0].message == (
+        "`sigmoid_derivative(x)` is not defined; keep the function's name and signature as the assignment gives them. "
+        "Did you rename it? Your notebook defines: " + ", ".join([shown.replace("00000", f"{i:05d}") for i in range(5)] + ["…"]) + ".")
+
+
+def test_an_output_far_larger_than_its_input_is_reported_by_its_shape():
+    result = grade_function(EXERCISES_BY_NAME["relu"], define("def relu(x):\n    return torch.zeros(2**20)", "relu"))
+    assert result.failures[0].message == (
+        "`relu(x)` returned shape (1048576,), expected (8,) (the shape of the input), for "
+        "x = [-3.45387, -2.78396, -3.16995, -0.298663, -3.37048, -2.83742, …] (float32, shape (8,)).")

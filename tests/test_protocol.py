@@ -21,7 +21,7 @@ def test_a_tensor_survives_the_round_trip_bit_for_bit():
 @pytest.mark.parametrize("tensor, problem", [
     ({"dtype": "object", "shape": [1], "data": ""}, "dtype 'object'"),
     ({"dtype": "float32", "shape": [2], "data": base64.b64encode(b"\0" * 4).decode()}, "tensor bytes do not match its shape"),
-    ({"dtype": "float32", "shape": [-1], "data": ""}, "expected an integer in [0, 1048577)"),
+    ({"dtype": "float32", "shape": [-1], "data": ""}, "expected an integer in [0, 2147483648)"),
     ({"dtype": "float32", "shape": [1], "data": "not base64!"}, "tensor bytes are not base64"),
     ("a pickle", "expected a tensor"),
 ])
@@ -67,17 +67,22 @@ def test_a_cells_sandbox_may_only_report_the_cells_it_was_sent_in_their_order():
 
 def test_the_trusted_side_caps_text_images_and_outputs_whatever_the_sandbox_sends():
     from autograder.sandbox.limits import Limits
-    from autograder.sandbox.read_cells import MAX_OUTPUTS_PER_CELL, TRUNCATED, OutputCaps, cell_outputs
+    from autograder.sandbox.read_cells import MAX_OUTPUTS, MAX_OUTPUTS_PER_CELL, TRUNCATED, OutputCaps, cell_outputs
 
-    caps = OutputCaps.of(Limits(output_bytes=1000, images=2))
+    caps = OutputCaps.of(Limits(output_bytes=3000, images=2))
     png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 100).decode()
-    outputs = [{"output_type": "stream", "name": "stdout", "text": "x" * 700}] * 3
-    outputs += [{"output_type": "display_data", "data": {"image/png": png}}] * 5 + [{"output_type": "stream", "name": "stdout", "text": "y"}] * 500
+    outputs = [{"output_type": "display_data", "data": {"image/png": png}}] * 5
+    outputs += [{"output_type": "stream", "name": "stdout", "text": "x" * 700}] * 3
+    outputs += [{"output_type": "error", "ename": "E" * 100, "evalue": "", "traceback": []}] * 500
     kept = cell_outputs(outputs, caps)
-    assert sum(len(o["text"]) for o in kept if o["output_type"] == "stream" and o["text"] != TRUNCATED) == 1000
     assert sum("image/png" in o.get("data", {}) for o in kept) == 2
     assert kept[-1] == {"output_type": "stream", "name": "stderr", "text": TRUNCATED}
+    assert sum(len(o.get("text", "")) + len(o.get("ename", "")) for o in kept[:-1]) == 3000
     assert len(kept) <= MAX_OUTPUTS_PER_CELL + 1
+    many = OutputCaps.of(Limits())
+    for _ in range(MAX_OUTPUTS // MAX_OUTPUTS_PER_CELL + 2):
+        cell_outputs([{"output_type": "error", "ename": "E", "evalue": "", "traceback": []}] * MAX_OUTPUTS_PER_CELL, many)
+    assert many.outputs_left == 0
     huge = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 600_000).decode()
     fresh = OutputCaps.of(Limits())
     assert cell_outputs([{"output_type": "display_data", "data": {"image/png": huge, "text/plain": "fig"}}], fresh) == [
@@ -85,6 +90,21 @@ def test_the_trusted_side_caps_text_images_and_outputs_whatever_the_sandbox_send
     assert fresh.images_left == Limits().images
     with pytest.raises(ProtocolError, match="image is not a PNG"):
         cell_outputs([{"output_type": "display_data", "data": {"image/png": base64.b64encode(b"GIF89a").decode()}}], caps)
+
+
+def test_a_frame_nested_too_deep_or_not_utf8_is_the_sandboxs_protocol_error():
+    read_end, write_end = os.pipe()
+    send(write_end, {"type": "x"})
+    os.write(write_end, len(b"[" * 50000).to_bytes(4, "big") + b"[" * 50000)
+    reader = FrameReader(read_end, budget_bytes=10**6)
+    assert reader.read(time.monotonic() + 5) == {"type": "x"}
+    with pytest.raises(ProtocolError, match="unreadable frame: RecursionError"):
+        reader.read(time.monotonic() + 5)
+    from autograder.sandbox.protocol import text
+
+    assert text("a\ud800b") == "a?b"
+    os.close(read_end)
+    os.close(write_end)
 
 
 def test_a_functions_channel_speaks_for_that_function_only():

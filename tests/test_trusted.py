@@ -163,3 +163,23 @@ def test_a_function_that_stops_its_own_process_costs_only_itself():
     assert (hung[1].kind, hung[1].error) == ("stopped", "grading sigmoid stopped at an earlier call: it ran longer than 1 s, the limit for one call")
     assert {(o.kind, o.error) for o in run.functions["f"].observations.values()} == {
         ("stopped", "its process ended while defining it (it exited, or ran out of memory or CPU time)")}
+
+
+def test_a_rebuilt_definition_runs_as_the_kernel_would_run_it():
+    from autograder.sandbox import FunctionJob
+    from autograder.trusted import encoded_cases
+
+    typo = "import torch\ndef relu(x: torch.Tensorr):\n    return torch.clamp(x, min=0)\n"  # the annotation raises at def time
+    later = (FunctionJob("relu", ((0, 1, "import torch\n"), (0, 2, "1 / 0\n"), (0, 3, "\n\ndef relu(x):\n    return x\n")), encoded_cases("relu")))
+    with Sandbox() as box:
+        run = box.run([], [FunctionJob("relu", ((0, 1, typo),), encoded_cases("relu"))])
+        stopped = box.run([], [later])
+    assert {o.kind for o in run.functions["relu"].observations.values()} == {"missing"}
+    assert {o.kind for o in stopped.functions["relu"].observations.values()} == {"missing"}
+
+
+def test_a_lone_surrogate_or_a_null_byte_in_the_source_is_graded_not_a_crash(sandbox, master, release, answers):
+    result = graded(sandbox, master, release, {**answers, "impl_f": answers["impl_f"] + "\n# \ud800 and \x00\n"})
+    nbformat.validate(result.notebook)
+    nbformat.writes(result.notebook).encode("utf-8")
+    assert sum(r.points for r in result.results) == TOTAL - EXERCISES[0].points - EXERCISES[1].points  # f's cell is not Python

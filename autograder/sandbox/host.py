@@ -75,10 +75,13 @@ def _host(control: int, channels: list[int], names: list[str], level: str, limit
     else:
         isolation.become_subreaper()
     reader = FrameReader(control, budget_bytes=2**20)
-    for name, channel in zip(names, channels):
+    for slot, (name, channel) in enumerate(zip(names, channels), start=1):
         child = os.fork()
         if child == 0:
-            _student(channel, level, limits, uid, workdir, run_calls.serve)
+            own = uid + slot if uid else 0  # a user of its own (0 only inside a user namespace, where one uid is mapped)
+            if level == isolation.NAMESPACES:
+                isolation.private_workdir(limits.tmp_mb, own)
+            _student(channel, level, limits, own, workdir, run_calls.serve)
         os.close(channel)
         if not _wait_or_stop(reader, control, child, name):
             break

@@ -12,11 +12,10 @@ import select
 import struct
 import time
 
-from ..observe import DTYPES, Observation, TensorData
+from ..observe import DTYPES, MAX_ELEMENTS, Observation, TensorData
 
 HEADER = struct.Struct("!I")
 MAX_FRAME = 8 * 2**20
-MAX_ELEMENTS = 2**20
 MAX_TEXT = 4096
 ITEM_SIZE = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1, "int16": 2,
              "int32": 4, "int64": 8, "uint8": 1, "bool": 1}
@@ -56,7 +55,7 @@ def encode_observation(exercise: str, case: int, seen: Observation, autograd: st
     return {
         "type": "observation", "exercise": exercise, "case": case, "kind": seen.kind,
         "output": encode_tensor(seen.output) if seen.output else None,
-        "type_name": seen.type_name, "error": seen.error, "student_trace": seen.student_trace,
+        "shape": list(seen.shape), "type_name": seen.type_name, "error": seen.error, "student_trace": seen.student_trace,
         "args_after": [encode_tensor(a) for a in seen.args_after], "autograd": autograd,
     }
 
@@ -89,8 +88,8 @@ class FrameReader:
         payload, self.buffer = self.buffer[HEADER.size : HEADER.size + size], self.buffer[HEADER.size + size :]
         try:
             frame = json.loads(payload)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ProtocolError(f"unreadable frame: {exc}") from None
+        except (ValueError, RecursionError, MemoryError) as exc:  # nesting 50,000 deep is the sandbox's doing
+            raise ProtocolError(f"unreadable frame: {type(exc).__name__}") from None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             raise ProtocolError("frame without a type")
         return frame
@@ -99,7 +98,12 @@ class FrameReader:
 def text(value, limit: int = MAX_TEXT) -> str:
     if not isinstance(value, str):
         raise ProtocolError("expected text")
-    return value[:limit]
+    return utf8(value[:limit])
+
+
+def utf8(value: str) -> str:
+    """`value` with anything UTF-8 cannot encode (a lone surrogate) replaced: it must be writable anywhere."""
+    return value.encode("utf-8", "replace").decode("utf-8")
 
 
 def integer(value, low: int, high: int) -> int:
@@ -108,16 +112,19 @@ def integer(value, low: int, high: int) -> int:
     return value
 
 
+def _shape(value) -> tuple[int, ...]:
+    if not isinstance(value, list) or len(value) > 8:
+        raise ProtocolError("bad shape")
+    return tuple(integer(n, 0, 2**31) for n in value)
+
+
 def decode_tensor(value) -> TensorData:
     if not isinstance(value, dict):
         raise ProtocolError("expected a tensor")
     dtype = value.get("dtype")
     if dtype not in ITEM_SIZE:
         raise ProtocolError(f"dtype {dtype!r}")
-    shape = value.get("shape")
-    if not isinstance(shape, list) or len(shape) > 8:
-        raise ProtocolError("bad shape")
-    shape = tuple(integer(n, 0, MAX_ELEMENTS + 1) for n in shape)
+    shape = _shape(value.get("shape"))
     count = 1
     for n in shape:
         count *= n
@@ -130,7 +137,7 @@ def decode_tensor(value) -> TensorData:
     return TensorData(dtype, shape, raw)
 
 
-KINDS = {"tensor", "other", "raised", "missing"}
+KINDS = {"tensor", "oversized", "other", "raised", "missing"}
 
 
 def decode_observation(frame: dict) -> Observation:
@@ -138,10 +145,11 @@ def decode_observation(frame: dict) -> Observation:
     if kind not in KINDS:
         raise ProtocolError(f"observation kind {kind!r}")
     output = decode_tensor(frame["output"]) if kind == "tensor" else None
+    shape = _shape(frame.get("shape", [])) if kind == "oversized" else ()
     args_after = frame.get("args_after", [])
     if not isinstance(args_after, list) or len(args_after) > 4:
         raise ProtocolError("bad arguments")
     return Observation(
-        kind, output=output, type_name=text(frame.get("type_name", ""), 200), error=text(frame.get("error", ""), 500),
+        kind, output=output, shape=shape, type_name=text(frame.get("type_name", ""), 200), error=text(frame.get("error", ""), 500),
         student_trace=text(frame.get("student_trace", "")), args_after=tuple(decode_tensor(a) for a in args_after),
     )

@@ -15,7 +15,8 @@ from .limits import Limits
 from .protocol import ChannelClosed, FrameReader, ProtocolError, Timeout, decode_observation, frame_bytes, integer, text
 
 GRACE_SECONDS = 2.0
-FRAMES_PER_FUNCTION = 64 * 2**20
+FRAMES_PER_FUNCTION = 8 * 2**20
+"""what the trusted side reads from one function's process: its ~17 observations of ≤ 4096 elements fit"""
 DEFINE_TIMEOUT = "defining it took longer than {seconds:g} s"
 DEFINE_EXIT = "its process ended while defining it (it exited, or ran out of memory or CPU time)"
 CALL_TIMEOUT = "it ran longer than {seconds:g} s, the limit for one call"

@@ -20,6 +20,8 @@ MAX_IMAGE_BASE64 = 512 * 2**10
 IMAGES_BASE64 = 4 * 2**20
 """one image, and all of a submission's: a student's figure at the sandbox's dpi is 20-60 KiB"""
 MAX_TEXT_PLAIN = 2000
+MAX_OUTPUTS = 2000
+"""outputs kept per submission, whatever their text: an output's own fields cost bytes too"""
 TRUNCATED = "[output truncated here: the notebook printed more than the grader keeps]\n"
 
 
@@ -29,6 +31,7 @@ class OutputCaps:
     text_left: int
     images_left: int
     image_bytes_left: int = IMAGES_BASE64
+    outputs_left: int = MAX_OUTPUTS
     noted: bool = False
     """whether the note that output was cut has been added"""
 
@@ -73,9 +76,10 @@ def cell_outputs(value, caps: OutputCaps) -> list[dict]:
     outputs = []
     for item in value[:MAX_OUTPUTS_PER_CELL]:
         output = _output(item, caps)
-        if output is not None:
+        if output is not None and caps.outputs_left > 0:
+            caps.outputs_left -= 1
             outputs.append(output)
-    if caps.text_left < 0 and not caps.noted:
+    if (caps.text_left < 0 or caps.outputs_left <= 0) and not caps.noted:
         caps.noted = True
         outputs.append({"output_type": "stream", "name": "stderr", "text": TRUNCATED})
     return outputs
@@ -96,7 +100,7 @@ def _output(value, caps: OutputCaps) -> dict | None:
         lines = value.get("traceback")
         if not isinstance(lines, list):
             raise ProtocolError("traceback")
-        return {"output_type": "error", "ename": text(value.get("ename"), 100), "evalue": caps.take_text(text(value.get("evalue"), 1000)),
+        return {"output_type": "error", "ename": caps.take_text(text(value.get("ename"), 100)), "evalue": caps.take_text(text(value.get("evalue"), 1000)),
                 "traceback": [caps.take_text(text(line, 500)) for line in lines[:10]]}
     if kind in ("display_data", "execute_result"):
         data = value.get("data")

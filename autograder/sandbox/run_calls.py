@@ -45,15 +45,18 @@ class Autograd:
 
 def define(program: list[list], seconds: float) -> tuple[dict, bool]:
     """Run the function's statements, in notebook order, in a fresh namespace; True if that timed out.
-    A statement that raises is skipped, as a failing cell in a kernel leaves the rest defined."""
+    A statement that raises ends its cell, as in a kernel; the other cells' statements still run."""
     namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
+    stopped: set[int] = set()
     try:
         with alarm(seconds):
             for cell, _line, source in program:
-                try:
-                    exec(compile(source, f"<cell {cell}>", "exec"), namespace)
-                except Exception:  # noqa: BLE001  (the student's error shows when the function is called)
+                if cell in stopped:
                     continue
+                try:  # dont_inherit: this module's `from __future__ import annotations` is not the student's
+                    exec(compile(source, f"<cell {cell}>", "exec", dont_inherit=True), namespace)
+                except Exception:  # noqa: BLE001  (the student's error shows when the function is called)
+                    stopped.add(cell)
     except SandboxTimeout:
         return namespace, True
     return namespace, False

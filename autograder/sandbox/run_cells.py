@@ -145,6 +145,7 @@ def forget_grader() -> None:
     for name in [n for n in sys.modules if n == "autograder" or n.startswith("autograder.")]:
         del sys.modules[name]
     sys.modules["__main__"] = types.ModuleType("__main__")
+    sys.path[0] = ""  # `-m` put the grader's folder first; a kernel has its working folder there
 
 
 def prepare() -> None:

@@ -225,8 +225,8 @@ class Sandbox:
                     continue
                 run.functions[job.name] = observe_function(ours, job.name, job.frame(), len(job.cases), self.limits, deadline)
                 ours.close()
-                if run.functions[job.name].fault is not None:
-                    send(control.fileno(), {"type": "stop", "exercise": job.name})
+                # always: a process that said `done` but lingers (its exit patched away) must not hold up the next
+                send(control.fileno(), {"type": "stop", "exercise": job.name})
         except (Timeout, ChannelClosed, ProtocolError, OSError):
             return
         finally:
