@@ -2,7 +2,9 @@
 
 CPython 3.11's AST machinery keeps per-interpreter state that concurrent threads corrupt
 (python/cpython#106905: "AST constructor recursion depth mismatch"), and the batch grader runs
-submissions in threads. Every parse of student source in the trusted process goes through here.
+submissions in threads. Our parses are not the only ones: libraries parse while they import or work
+(lark's grammar loader through `ast.literal_eval`, `inspect.signature`, torch's `_overload`), on any
+thread. So importing this module puts every `ast.parse` in the process behind one lock.
 """
 from __future__ import annotations
 
@@ -12,7 +14,16 @@ import threading
 
 from IPython.core.inputtransformer2 import TransformerManager
 
-_ONE_AT_A_TIME = threading.Lock()
+_ONE_AT_A_TIME = threading.RLock()
+_unlocked_parse = ast.parse
+
+
+def _parse_one_at_a_time(*args, **kwargs):
+    with _ONE_AT_A_TIME:
+        return _unlocked_parse(*args, **kwargs)
+
+
+ast.parse = _parse_one_at_a_time  # ast.literal_eval, inspect and torch call it through the module
 
 
 def parse(source: str) -> ast.Module:

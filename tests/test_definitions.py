@@ -123,3 +123,19 @@ def test_a_monkeypatch_of_torch_is_not_replayed_and_a_star_import_is():
 def test_a_cell_that_raises_before_a_definition_never_defines_it():
     assert rebuilt(["raise RuntimeError('not yet')\n" + SIGMOID], "sigmoid") == NeverRan(
         "sigmoid", "cell 1 stops at line 1, before the function is defined: it raises")
+
+
+def test_every_ast_parse_in_the_process_shares_the_parse_lock():
+    import ast
+    import threading
+
+    from autograder import python_source
+
+    taken = []
+    with python_source._ONE_AT_A_TIME:
+        thread = threading.Thread(target=lambda: taken.append(ast.literal_eval("[1, 2]")))
+        thread.start()
+        thread.join(timeout=0.5)
+        assert thread.is_alive() and taken == []  # a library's parse on another thread waits for ours
+    thread.join(timeout=5)
+    assert taken == [[1, 2]]
