@@ -133,7 +133,7 @@ def test_a_sandbox_the_grader_cannot_set_up_is_the_graders_fault_not_the_student
     from autograder.sandbox.runner import SandboxFailed
 
     with Sandbox(Limits(tmp_mb=-1)) as box:  # tmpfs refuses a negative size: the view cannot be built
-        with pytest.raises(SandboxFailed, match=r"(?s)the sandbox could not be set up:\n.*OSError: \[Errno 22\] mount /tmp/autograder-sandbox-\w+/tmp: Invalid argument"):
+        with pytest.raises(SandboxFailed, match=r"(?s)the sandbox could not be set up:\n.*OSError: \[Errno 22\] mount /tmp/autograder-sandbox-\w+/sandbox: Invalid argument"):
             box.run([(0, "x = 1")], [])
 
 

@@ -53,7 +53,7 @@ def enter_namespaces(workdir: str, tmp_mb: int, uid: int, allowed: tuple[list[st
 
 
 def private_workdir(tmp_mb: int, uid: int) -> None:
-    """For one function's process: its own mount and IPC namespaces and a fresh /tmp, so nothing a process
+    """For one function's process: its own mount and IPC namespaces and a fresh working folder, so nothing a process
     before it left there (files, shared memory, message queues) reaches it."""
     view.check(LIBC.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
     view.mount("tmpfs", view.WORKDIR, "tmpfs", view.MS_NOSUID | view.MS_NODEV, f"size={tmp_mb}m,mode=0700,uid={uid},gid={uid}")

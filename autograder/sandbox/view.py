@@ -5,7 +5,7 @@
     /etc                    ld.so.cache, and a passwd naming the sandbox's user
     /dev                    null, zero, random, urandom, and the fd links; no terminal
     /proc                   mounted by the sandbox's own PID 1: only its own processes
-    /tmp                    a private, size-limited tmpfs owned by the sandbox's user: home and working folder
+    /sandbox                a private, size-limited tmpfs owned by the sandbox's user: home, TMPDIR, working folder
 
 No course folder, repository, home folder, exported grade, config, socket or /etc/shadow is in it,
 wherever the grader or the course happen to live. The new root replaces the old one (pivot_root), and
@@ -24,7 +24,8 @@ MNT_DETACH = 2
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "arm64": 41}
 DEVICES = ("null", "zero", "random", "urandom")
 DEV_LINKS = {"fd": "/proc/self/fd", "stdin": "/proc/self/fd/0", "stdout": "/proc/self/fd/1", "stderr": "/proc/self/fd/2"}
-WORKDIR = "/tmp"
+WORKDIR = "/sandbox"
+"""the private working folder (home, TMPDIR, cwd): not /tmp, where the grader's own Python may live"""
 
 
 def check(result: int, what: str) -> None:
