@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..observe import Observation
 from .limits import Limits
-from .protocol import ChannelClosed, FrameReader, ProtocolError, Timeout, frame_bytes, integer, send, text
+from .protocol import ChannelClosed, FrameReader, ProtocolError, Timeout, integer, send, text
 from .read_calls import GRACE_SECONDS, FunctionRun, observe_function
 from .read_cells import CellOrder, OutputCaps
 
