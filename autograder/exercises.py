@@ -54,7 +54,7 @@ class Exercise:
     output_dtype: str = "input"
     """"input": same dtype as the input; "any float": any floating dtype (ReLU′ as (x > 0).float())"""
     by_hand: bool = False
-    """a derivative to work out by hand: autograd inside it earns 0 (see autograd_policy.py)"""
+    """a derivative to work out by hand: only the allowlist in `by_hand/allowlist.py` may be in its reach"""
 
     @property
     def signature(self) -> str:

@@ -13,7 +13,12 @@ WRONG_DTYPE = "`{signature}` returned dtype {got}, expected {expected}, for {inp
 NOT_FINITE = "`{signature}` returned {got} at {point}, expected {expected}."
 WRONG_VALUE = "`{signature}` is wrong at {point}: got {got}, expected {expected} ({count} of {total} values are off by more than {tolerance})."
 NOT_CALLED = "`{signature}` could not be called: {reason}."
-AUTOGRAD = "`{signature}` uses autograd ({evidence}); this exercise asks for the derivative worked out by hand, so it earns 0 points."
+BY_MACHINE = "`{signature}` uses {kind} ({evidence}); this exercise asks for the derivative worked out by hand, so it earns 0 points."
+NOT_VERIFIABLE = ("`{signature}` uses {where}, which is not on the grader's list for a derivative worked out by hand (arithmetic, "
+                  "torch's pointwise functions such as torch.exp, torch.where and torch.clamp, math constants, your own functions), "
+                  "so the grader cannot tell how it gets its answer.")
+CALLED_WHEN_GRADED = "it called {entry_points} when graded"
+COMPLEX_WHEN_GRADED = "it computed with complex numbers when graded"
 MODIFIED_INPUT = "`{signature}` changed its argument `{argument}` in place; compute a new tensor and leave the input as it was."
 
 EXPECTED_DTYPE_INPUT = "{dtype} (the dtype of the input)"

@@ -15,6 +15,7 @@ import threading
 from IPython.core.inputtransformer2 import TransformerManager
 
 _ONE_AT_A_TIME = threading.RLock()
+NESTED_TOO_DEEPLY = "nested more deeply than the grader reads"
 _unlocked_parse = ast.parse
 
 
@@ -27,27 +28,38 @@ ast.parse = _parse_one_at_a_time  # ast.literal_eval, inspect and torch call it 
 
 
 def parse(source: str) -> ast.Module:
-    """`ast.parse`, serialised across threads; raises SyntaxError as it does."""
+    """`ast.parse`, serialised across threads; raises SyntaxError as it does, and for code nested too deeply to build."""
     with _ONE_AT_A_TIME:
         try:
             return ast.parse(source)
         except ValueError as error:  # a null byte, in Python 3.11
             raise SyntaxError(str(error)) from None
+        except RecursionError:
+            raise SyntaxError(NESTED_TOO_DEEPLY, ("<cell>", 1, 1, None)) from None
+
+
+class TooDeep(Exception):
+    """Python code nested more deeply than `ast` can build (the kernel's compiler may still run it)."""
 
 
 def parse_cell(source: str) -> tuple[ast.Module, str] | None:
     """A notebook cell as a module, with the text it was parsed from: IPython syntax (magics, `!`)
-    is transformed as the kernel would, without running anything. None if it is not Python."""
+    is transformed as the kernel would, without running anything. None if it is not Python; TooDeep if it is
+    nested more deeply than `ast` can build."""
     with _ONE_AT_A_TIME:
         try:
             return ast.parse(source), source
         except (SyntaxError, ValueError):  # ValueError: a null byte; UnicodeEncodeError: a lone surrogate
             pass
+        except RecursionError:
+            raise TooDeep from None
         try:
             transformed = TransformerManager().transform_cell(source)
             return ast.parse(transformed), transformed
         except (SyntaxError, ValueError):
             return None
+        except RecursionError:
+            raise TooDeep from None
 
 
 def free_symbols(source: str) -> symtable.SymbolTable:

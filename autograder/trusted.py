@@ -16,7 +16,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from . import messages as msg
-from .autograd_policy import autograd_evidence
+from .by_hand import ByHand, by_hand_finding
 from .definitions import NOT_REBUILT, Missing, NeverRan, NotRebuilt, Rebuilt, read_definitions
 from .exercises import EXERCISES, EXERCISES_BY_NAME, Exercise
 from .feedback import MIME, formula_record, record
@@ -29,7 +29,7 @@ from .observe import Observation, TensorData
 from .render import feedback_text
 from .restore import nbgrader_of, rebuild
 from .sandbox import FunctionJob, Sandbox, SandboxRun
-from .sandbox.protocol import encode_tensor
+from .sandbox.protocol import COMPLEX_NUMBERS, encode_tensor
 from .scoring import ExerciseResult, score
 
 HIDDEN_MARKER = "BEGIN HIDDEN TESTS"
@@ -108,7 +108,7 @@ def function_jobs(rebuilt: dict) -> list[FunctionJob]:
             for name, found in rebuilt.items() if isinstance(found, Rebuilt)]
 
 
-def _judge(exercise: Exercise, run: SandboxRun, found: Rebuilt | NotRebuilt | Missing | NeverRan, evidence: dict[str, str],
+def _judge(exercise: Exercise, run: SandboxRun, found: Rebuilt | NotRebuilt | Missing | NeverRan, finding: ByHand | None,
            names: tuple[str, ...]) -> ExerciseResult:
     if isinstance(found, NotRebuilt):
         return ExerciseResult(exercise, (), manual=NOT_REBUILT.format(signature=exercise.signature, reason=found.reason))
@@ -116,11 +116,16 @@ def _judge(exercise: Exercise, run: SandboxRun, found: Rebuilt | NotRebuilt | Mi
               Observation("stopped", error=found.reason) if isinstance(found, NeverRan) else Observation("stopped", error=run.fault or NOT_RUN))
     seen = tuple(run.observation(exercise.name, i) or absent for i in range(len(exercise.cases)))
     result = score(exercise, seen, names)
-    if exercise.by_hand:
-        called = run.functions[exercise.name].autograd if exercise.name in run.functions else ""
-        reason = evidence.get(exercise.name) or (f"it called {called}" if called else "")
-        if reason:
-            return ExerciseResult(exercise, result.cases, violation=msg.AUTOGRAD.format(signature=exercise.signature, evidence=reason))
+    called = run.functions[exercise.name].autograd if exercise.by_hand and exercise.name in run.functions else ""
+    if finding and finding.machine:
+        return ExerciseResult(exercise, result.cases, violation=msg.BY_MACHINE.format(
+            signature=exercise.signature, kind=finding.machine, evidence=finding.where))
+    if called:  # what its process reports can only add evidence: it never clears a function
+        kind, evidence = (("complex-step differentiation", msg.COMPLEX_WHEN_GRADED) if COMPLEX_NUMBERS in called else
+                          ("autograd", msg.CALLED_WHEN_GRADED.format(entry_points=called)))
+        return ExerciseResult(exercise, result.cases, violation=msg.BY_MACHINE.format(signature=exercise.signature, kind=kind, evidence=evidence))
+    if finding:
+        return ExerciseResult(exercise, result.cases, manual=msg.NOT_VERIFIABLE.format(signature=exercise.signature, where=finding.where))
     return result
 
 
@@ -131,14 +136,11 @@ def grade_notebook(submission: NotebookNode, master: NotebookNode, sandbox: Sand
     program = student_program(notebook)
     exercises = [e for e in EXERCISES if e.name in hidden]
     rebuilt, names = read_definitions(program, [e.name for e in exercises])
-    evidence = autograd_evidence(  # only what will be called: code too large to read goes to a person unread
-        [source for index, source in program if not nbgrader_of(notebook.cells[index]).get("locked")],
-        [e.name for e in exercises if e.by_hand and isinstance(rebuilt[e.name], Rebuilt)],
-    ) if any(isinstance(found, Rebuilt) for found in rebuilt.values()) else {}
+    findings = {e.name: by_hand_finding(found.statements) for e in exercises if e.by_hand and isinstance(found := rebuilt[e.name], Rebuilt)}
     run = sandbox.run(program, function_jobs(rebuilt))
     for index, outputs in run.outputs.items():
         notebook.cells[index].outputs = [nbformat.from_dict(output) for output in outputs]
-    results = tuple(_judge(exercise, run, rebuilt[exercise.name], evidence, names) for exercise in exercises)
+    results = tuple(_judge(exercise, run, rebuilt[exercise.name], findings.get(exercise.name), names) for exercise in exercises)
     for result in results:
         cell = notebook.cells[hidden[result.exercise.name]]
         name, count = result.exercise.name, len(result.exercise.cases)

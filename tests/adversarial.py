@@ -21,14 +21,6 @@ TARGETS = {
 HONEST = ("f", "f_prime", "sigmoid", "relu")
 HONEST_FORMULAS = ("answer_f_prime",)
 RIGHT_SIGMOID_PRIME = r"\sigma(x)(1-\sigma(x))"
-AUTOGRAD_SIGMOID_PRIME = '''def sigmoid_derivative(x):
-    x = x.detach().clone().requires_grad_(True)
-    with torch.enable_grad():
-        torch.sigmoid(x).sum().backward()
-    return x.grad
-'''
-
-
 def base(solutions: dict[str, str]) -> dict[str, str]:
     formulas = {k: (v if k in HONEST_FORMULAS else f'{k} = r"0"') for k, v in solutions.items() if k.startswith("answer_")}
     return {**with_functions({k: v for k, v in solutions.items() if k.startswith("impl_")}, TARGETS), **formulas}
@@ -194,18 +186,7 @@ ATTACKS = [
         "    try:\n        open(path, 'w').write('raise SystemExit')\n    except Exception as exc:\n        print(path, exc)")),
     ("network_exfiltration", appended(
         "import urllib.request\ntry:\n    urllib.request.urlopen('http://127.0.0.1:9/', timeout=1)\nexcept Exception as exc:\n    print(exc)")),
-    ("autograd_backward", replaced("sigmoid_derivative", AUTOGRAD_SIGMOID_PRIME)),
-    ("autograd_via_getattr", replaced("sigmoid_derivative",
-        "def sigmoid_derivative(x):\n    x = x.detach().clone().requires_grad_(True)\n    with torch.enable_grad():\n"
-        "        getattr(torch.sigmoid(x).sum(), 'back' + 'ward')()\n    return x.grad")),
-    ("autograd_via_import", replaced("sigmoid_derivative",
-        "def sigmoid_derivative(x):\n    ag = __import__('torch').autograd\n    x = x.detach().clone().requires_grad_(True)\n"
-        "    with torch.enable_grad():\n        return ag.grad(torch.sigmoid(x).sum(), x)[0]")),
-    ("autograd_torch_func", replaced("sigmoid_derivative",
-        "from torch.func import grad, vmap\n\ndef sigmoid_derivative(x):\n    return vmap(grad(torch.sigmoid))(x.reshape(-1)).reshape(x.shape)")),
-    ("autograd_in_a_helper", replaced("sigmoid_derivative",
-        "def _slope(fn, x):\n    x = x.detach().clone().requires_grad_(True)\n    with torch.enable_grad():\n"
-        "        fn(x).sum().backward()\n    return x.grad\n\ndef sigmoid_derivative(x):\n    return _slope(torch.sigmoid, x)")),
+    # machine differentiation in a by-hand derivative: tests/by_hand_cases.py, through both paths in test_by_hand_grading.py
     ("changed_points", tampered(_set_points)),
     ("deleted_test_cells", tampered(_delete_tests)),
     ("retyped_test_cells", tampered(_retype_tests)),

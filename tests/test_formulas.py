@@ -171,6 +171,8 @@ def test_the_checker_never_evaluates_the_students_text(monkeypatch):
     ('answer_f_prime = "9x"\nanswer_f_prime += "^2"', (None, 'answer_f_prime is not set to a plain string in its cell, so it was not read; write answer_f_prime = r"..." there.')),
     ('answer_f_prime = r"9x^2', (None, "The cell of answer_f_prime is not valid Python, so it was not read (line 1: unterminated string literal (detected at line 1)).")),
     ("# This answer cell was missing from the submission.", ("", "")),
+    ('answer_f_prime = r"9x^2"' + ' + "x"' * 5000,
+     (None, "The cell of answer_f_prime is not valid Python, so it was not read (line 1: nested more deeply than the grader reads).")),
 ])
 def test_the_answer_is_read_from_the_cells_source_as_a_literal(source, expected):
     assert answer_string(source, "answer_f_prime") == expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from ..python_source import parse_cell
+from ..python_source import TooDeep, parse_cell
 from . import statements as st
 
 BLOCKS = {ast.If: "an `if` block", ast.For: "a `for` loop", ast.While: "a `while` loop", ast.With: "a `with` block",
@@ -19,6 +19,7 @@ MAYBE_WRITTEN = ("it is imported from `{module}` (line {line} of cell {cell}), w
                  "notebook may write as a file; only installed modules are there when grading")
 NEVER_RAN = "cell {cell} stops at line {line}, before the function is defined: `{module}` is not installed"
 RAISES = "cell {cell} stops at line {line}, before the function is defined: it raises"
+TOO_DEEP = "cell {cell} is nested more deeply than the grader can read, so what it defines is only known at run time"
 NOT_DEFINED_STATICALLY = "it is not defined by a top-level `def`, `lambda` or assignment, and your notebook uses `{call}` on line {line} of cell {cell}"
 
 
@@ -53,9 +54,15 @@ class Notebook:
 
 
 def read(program: list[tuple[int, str]]) -> Notebook:
-    parsed = [(cell, found) for cell, source in program if (found := parse_cell(source)) is not None]
+    parsed, too_deep = [], None
+    for cell, source in program:
+        try:
+            if (found := parse_cell(source)) is not None:
+                parsed.append((cell, found))
+        except TooDeep:
+            too_deep = too_deep or TOO_DEEP.format(cell=cell + 1)
     writes = any(st.writes_files(module) for _, (module, _) in parsed)
-    notebook = Notebook(writes_files=writes)
+    notebook = Notebook(writes_files=writes, dynamic_call=too_deep)
     for cell, (module, text) in parsed:
         lines, dead = text.split("\n"), None  # the kernel stops a cell at its first failing line: nothing after it ran
         for statement in module.body:
@@ -111,7 +118,10 @@ def _note_run_time_names(statement: ast.stmt, notebook: Notebook, cell: int) -> 
             notebook.dynamic_call = NOT_DEFINED_STATICALLY.format(call=call, **where)
         magic = st.ipython_call(inner)
         if magic and magic[0] == "run_cell_magic" and st.literal(magic[1], 0) not in (None, "writefile"):
-            body = parse_cell(st.literal(magic[1], 2) or "")
+            try:
+                body = parse_cell(st.literal(magic[1], 2) or "")
+            except TooDeep:
+                body, notebook.dynamic_call = None, notebook.dynamic_call or TOO_DEEP.format(cell=cell + 1)
             for name in set().union(*(st.module_bindings(s) for s in body[0].body)) if body else ():
                 notebook.dynamic.setdefault(name, IN_A_MAGIC.format(magic=st.literal(magic[1], 0), cell=cell + 1))
 

@@ -12,6 +12,7 @@ REBOUND_MODULE = "`{name}` is both imported and assigned, so what it refers to i
 IPYTHON_SETS = "it is `{name}`, which IPython sets at run time"
 NOT_REBUILT = "`{signature}` could not be rebuilt from your notebook's source for grading: {reason}."
 TOO_MUCH_CODE = "the notebook's code cells hold {size:,} characters, more than the {limit:,} the grader reads"
+TOO_DEEP = "its code is nested more deeply than the grader reads"
 MAX_CODE_CHARS = 256_000
 """an honest notebook holds a few thousand; past this, reading it could stall other students' grading"""
 
@@ -58,7 +59,14 @@ def read_definitions(program: list[tuple[int, str]], names: list[str]) -> tuple[
     if size > MAX_CODE_CHARS:
         return {name: NotRebuilt(name, TOO_MUCH_CODE.format(size=size, limit=MAX_CODE_CHARS)) for name in names}, ()
     notebook = nb.read(program)
-    return {name: _rebuild(notebook, name) for name in names}, tuple(dict.fromkeys(notebook.functions))
+    return {name: _rebuild_or_say_why(notebook, name) for name in names}, tuple(dict.fromkeys(notebook.functions))
+
+
+def _rebuild_or_say_why(notebook: nb.Notebook, name: str) -> Found:
+    try:
+        return _rebuild(notebook, name)
+    except RecursionError:  # symtable compiles each statement it reads; honest code is nowhere near this deep
+        return NotRebuilt(name, TOO_DEEP)
 
 
 def rebuild_functions(program: list[tuple[int, str]], names: list[str]) -> dict[str, Found]:

@@ -20,6 +20,8 @@ MAX_TEXT = 4096
 ITEM_SIZE = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1, "int16": 2,
              "int32": 4, "int64": 8, "uint8": 1, "bool": 1}
 assert set(ITEM_SIZE) == set(DTYPES)
+COMPLEX_NUMBERS = "complex numbers"
+"""what a function's process reports, next to the autograd entry points it called, when a call made a complex tensor"""
 
 
 class ProtocolError(Exception):

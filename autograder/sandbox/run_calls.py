@@ -11,9 +11,10 @@ from __future__ import annotations
 import builtins
 
 import torch
+from torch.overrides import TorchFunctionMode
 
 from ..observe import Observation, observe
-from .protocol import decode_tensor, encode_observation, send
+from .protocol import COMPLEX_NUMBERS, decode_tensor, encode_observation, send
 from .run_cells import SandboxTimeout, alarm, read_job
 
 AUTOGRAD_ENTRY_POINTS = (
@@ -26,7 +27,9 @@ SETUP_TIMEOUT = "TimeoutError: defining the function took longer than {seconds:g
 
 
 class Autograd:
-    """Notes which autograd entry points the function calls (evidence; the static check decides too)."""
+    """Notes which autograd entry points the function calls, and whether any torch operation it runs makes a
+    complex tensor (complex-step differentiation). Evidence only: the parent's reading of the source decides,
+    and what this reports can lower a grade, never lift one. Code that passed the allowlist cannot reach it."""
 
     def __init__(self):
         self.used: set[str] = set()
@@ -41,6 +44,25 @@ class Autograd:
             return original(*args, **kwargs)
 
         return guarded
+
+    def watched(self, function):
+        def call(*args):
+            with _ComplexWatch(self.used):
+                return function(*args)
+
+        return call
+
+
+class _ComplexWatch(TorchFunctionMode):
+    def __init__(self, used: set[str]):
+        super().__init__()
+        self.used = used
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        result = func(*args, **(kwargs or {}))
+        if any(isinstance(t, torch.Tensor) and t.is_complex() for t in (result if isinstance(result, (tuple, list)) else (result,))):
+            self.used.add(COMPLEX_NUMBERS)
+        return result
 
 
 def define(program: list[list], seconds: float) -> tuple[dict, bool]:
@@ -79,7 +101,7 @@ def serve(channel: int, limits) -> None:
         else:
             try:
                 with alarm(limits.call_seconds):
-                    seen = observe(function if callable(function) else None, args)
+                    seen = observe(autograd.watched(function) if callable(function) else None, args)
             except SandboxTimeout:
                 seen = Observation("raised", error=f"TimeoutError: the call took longer than {limits.call_seconds:g} s")
         send(channel, encode_observation(name, index, seen, ", ".join(sorted(autograd.used))))

@@ -1,0 +1,86 @@
+"""By hand means by hand: the derivative policy, decided in the trusted parent from the source that will run.
+
+A by-hand function is rebuilt from the statements `definitions` chose; those statements, and nothing
+else, run in its process. Each is read here against one allowlist (`allowlist.py`): arithmetic, torch's
+pointwise and tensor-creation functions, math constants, the notebook's own functions, plain control
+flow. What the list lacks is a finding:
+
+- plainly machine differentiation (autograd, backward kernels, dual numbers, complex numbers, sympy,
+  finite differences by their shape): 0 points, naming the construct and its line;
+- anything else: the grader cannot tell, so a person grades it (`needs_manual_grade`).
+
+Nothing the sandbox reports can clear a function; it can only add evidence.
+
+    allowlist.py           the one list, each entry with its reason
+    reading.py             the statements read in their scopes: every use of what the list lacks
+    finite_differences.py  f(x + h) − f(x), by its shape
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from ..definitions import Statement
+from ..python_source import parse
+from .finite_differences import calls_at_two_inputs, finite_difference
+from .reading import Finding, Reader, shown
+
+FINITE_DIFFERENCES = "finite differences"
+TWO_INPUTS = "calls to `{name}` at two different inputs, {first} and {second},"
+WHERE = "{construct} on line {line} of cell {cell}"
+TOO_DEEP = "code nested more deeply than the grader reads"
+
+
+@dataclass(frozen=True)
+class ByHand:
+    """What reading a by-hand function found first: machine differentiation if any, else what cannot be verified."""
+    construct: str
+    machine: str | None
+    cell: int
+    line: int
+
+    @property
+    def where(self) -> str:
+        return WHERE.format(construct=self.construct, line=self.line, cell=self.cell + 1)  # counted from 1, as everywhere
+
+
+def by_hand_finding(statements: tuple[Statement, ...]) -> ByHand | None:
+    """The first finding in the statements a by-hand function is rebuilt from, or None if all of it is allowed."""
+    try:
+        return _first_finding(statements)
+    except RecursionError:  # the reading recurses with the code's nesting; honest code is nowhere near this deep
+        return ByHand(TOO_DEEP, None, statements[-1].cell if statements else 0, statements[-1].line if statements else 0)
+
+
+def _first_finding(statements: tuple[Statement, ...]) -> ByHand | None:
+    trees = [parse(statement.source) for statement in statements]  # padded: line numbers are the cell's own
+    reader = Reader(trees)
+    ordered: list[tuple[int, Finding]] = []
+    for index, (statement, tree) in enumerate(zip(statements, trees)):
+        reader.cell = statement.cell
+        start = len(reader.findings)
+        for node in tree.body:
+            reader.visit(node)
+        ordered += [(index, finding) for finding in reader.findings[start:]]
+    step = finite_difference(trees)
+    if step is not None:
+        index = _holding(trees, step)
+        ordered.append((index, Finding(shown(step), FINITE_DIFFERENCES, step.lineno, step.col_offset, statements[index].cell)))
+    twice = calls_at_two_inputs(trees, {name for name, kind in reader.scopes[0].items() if kind[0] == "function"})
+    if twice is not None:
+        first, second = twice
+        index = _holding(trees, second)
+        construct = TWO_INPUTS.format(name=second.func.id, first=shown(first), second=shown(second))  # type: ignore[attr-defined]
+        ordered.append((index, Finding(construct, None, second.lineno, second.col_offset, statements[index].cell)))
+    if not ordered:
+        return None
+    machine = [item for item in ordered if item[1].machine]
+    index, first = min(machine or ordered, key=lambda item: (item[0], item[1].line, item[1].column))
+    return ByHand(first.construct, first.machine, first.cell, first.line)
+
+
+def _holding(trees: list[ast.Module], node: ast.AST) -> int:
+    return next(i for i, tree in enumerate(trees) if any(inner is node for inner in ast.walk(tree)))
+
+
+__all__ = ["ByHand", "FINITE_DIFFERENCES", "by_hand_finding"]
