@@ -17,7 +17,7 @@ BY_MACHINE = "`{signature}` uses {kind} ({evidence}); this exercise asks for the
 NOT_VERIFIABLE = ("`{signature}` uses {where}, which is not on the grader's list for a derivative worked out by hand (arithmetic, "
                   "torch's pointwise functions such as torch.exp, torch.where and torch.clamp, math constants, your own functions), "
                   "so the grader cannot tell how it gets its answer.")
-CALLED_WHEN_GRADED = "it called {entry_points} when graded"
+CALLED_WHEN_GRADED = "when graded it used {entry_points}"
 COMPLEX_WHEN_GRADED = "it computed with complex numbers when graded"
 MODIFIED_INPUT = "`{signature}` changed its argument `{argument}` in place; compute a new tensor and leave the input as it was."
 

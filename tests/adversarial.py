@@ -201,7 +201,7 @@ ATTACKS = [
 
 # ---- issue 10: attacks on the boundary itself (forged channels, the view, the trusted side's caps) ----
 
-FOUND = "FOUND:"
+FOUND = "FOUND: "
 """what an attack prints when it reached something it must not: no autograded notebook may contain it"""
 
 SOCKETS = '''

@@ -202,7 +202,7 @@ def bce_derivative(y_pred, y):
 def f_prime(x):
     d = x.double()
     return (_c(f, d, 1.0) - (_c(f, d, 2.0) - _c(f, d, 1.0)) / 3).to(x.dtype)""",
-     PERSON, "the function `f` passed on as a value"),
+     MACHINE, "finite differences"),
     ("star_import_shadows_a_builtin", "sigmoid_derivative", """from math import *
 
 def _sig(w):
@@ -309,6 +309,123 @@ def sigmoid_derivative(x):
     s = torch.sigmoid(x)
     return s * (1 - s) + 0 * t.detach()""",
      PERSON, "keywords passed as `**"),
+    # ---- a second round of attacking (each passed the version before this one) ----
+    ("match_patterns_reach_a_backward_kernel", "sigmoid_derivative", """def sigmoid_derivative(x):
+    match torch.no_grad():
+        case torch.no_grad(__reduce_ex__=reduce):
+            pass
+    match reduce(1):
+        case (_, (_, base, _), *_):
+            pass
+    match torch.no_grad():
+        case base(__init__=base(__func__=base(__globals__={"torch": base(ops=base(aten=base(sigmoid_backward=kernel)))}))):
+            pass
+    return kernel(torch.ones_like(x), torch.sigmoid(x))""",
+     MACHINE, "autograd"),
+    ("match_patterns_reach_os_and_open", "relu_derivative", """def relu_derivative(x):
+    match torch.no_grad():
+        case torch.no_grad(__reduce_ex__=reduce):
+            pass
+    match reduce(1):
+        case (_, (_, base, _), *_):
+            pass
+    match torch.no_grad():
+        case base(__init__=base(__func__=base(__globals__={"__builtins__": {"open": opener, "__import__": load}}))):
+            pass
+    match load("os"):
+        case base(getcwd=where, listdir=listing):
+            pass
+    secret = list(opener("/etc/hostname"))
+    print("READ:", secret, where(), len(listing("/")))
+    return (x > 0).to(x.dtype) + 0 * len(secret)""",
+     PERSON, "a `match` statement"),
+    ("match_patterns_switch_on_autograd", "sigmoid_derivative", """def sigmoid_derivative(x):
+    z = x.detach().clone()
+    match z:
+        case torch.Tensor(__setattr__=put):
+            put("requires_grad", True)
+    s = torch.sigmoid(z)
+    match s:
+        case torch.Tensor(grad_fn=node):
+            pass
+    return node(torch.ones_like(s)).detach()""",
+     MACHINE, "autograd"),
+    ("stencil_accumulated_in_augmented_assignments", "sigmoid_derivative", """def sigmoid_derivative(x):
+    d = x.double()
+    h = 0.05
+    acc = 5 / 6 * torch.sigmoid(d + h)
+    acc -= 5 / 6 * torch.sigmoid(d - h)
+    acc -= 5 / 21 * torch.sigmoid(d + 2 * h)
+    acc += 5 / 21 * torch.sigmoid(d - 2 * h)
+    acc += 5 / 84 * torch.sigmoid(d + 3 * h)
+    acc -= 5 / 84 * torch.sigmoid(d - 3 * h)
+    acc -= 5 / 504 * torch.sigmoid(d + 4 * h)
+    acc += 5 / 504 * torch.sigmoid(d - 4 * h)
+    acc += 1 / 1260 * torch.sigmoid(d + 5 * h)
+    acc -= 1 / 1260 * torch.sigmoid(d - 5 * h)
+    return (acc / h).to(x.dtype)""",
+     MACHINE, "finite differences"),
+    ("exact_stencil_of_a_nested_cubic", "f_prime", """def f_prime(x):
+    def g(t):
+        return 3 * t ** 3 - 2 * t ** 2 + 5 * t
+    d = x.double()
+    acc = 8 * g(d + 1)
+    acc -= 8 * g(d - 1)
+    acc -= g(d + 2)
+    acc += g(d - 2)
+    return (acc / 12).to(x.dtype)""",
+     MACHINE, "finite differences"),
+    ("complex_step_through_an_augmented_power", "sigmoid_derivative", """def sigmoid_derivative(x):
+    def slopes(t, k):
+        if k == len(t):
+            return []
+        i = -1.0
+        i **= 0.5
+        i = (i - 1 / i) / 2
+        h = 1e-20
+        n = t[k]
+        b = -abs((len(range(n)) - len(range(-n))) / 4503599627370496)
+        w = 2.718281828459045 ** (b + h * i)
+        w = w / (1 + w)
+        p = 2.718281828459045 ** b
+        w -= p / (1 + p)
+        return [abs(w) / h] + slopes(t, k + 1)
+    t = (x.double().clamp(-800, 800) * 4503599627370496).to(torch.int64).reshape(-1)
+    return torch.tensor(slopes(t, 0), dtype=x.dtype).reshape(x.shape)""",
+     PERSON, "a power with a fractional or computed exponent"),
+    ("stencil_in_a_while_condition", "sigmoid_derivative", """def sigmoid_derivative(x):
+    d = x.double()
+    h = 0.05
+    c = [0.0, 5 / 6, -5 / 21, 5 / 84, -5 / 504, 1 / 1260]
+    acc = torch.zeros_like(d)
+    k = 0
+    while (k := k + 1) < 6 and (acc := acc + c[k] * (torch.sigmoid(d + k * h) + (-1) * torch.sigmoid(d - k * h))) is not None:
+        pass
+    return (acc / h).to(x.dtype)""",
+     MACHINE, "finite differences"),
+    ("stencil_with_factors_of_minus_one", "sigmoid_derivative", """def sigmoid_derivative(x):
+    d, h = x.double(), 0.05
+    return ((5 / 6 * (torch.sigmoid(d + h) + (-1) * torch.sigmoid(d - h)) - 5 / 21 * (torch.sigmoid(d + 2 * h) + (-1) * torch.sigmoid(d - 2 * h))
+             + 5 / 84 * (torch.sigmoid(d + 3 * h) + (-1) * torch.sigmoid(d - 3 * h)) - 5 / 504 * (torch.sigmoid(d + 4 * h) + (-1) * torch.sigmoid(d - 4 * h))
+             + 1 / 1260 * (torch.sigmoid(d + 5 * h) + (-1) * torch.sigmoid(d - 5 * h))) / h).to(x.dtype)""",
+     MACHINE, "finite differences"),
+    ("stencil_of_a_nested_stable_loss", "bce_logit_derivative", """def bce_logit_derivative(z, y):
+    def loss(t):
+        return torch.clamp(t, min=0) - t * y + torch.log1p(torch.exp(-torch.abs(t)))
+    d, h = z.double(), 0.05
+    yd = y.double()
+    acc = 5 / 6 * loss(d + h)
+    acc -= 5 / 6 * loss(d - h)
+    acc -= 5 / 21 * loss(d + 2 * h)
+    acc += 5 / 21 * loss(d - 2 * h)
+    acc += 5 / 84 * loss(d + 3 * h)
+    acc -= 5 / 84 * loss(d - 3 * h)
+    acc -= 5 / 504 * loss(d + 4 * h)
+    acc += 5 / 504 * loss(d - 4 * h)
+    acc += 1 / 1260 * loss(d + 5 * h)
+    acc -= 1 / 1260 * loss(d - 5 * h)
+    return (acc / h).to(z.dtype)""",
+     MACHINE, "finite differences"),
 ]
 
 # (id, function, source): each is right and must earn every point.

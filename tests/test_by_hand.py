@@ -22,8 +22,11 @@ from autograder.synthetic import solutions_of, with_functions
 from .by_hand_cases import ATTACKS, HONEST, MACHINE, PERSON
 from .conftest import ROOT
 
-DECIDED_WHEN_CALLED = {"complex_step_without_a_complex_literal": "a power with a fractional or computed exponent, `(-1.0) ** 0.5`"}
-"""its source alone sends it to a person; its process reports the complex tensor it makes, which makes it 0"""
+DECIDED_WHEN_CALLED = {"complex_step_without_a_complex_literal": "a power with a fractional or computed exponent, `(-1.0) ** 0.5`",
+                       "match_patterns_reach_a_backward_kernel": "a `match` statement",
+                       "match_patterns_switch_on_autograd": "a `match` statement"}
+"""its source alone sends it to a person; what its process reports when called (a complex tensor, a backward kernel,
+a tensor that records gradients) makes it 0"""
 
 
 def program(name: str, source: str) -> list[tuple[int, str]]:
@@ -81,8 +84,13 @@ def test_honest_code_passes_the_policy_and_every_check(honest_id, name, source):
     assert result.points == result.max_points, [f.message for f in result.failures]
 
 
-def test_the_complex_step_without_a_literal_is_reported_by_its_process():
-    name, source = next((a[1], a[2]) for a in ATTACKS if a[0] == "complex_step_without_a_complex_literal")
+@pytest.mark.parametrize("attack_id, reported", [
+    ("complex_step_without_a_complex_literal", {COMPLEX_NUMBERS}),
+    ("match_patterns_reach_a_backward_kernel", {"the backward kernel sigmoid_backward"}),
+    ("match_patterns_switch_on_autograd", {"a tensor that records gradients"}),
+])
+def test_what_its_process_reports_when_called(attack_id, reported):
+    name, source = next((a[1], a[2]) for a in ATTACKS if a[0] == attack_id)
     namespace: dict = {}
     for _, cell in program(name, source):
         exec(cell, namespace)
@@ -90,10 +98,13 @@ def test_the_complex_step_without_a_literal_is_reported_by_its_process():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         recorder.watched(namespace[name])(torch.linspace(-3, 3, 7))
-    assert recorder.used == {COMPLEX_NUMBERS}
-    honest = Autograd()
-    honest.watched(lambda x: torch.sigmoid(x) * (1 - torch.sigmoid(x)))(torch.linspace(-3, 3, 7))
-    assert honest.used == set()
+    assert recorder.used == reported
+
+
+def test_honest_code_reports_nothing_when_called():
+    recorder = Autograd()
+    recorder.watched(lambda x: torch.where(x > 0, torch.sigmoid(x) * (1 - torch.sigmoid(x)), x.double().exp().float()))(torch.linspace(-3, 3, 7))
+    assert recorder.used == set()
 
 
 def find(*cells: str) -> tuple[str | None, str]:

@@ -14,13 +14,14 @@ from .implementations import VARIANTS
 
 pytestmark = pytest.mark.slow
 TOTAL = sum(e.points for e in EXERCISES)  # the functions; formulas are checked below
-NOISY_SIGMOID_PRIME = '''
+NOISY_F = '''
 import sys
 
-def sigmoid(x):
-    print("debug output on stderr", file=sys.stderr)
-    return 1 / (1 + torch.exp(-x))
-
+def f(x):
+    print("debug output on stderr", file=sys.stderr)  # f is not a by-hand derivative: it may use anything
+    return 3*x**3 - 2*x**2 + 5*x - 4
+'''
+NOISY_SIGMOID_PRIME = '''
 def sigmoid_derivative(x):
     import warnings
     warnings.warn("this derivative is noisy on purpose")  # on stderr
@@ -52,7 +53,7 @@ def test_every_correct_variant_earns_full_marks_in_the_sandbox(sandbox, master, 
 
 
 def test_warnings_and_stderr_from_correct_code_cost_nothing(sandbox, master, release, answers):
-    result = graded(sandbox, master, release, with_functions(answers, {"sigmoid": "", "sigmoid_derivative": NOISY_SIGMOID_PRIME}))
+    result = graded(sandbox, master, release, with_functions(answers, {"f": NOISY_F, "sigmoid_derivative": NOISY_SIGMOID_PRIME}))
     assert sum(r.points for r in result.results) == TOTAL
     hidden = next(c for c in result.notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "hidden_tests_sigmoid_derivative")
     assert [o.output_type for o in hidden.outputs] == ["stream", "display_data", "execute_result"] and hidden.outputs[0].name == "stdout"

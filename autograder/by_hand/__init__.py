@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 from ..definitions import Statement
 from ..python_source import parse
-from .finite_differences import calls_at_two_inputs, finite_difference
+from .finite_differences import NONLINEAR, calls_at_two_inputs, finite_difference
 from .reading import Finding, Reader, shown
 
 FINITE_DIFFERENCES = "finite differences"
-TWO_INPUTS = "calls to `{name}` at two different inputs, {first} and {second},"
+TWO_INPUTS = "`{name}` at two different inputs, {first} and {second},"
 WHERE = "{construct} on line {line} of cell {cell}"
 TOO_DEEP = "code nested more deeply than the grader reads"
 
@@ -66,17 +66,39 @@ def _first_finding(statements: tuple[Statement, ...]) -> ByHand | None:
     if step is not None:
         index = _holding(trees, step)
         ordered.append((index, Finding(shown(step), FINITE_DIFFERENCES, step.lineno, step.col_offset, statements[index].cell)))
-    twice = calls_at_two_inputs(trees, {name for name, kind in reader.scopes[0].items() if kind[0] == "function"})
+    twice = calls_at_two_inputs(trees, _callee(reader, trees))
     if twice is not None:
         first, second = twice
         index = _holding(trees, second)
-        construct = TWO_INPUTS.format(name=second.func.id, first=shown(first), second=shown(second))  # type: ignore[attr-defined]
+        construct = TWO_INPUTS.format(name=ast.unparse(second.func)[:40], first=shown(first), second=shown(second))
         ordered.append((index, Finding(construct, None, second.lineno, second.col_offset, statements[index].cell)))
     if not ordered:
         return None
     machine = [item for item in ordered if item[1].machine]
     index, first = min(machine or ordered, key=lambda item: (item[0], item[1].line, item[1].column))
     return ByHand(first.construct, first.machine, first.cell, first.line)
+
+
+def _callee(reader: Reader, trees: list[ast.Module]):
+    """Which calls `calls_at_two_inputs` compares, and their inputs: every argument of a function the notebook
+    defines (at any depth), the tensor a nonlinear torch function is applied to (`torch.sigmoid(t)`, `t.sigmoid()`)."""
+    functions = {node.name for tree in trees for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    functions |= {node.targets[0].id for tree in trees for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                  and isinstance(node.value, ast.Lambda) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)}
+
+    def key(call: ast.Call) -> tuple[str, list[ast.expr]] | None:
+        func = call.func
+        if isinstance(func, ast.Name) and func.id in functions:
+            return f"function {func.id}", list(call.args)
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name.rsplit(".", 1)[-1] not in NONLINEAR:
+            return None
+        if isinstance(func, ast.Attribute) and reader.chain_root(func)[0] != "module":
+            return f"method {name}", [func.value]  # (x + h).sigmoid()
+        kind = reader.chain_root(func) if isinstance(func, ast.Attribute) else reader.resolve(func.id)
+        return (f"torch {name}", call.args[:1]) if kind[0] in ("module", "allowed") and call.args else None
+
+    return key
 
 
 def _holding(trees: list[ast.Module], node: ast.AST) -> int:

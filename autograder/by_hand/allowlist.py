@@ -66,13 +66,13 @@ MODULES: dict[str, dict[str, str]] = {
 
 BUILTINS = _entries({
     "numbers and their arithmetic (not `pow`: `pow(-1, 0.5)` is a complex number)": ("abs", "min", "max", "sum", "round"),
-    "plain control flow": ("len", "range", "enumerate", "zip", "reversed", "all", "any", "bool", "list", "tuple", "isinstance", "print"),
+    "plain control flow": ("len", "enumerate", "zip", "reversed", "all", "any", "bool", "list", "tuple", "isinstance", "print"),
     "raising an error on bad input": (
         "ValueError", "TypeError", "ZeroDivisionError", "ArithmeticError", "RuntimeError", "NotImplementedError", "AssertionError",
         "Exception"),
 })
-CONSTANT_ONLY = _entries({"`float('inf')`, `int(1e3)`: a constant; on a tensor, they would take its values out of torch": (
-    "float", "int")})
+CONSTANT_ONLY = _entries({"`float('inf')`, `int(1e3)`, `range(len(x))`: of a constant or a length; of a tensor, they would take its "
+                          "values out of torch": ("float", "int", "range")})
 
 MACHINE = _entries({
     "autograd": (

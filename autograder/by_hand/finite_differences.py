@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import ast
 import copy
+from collections.abc import Callable
 
 SUBTRACTIONS = {"sub", "subtract"}
+NONLINEAR = {"exp", "log", "log1p", "expm1", "log2", "log10", "sqrt", "rsqrt", "pow", "square", "reciprocal", "sigmoid", "tanh",
+             "relu", "softplus", "logsigmoid", "expit", "logit", "logaddexp", "xlogy", "xlog1py"}
+"""the torch functions a difference would be taken of; called at two inputs that differ beyond a sign, a person looks"""
 ADDITIONS = {"add"}
 MAX_TERMS = 64
 MAX_INLINED = 4096
@@ -73,6 +77,14 @@ def _inputs_before_a_step(node: ast.AST) -> set[str]:
     return {ast.dump(side) for side in sides if not isinstance(side, ast.Constant)}
 
 
+def _primary(node: ast.AST) -> str | None:
+    """What a step is taken from, as written first: x in x + h, x − h, x·(1 + h). (p + eps and 1 − p + eps share
+    only their step, eps: two reflections, not two steps.)"""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)) and not isinstance(node.left, ast.Constant):
+        return ast.dump(node.left)
+    return None
+
+
 def _one_plus(node: ast.AST) -> bool:
     return (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)) and isinstance(node.left, ast.Constant)
             and node.left.value == 1)
@@ -84,7 +96,7 @@ def _compare(a: ast.AST, b: ast.AST) -> str:
     if ast.dump(a) == ast.dump(b):
         return SAME
     before_a, before_b = _inputs_before_a_step(a), _inputs_before_a_step(b)
-    if ast.dump(b) in before_a or ast.dump(a) in before_b or before_a & before_b:
+    if ast.dump(b) in before_a or ast.dump(a) in before_b or _primary(a) in before_b or _primary(b) in before_a:
         return STEP
     if type(a) is not type(b):
         return DIFFERENT
@@ -108,12 +120,34 @@ def _terms(node: ast.expr, covered: set[int], sign: int = 1) -> list[tuple[int, 
         return _terms(node.left, covered, sign) + _terms(node.right, covered, sign if isinstance(node.op, ast.Add) else -sign)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return _terms(node.operand, covered, -sign)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):  # 5/21 · f(x + 2h), (−1) · f(x − h)
+        for factor, other in ((node.right, node.left), (node.left, node.right) if isinstance(node.op, ast.Mult) else (None, None)):
+            value = _constant_value(factor) if factor is not None else None
+            if value:
+                return _terms(other, covered, sign if value > 0 else -sign)
     operands = _call_operands(node)
     if operands:
         covered.add(id(node))
         (first, second), second_sign = operands
         return _terms(first, covered, sign) + _terms(second, covered, sign * second_sign)
     return [(sign, node)]
+
+
+def _constant_value(node: ast.AST, depth: int = 0) -> float | None:
+    """The value of a constant written with + − · / (`-5 / 21`), or None."""
+    if depth > 20:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = _constant_value(node.operand, depth + 1)
+        return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
+        left, right = _constant_value(node.left, depth + 1), _constant_value(node.right, depth + 1)
+        if left is None or right is None or (isinstance(node.op, ast.Div) and right == 0):
+            return None
+        return {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}.get(type(node.op), left / right if right else None)
+    return None
 
 
 def _call_operands(node: ast.expr) -> tuple[tuple[ast.expr, ast.expr], int] | None:
@@ -152,17 +186,37 @@ def _scopes(trees: list[ast.Module]) -> list[tuple[list[ast.stmt], set[str]]]:
 
 
 def _sums(trees: list[ast.Module]):
-    """Each scope's outermost sums, as (the sum, its signed terms with names assigned once inlined)."""
+    """Each scope's outermost sums, and each name it accumulates (`acc += …`, `acc = acc - …`), as (where, its signed
+    terms with names assigned once inlined)."""
     for body, parameters in _scopes(trees):
         values = _single_assignments(body, parameters)
         covered: set[int] = set()
+        accumulated: dict[str, list[tuple[int, ast.expr]]] = {}
+        first: dict[str, ast.AST] = {}
         for statement in body:
             for node in ast.walk(statement):
+                for name, terms in _accumulation(node, covered):
+                    accumulated.setdefault(name, []).extend(terms)
+                    first.setdefault(name, node)
                 if id(node) in covered or not ((isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)))
                                                or _call_operands(node)):
                     continue
-                terms = _terms(node, covered)[:MAX_TERMS]
-                yield node, [(sign, _Inline(values).visit(copy.deepcopy(term))) for sign, term in terms]
+                yield node, [(sign, _Inline(values).visit(copy.deepcopy(term))) for sign, term in _terms(node, covered)[:MAX_TERMS]]
+        for name, terms in accumulated.items():
+            yield first[name], [(sign, _Inline(values).visit(copy.deepcopy(term))) for sign, term in terms[:MAX_TERMS]]
+
+
+def _accumulation(node: ast.AST, covered: set[int]) -> list[tuple[str, list[tuple[int, ast.expr]]]]:
+    """`acc += a`, `acc -= b`, `acc = acc + c`: the name and the terms this statement adds to it."""
+    if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and isinstance(node.op, (ast.Add, ast.Sub)):
+        return [(node.target.id, _terms(node.value, covered, 1 if isinstance(node.op, ast.Add) else -1))]
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        name, inner = node.targets[0].id, set()
+        terms = _terms(node.value, inner)
+        if any(sign == 1 and isinstance(term, ast.Name) and term.id == name for sign, term in terms):
+            covered |= inner
+            return [(name, [(sign, term) for sign, term in terms if not (isinstance(term, ast.Name) and term.id == name)])]
+    return []
 
 
 def finite_difference(trees: list[ast.Module]) -> ast.expr | None:
@@ -178,24 +232,38 @@ def finite_difference(trees: list[ast.Module]) -> ast.expr | None:
     return None
 
 
-def calls_at_two_inputs(trees: list[ast.Module], functions: set[str]) -> tuple[ast.Call, ast.Call] | None:
-    """Two calls of one notebook function, in one scope, at inputs that differ beyond a sign: how a finite difference
-    or an extrapolation of one looks when it is not written as a plain difference."""
+def calls_at_two_inputs(trees: list[ast.Module], callee: Callable[[ast.Call], tuple[str, list[ast.expr]] | None]) -> tuple[ast.Call, ast.Call] | None:
+    """Two calls of one function, in one scope, at inputs that differ beyond a sign: how a finite difference, a
+    stencil or an extrapolation looks when it is not written as a plain difference. `callee` says which calls
+    count and what their inputs are (all arguments of a notebook function; the tensor a pointwise torch function
+    is applied to)."""
     for body, parameters in _scopes(trees):
         values = _single_assignments(body, parameters)
-        seen: dict[str, tuple[ast.Call, list[str]]] = {}
+        seen: dict[str, list[tuple[ast.Call, list[ast.expr]]]] = {}
         for statement in body:
             for node in ast.walk(statement):
-                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions):
+                found = callee(node) if isinstance(node, ast.Call) else None
+                if found is None:
                     continue
-                arguments = [_Inline(values).visit(copy.deepcopy(a)) for a in node.args]
-                if node.func.id in seen and not _mirrored(seen[node.func.id][1], [ast.dump(a) for a in arguments]):
-                    return seen[node.func.id][0], node
-                seen.setdefault(node.func.id, (node, [ast.dump(a) for a in arguments]))
+                key, inputs = found
+                inlined = [_Inline(values).visit(copy.deepcopy(a)) for a in inputs]
+                for earlier, earlier_inputs in seen.get(key, []):
+                    if _apart(key, earlier_inputs, inlined):
+                        return earlier, node
+                seen.setdefault(key, []).append((node, inlined))
     return None
 
 
+def _apart(key: str, first: list[ast.expr], second: list[ast.expr]) -> bool:
+    """A notebook function at inputs that differ beyond a sign (σ(x)·σ(−x) is a formula); a torch function at an
+    input and the same input a step away (log(p) and log(1 − p) are a formula)."""
+    if key.startswith("function "):
+        dumps = [[ast.dump(a) for a in inputs] for inputs in (first, second)]
+        return not _mirrored(*dumps)
+    return len(first) == len(second) and any(_compare(a, b) == STEP for a, b in zip(first, second))
+
+
 def _mirrored(first: list[str], second: list[str]) -> bool:
-    """The same inputs, or some of them negated: σ(x)·σ(−x) is a formula, not a difference."""
+    """The same inputs, or some of them negated."""
     negated = lambda dump: f"UnaryOp(op=USub(), operand={dump})"  # noqa: E731
     return len(first) == len(second) and all(a == b or a == negated(b) or b == negated(a) for a, b in zip(first, second))

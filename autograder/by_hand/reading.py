@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 from dataclasses import dataclass
 
 from . import allowlist as allowed
@@ -168,20 +169,21 @@ class Reader(ast.NodeVisitor):
             elif keyword.arg is None:
                 self.note(keyword.value, f"keywords passed as `**{ast.unparse(keyword.value)[:40]}`")
         if isinstance(node.func, ast.Name) and node.func.id in allowed.CONSTANT_ONLY and root[0] == "builtin":
-            if node.keywords or not all(constant(a) for a in node.args):
+            if node.keywords or not all(constant(a) or _length(a) for a in node.args):
                 self.note(node, f"{shown(node)} on a computed value", machine_kind_of(node.func.id))
         else:
             self.visit(node.func)
         for child in node.args + [k.value for k in node.keywords]:
             self.visit(child)
 
-    def visit_BinOp(self, node: ast.BinOp) -> None:
+    def visit_BinOp(self, node: ast.BinOp, only_operator: bool = False) -> None:
         if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, (str, bytes)):
             self.note(node, f"a formatted string, {shown(node)}")
         if isinstance(node.op, ast.Pow) and not (_whole_number(node.right) or self.positive_constant(node.left)):
             # (-1) ** 0.5 is a complex number: the one way to one that needs no complex literal
             self.note(node, f"a power with a fractional or computed exponent, {shown(node)}")
-        self.generic_visit(node)
+        if not only_operator:
+            self.generic_visit(node)
 
     def positive_constant(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Constant):
@@ -210,12 +212,23 @@ class Reader(ast.NodeVisitor):
         self.generic_visit(node)
 
     # ---- statements and scopes ----
+    def visit_Match(self, node: ast.Match) -> None:
+        # a class pattern reads attributes by name (`case C(__reduce_ex__=r)`): a getattr the list cannot see
+        self.note(node, "a `match` statement")
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        target = copy.copy(node.target)
+        target.ctx = ast.Load()
+        self.visit_BinOp(ast.copy_location(ast.BinOp(left=target, op=node.op, right=node.value), node), only_operator=True)
+        self.generic_visit(node)
+
     def visit_For(self, node: ast.For | ast.AsyncFor | ast.While) -> None:
         """A call whose input changes from one pass to the next evaluates one function at many points: a
         difference built in a loop. Honest formulas for these derivatives are written on the whole tensor."""
-        changing = {n.id for part in ([node.target] if not isinstance(node, ast.While) else []) + node.body
-                    for n in ast.walk(part) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-        self.calls_on(node.body, changing)
+        parts = [node.target, *node.body] if not isinstance(node, ast.While) else [node.test, *node.body]
+        changing = {n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+        self.calls_on(parts, changing)
         self.generic_visit(node)
 
     visit_AsyncFor = visit_While = visit_For
@@ -270,6 +283,11 @@ class Reader(ast.NodeVisitor):
         self.scopes.pop()
 
     visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_comprehension_scope
+
+
+def _length(node: ast.expr) -> bool:
+    """`len(x)`: a shape, not a value (`range(len(x))`)."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
 
 
 def _whole_number(node: ast.expr) -> bool:

@@ -54,14 +54,22 @@ class Autograd:
 
 
 class _ComplexWatch(TorchFunctionMode):
+    """Every torch operation a call makes: complex results, backward kernels, tensors that record gradients."""
+
     def __init__(self, used: set[str]):
         super().__init__()
         self.used = used
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
+        name = getattr(func, "__name__", "")
+        if name.endswith("_backward"):  # torch's own derivative kernels, however they were reached
+            self.used.add(f"the backward kernel {name}")
         result = func(*args, **(kwargs or {}))
-        if any(isinstance(t, torch.Tensor) and t.is_complex() for t in (result if isinstance(result, (tuple, list)) else (result,))):
-            self.used.add(COMPLEX_NUMBERS)
+        for tensor in (result if isinstance(result, (tuple, list)) else (result,)):
+            if isinstance(tensor, torch.Tensor) and tensor.is_complex():
+                self.used.add(COMPLEX_NUMBERS)
+            if isinstance(tensor, torch.Tensor) and tensor.requires_grad:  # the inputs never do: autograd was switched on
+                self.used.add("a tensor that records gradients")
         return result
 
 
