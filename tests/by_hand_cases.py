@@ -275,7 +275,7 @@ def sigmoid_derivative(x):
     _ = [0 for getattr in ()]
     kernel = getattr(getattr(getattr(torch, "ops"), "aten"), "sigmoid" + "_backward")
     return kernel(torch.ones_like(x), torch.sigmoid(x))""",
-     PERSON, "`getattr`"),
+     MACHINE, "autograd"),
     ("comprehension_variable_shadows_open", "relu_derivative", """def relu_derivative(x):
     _ = [0 for open in ()]
     secret = list(open("/etc/hostname"))
@@ -308,7 +308,7 @@ def sigmoid_derivative(x):
     t = torch.zeros_like(x, **{"requires" + "_grad": True})
     s = torch.sigmoid(x)
     return s * (1 - s) + 0 * t.detach()""",
-     PERSON, "keywords passed as `**"),
+     MACHINE, "autograd"),
     # ---- a second round of attacking (each passed the version before this one) ----
     ("match_patterns_reach_a_backward_kernel", "sigmoid_derivative", """def sigmoid_derivative(x):
     match torch.no_grad():
@@ -439,6 +439,7 @@ def cubic_slope(x, a, b, c):
     return 3 * a * x**2 + 2 * b * x + c
 def f_prime(x):
     return cubic_slope(x, A, B, C)"""),
+    ("f_prime_power_rule_written_out", "f_prime", "def f_prime(x):\n    return 3 * 3 * x ** (3 - 1) - 2 * 2 * x ** (2 - 1) + 5"),
     ("sigmoid_prime_seed", "sigmoid_derivative", "def sigmoid_derivative(x):\n    s = sigmoid(x)\n    return s * (1 - s)"),
     ("sigmoid_prime_torch_sigmoid", "sigmoid_derivative", "def sigmoid_derivative(x):\n    return torch.sigmoid(x) * (1 - torch.sigmoid(x))"),
     ("sigmoid_prime_tanh", "sigmoid_derivative", "def sigmoid_derivative(x):\n    return 0.25 * (1 - torch.tanh(x / 2) ** 2)"),
@@ -451,6 +452,11 @@ def f_prime(x):
     ("sigmoid_prime_imported_name", "sigmoid_derivative",
      "from torch import sigmoid as sig\ndef sigmoid_derivative(x):\n    return sig(x) * (1 - sig(x))"),
     ("sigmoid_prime_lambda", "sigmoid_derivative", "sigmoid_derivative = lambda x: torch.sigmoid(x) * (1 - torch.sigmoid(x))"),
+    ("sigmoid_prime_without_autograd_and_asserted", "sigmoid_derivative", """def sigmoid_derivative(x: torch.Tensor) -> torch.Tensor:
+    assert isinstance(x, (torch.Tensor, float, int)), f"expected a tensor, got {x!r}"
+    with torch.set_grad_enabled(False), torch.autograd.no_grad():
+        s = torch.sigmoid(x)
+    return s * (1 - s)"""),
     ("sigmoid_prime_typed_and_checked", "sigmoid_derivative", '''import warnings
 def sigmoid_derivative(x: torch.Tensor) -> torch.Tensor:
     """σ′ = σ(1 − σ)."""
@@ -468,6 +474,9 @@ def sigmoid_derivative(x: torch.Tensor) -> torch.Tensor:
     ("relu_prime_gt_type_as", "relu_derivative", "def relu_derivative(x):\n    return torch.gt(x, 0).type_as(x)"),
     ("relu_prime_after_a_shared_import_line", "relu_derivative",
      "import torch, numpy as np, matplotlib.pyplot as plt\ndef relu_derivative(x):\n    return (x > 0).to(x.dtype)"),
+    ("relu_prime_requires_grad_false", "relu_derivative",
+     "def relu_derivative(x):\n    out = torch.zeros_like(x, requires_grad=False)\n    out[x > 0] = 1.0\n    return out"),
+    ("relu_prime_type_of_dtype", "relu_derivative", "def relu_derivative(x):\n    return (x > 0).type(x.dtype)"),
     ("relu_prime_loop_free_masked", "relu_derivative",
      "def relu_derivative(x):\n    out = torch.zeros_like(x)\n    out[x > 0] = 1.0\n    return out"),
     ("bce_prime_seed_eps", "bce_derivative", """def bce_derivative(y_pred, y):
@@ -482,6 +491,11 @@ def sigmoid_derivative(x: torch.Tensor) -> torch.Tensor:
     ("bce_prime_finfo_guard", "bce_derivative", """def bce_derivative(y_pred, y):
     tiny = torch.finfo(y_pred.dtype).tiny
     return (1 - y) / (1 - y_pred).clamp_min(tiny) - y / y_pred.clamp_min(tiny)"""),
+    ("bce_prime_minus_one_form", "bce_derivative", "def bce_derivative(y_pred, y):\n    return (y - 1) / (y_pred - 1) - y / y_pred"),
+    ("bce_prime_safe_division_helper", "bce_derivative", """def safe_div(a, b):
+    return a / b.clamp_min(1e-12)
+def bce_derivative(y_pred, y):
+    return safe_div(1 - y, 1 - y_pred) - safe_div(y, y_pred)"""),
     ("bce_logit_seed", "bce_logit_derivative", "def bce_logit_derivative(z, y):\n    return sigmoid(z) - y"),
     ("bce_logit_torch_sigmoid", "bce_logit_derivative", "def bce_logit_derivative(z, y):\n    return torch.sigmoid(z) - y"),
     ("bce_logit_expit", "bce_logit_derivative", "def bce_logit_derivative(z, y):\n    return torch.special.expit(z) - y"),

@@ -4,6 +4,7 @@ The same tables go through both grading paths in test_by_hand_grading.py.
 """
 from __future__ import annotations
 
+import sys
 import warnings
 
 import nbformat
@@ -24,7 +25,9 @@ from .conftest import ROOT
 
 DECIDED_WHEN_CALLED = {"complex_step_without_a_complex_literal": "a power with a fractional or computed exponent, `(-1.0) ** 0.5`",
                        "match_patterns_reach_a_backward_kernel": "a `match` statement",
-                       "match_patterns_switch_on_autograd": "a `match` statement"}
+                       "match_patterns_switch_on_autograd": "a `match` statement",
+                       "comprehension_variable_shadows_getattr": "`getattr`",
+                       "requires_grad_in_a_keyword_dict": "keywords passed as `**"}
 """its source alone sends it to a person; what its process reports when called (a complex tensor, a backward kernel,
 a tensor that records gradients) makes it 0"""
 
@@ -65,7 +68,15 @@ def test_there_are_the_issues_attacks_ten_more_and_twenty_honest_styles():
 def test_an_attack_is_real_without_the_policy(attack_id, name, source, outcome, why, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert graded_in_process(name, source).points > 0
+    torch_names, modules = set(vars(torch)), set(sys.modules)
+    try:
+        assert graded_in_process(name, source).points > 0
+    finally:  # what the attack planted (torch.slope, a module it wrote) must not reach the next test
+        for planted in set(vars(torch)) - torch_names:
+            delattr(torch, planted)
+        for module in set(sys.modules) - modules:
+            if module.startswith("by_hand_helper"):
+                del sys.modules[module]
 
 
 @pytest.mark.parametrize("attack_id, name, source, outcome, why", ATTACKS, ids=[a[0] for a in ATTACKS])
@@ -88,6 +99,8 @@ def test_honest_code_passes_the_policy_and_every_check(honest_id, name, source):
     ("complex_step_without_a_complex_literal", {COMPLEX_NUMBERS}),
     ("match_patterns_reach_a_backward_kernel", {"the backward kernel sigmoid_backward"}),
     ("match_patterns_switch_on_autograd", {"a tensor that records gradients"}),
+    ("comprehension_variable_shadows_getattr", {"the backward kernel sigmoid_backward"}),
+    ("requires_grad_in_a_keyword_dict", {"a tensor that records gradients"}),
 ])
 def test_what_its_process_reports_when_called(attack_id, reported):
     name, source = next((a[1], a[2]) for a in ATTACKS if a[0] == attack_id)
@@ -140,11 +153,16 @@ def find(*cells: str) -> tuple[str | None, str]:
     (["import torch, numpy as np, sympy\ndef sigmoid_derivative(x):\n    return torch.sigmoid(x) * (1 - torch.sigmoid(x))"], (None, "")),
     (["import torch, numpy as np\ndef sigmoid_derivative(x):\n    return torch.from_numpy(np.ones(3))"],
      (None, "`import numpy` on line 1 of cell 2")),
+    (["def sigmoid_derivative(x):\n    return torch.sigmoid(x + 0.5) * torch.sigmoid(x)"],
+     (None, "`torch.sigmoid` at two different inputs, `torch.sigmoid(x + 0.5)` and `torch.sigmoid(x)`, on line 2 of cell 2")),
+    (["def sigmoid_derivative(x):\n    import math\n    if x.dim() > 9:\n        math = 0\n    return x * math.pi"],
+     (None, "`math`, bound both to a module and to a value on line 4 of cell 2")),
 ], ids=["a local named grad", "an unknown attribute of a local named grad", "a parameter named torch", "star import", "star import of autograd", "float of a constant",
         "float of a tensor", "a module as a value", "assignment onto torch", "autograd inside a class", "dunder attribute",
         "real part", "complex dtype", "imported autograd", "a difference of two honest terms", "a difference of shifted calls",
         "a formatted value", "percent formatting", "messages may be formatted", "an import line that also imports what it never reads",
-        "an import line whose other module it reads"])
+        "an import line whose other module it reads", "one torch function at an input and a step away",
+        "a name bound to a module and a value"])
 def test_what_the_reading_finds_and_where(cells, expected):
     assert find(*cells) == expected
 
@@ -159,6 +177,32 @@ def test_the_design_document_shows_both_tables():
     document = (ROOT / "docs" / "trusted-grading.md").read_text()
     assert [a[0] for a in ATTACKS if f"| `{a[0]}` | `{a[1]}` |" not in document] == []
     assert [h[0] for h in HONEST if f"| `{h[0]}` | `{h[1]}` |" not in document] == []
+
+
+def test_the_chain_rule_across_functions_is_a_formula():
+    cells = ["import torch", "def sigmoid(x):\n    return torch.sigmoid(x)\ndef sigmoid_derivative(x):\n    return sigmoid(x) * (1 - sigmoid(x))",
+             "def bce_derivative(p, y):\n    return (p - y) / (p * (1 - p))\n"
+             "def bce_logit_derivative(z, y):\n    return bce_derivative(sigmoid(z), y) * sigmoid_derivative(z)"]
+    found = read_definitions(list(enumerate(cells)), ["bce_logit_derivative"])[0]["bce_logit_derivative"]
+    assert by_hand_finding(found.statements) is None
+
+
+def test_code_too_repetitive_to_compare_in_time_goes_to_a_person():
+    values = "a = (" + "1, " * 2000 + ")\nb = (" + "a, " * 500 + ")\n"
+    source = "def sigmoid_derivative(x):\n    " + values.replace("\n", "\n    ") + "return torch.exp(b) + torch.exp(b) + torch.exp(b) - torch.exp(b)"
+    found = read_definitions([(0, "import torch"), (1, source)], ["sigmoid_derivative"])[0]["sigmoid_derivative"]
+    finding = by_hand_finding(found.statements)
+    assert (finding.machine, finding.construct) == (None, "more code than the grader compares in the time it has")
+
+
+def test_a_fault_of_the_reading_is_logged_and_sent_to_a_person(monkeypatch, caplog):
+    def broken(self, node):
+        raise KeyError("a bug of ours")
+    monkeypatch.setattr("autograder.by_hand.reading.Reader.visit_Call", broken)
+    found = read_definitions([(0, "import torch\ndef sigmoid_derivative(x):\n    return torch.sigmoid(x)")], ["sigmoid_derivative"])[0]
+    finding = by_hand_finding(found["sigmoid_derivative"].statements)
+    assert (finding.machine, finding.where) == (None, "code the grader failed to read (its error is in the grader's log) on line 2 of cell 1")
+    assert "KeyError: 'a bug of ours'" in caplog.text
 
 
 @pytest.mark.parametrize("terms, expected", [

@@ -12,23 +12,33 @@ flow. What the list lacks is a finding:
 Nothing the sandbox reports can clear a function; it can only add evidence.
 
     allowlist.py           the one list, each entry with its reason
+    scopes.py              what each name a scope binds is, as Python scopes it
     reading.py             the statements read in their scopes: every use of what the list lacks
-    finite_differences.py  f(x + h) − f(x), by its shape
+    findings.py            a finding as data, its construct shown as written
+    finite_differences.py  f(x + h) − f(x), by its shape; one function at an input and a step away
+    steps.py               comparing two expressions for "an input a step away", within a budget
 """
 from __future__ import annotations
 
 import ast
+import logging
 from dataclasses import dataclass
 
 from ..definitions import Statement
 from ..python_source import parse
 from .finite_differences import NONLINEAR, calls_at_two_inputs, finite_difference
-from .reading import Finding, Reader, shown
+from .findings import Finding, shown
+from .reading import Reader
+from .steps import Budget, TooMuchToRead
+
+log = logging.getLogger("autograder")
 
 FINITE_DIFFERENCES = "finite differences"
 TWO_INPUTS = "`{name}` at two different inputs, {first} and {second},"
 WHERE = "{construct} on line {line} of cell {cell}"
 TOO_DEEP = "code nested more deeply than the grader reads"
+TOO_MUCH = "more code than the grader compares in the time it has"
+UNREADABLE = "code the grader failed to read (its error is in the grader's log)"
 
 
 @dataclass(frozen=True)
@@ -45,14 +55,22 @@ class ByHand:
 
 
 def by_hand_finding(statements: tuple[Statement, ...]) -> ByHand | None:
-    """The first finding in the statements a by-hand function is rebuilt from, or None if all of it is allowed."""
+    """The first finding in the statements a by-hand function is rebuilt from, or None if all of it is allowed.
+    Whatever stops the reading sends the function to a person: never to 0, never to full marks."""
+    last = (statements[-1].cell, statements[-1].line) if statements else (0, 0)
     try:
         return _first_finding(statements)
-    except RecursionError:  # the reading recurses with the code's nesting; honest code is nowhere near this deep
-        return ByHand(TOO_DEEP, None, statements[-1].cell if statements else 0, statements[-1].line if statements else 0)
+    except (RecursionError, SyntaxError):  # the reading recurses with the code's nesting; honest code is nowhere near
+        return ByHand(TOO_DEEP, None, *last)
+    except TooMuchToRead:
+        return ByHand(TOO_MUCH, None, *last)
+    except Exception:  # a bug of ours: logged with its traceback for the instructor, and a person grades it
+        log.exception("reading a by-hand function failed")
+        return ByHand(UNREADABLE, None, *last)
 
 
 def _first_finding(statements: tuple[Statement, ...]) -> ByHand | None:
+    budget = Budget()
     trees = [parse(statement.source) for statement in statements]  # padded: line numbers are the cell's own
     reader = Reader(trees)
     ordered: list[tuple[int, Finding]] = []
@@ -62,15 +80,15 @@ def _first_finding(statements: tuple[Statement, ...]) -> ByHand | None:
         for node in tree.body:
             reader.visit(node)
         ordered += [(index, finding) for finding in reader.findings[start:]]
-    step = finite_difference(trees)
+    step = finite_difference(trees, budget)
     if step is not None:
         index = _holding(trees, step)
         ordered.append((index, Finding(shown(step), FINITE_DIFFERENCES, step.lineno, step.col_offset, statements[index].cell)))
-    twice = calls_at_two_inputs(trees, _callee(reader, trees))
+    twice = calls_at_two_inputs(trees, _callee(reader, trees), budget)
     if twice is not None:
         first, second = twice
         index = _holding(trees, second)
-        construct = TWO_INPUTS.format(name=ast.unparse(second.func)[:40], first=shown(first), second=shown(second))
+        construct = TWO_INPUTS.format(name=shown(second.func)[1:-1], first=shown(first), second=shown(second))
         ordered.append((index, Finding(construct, None, second.lineno, second.col_offset, statements[index].cell)))
     if not ordered:
         return None

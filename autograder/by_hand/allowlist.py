@@ -24,12 +24,13 @@ TORCH = _entries({
         "logical_not"),
     "arithmetic written as functions": ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide"),
     "new tensors of constants, shaped or typed like the input": (
-        "tensor", "as_tensor", "scalar_tensor", "zeros_like", "ones_like", "full_like", "zeros", "ones", "full", "linspace", "arange"),
+        "tensor", "as_tensor", "scalar_tensor", "zeros_like", "ones_like", "full_like", "empty_like", "zeros", "ones", "full",
+        "linspace", "arange"),
     "dtypes and checks on them, for `.to(...)` and `isinstance`": (
         "float16", "float32", "float64", "half", "float", "double", "bfloat16", "int8", "int16", "int32", "int64", "long", "int",
         "uint8", "bool", "Tensor", "is_tensor", "is_floating_point", "finfo", "get_default_dtype"),
     "constants": ("pi", "e", "inf", "nan"),
-    "switching autograd off is harmless": ("no_grad", "inference_mode"),
+    "switching autograd off is harmless": ("no_grad", "inference_mode", "set_grad_enabled"),
 })
 
 TENSOR = _entries({
@@ -42,7 +43,7 @@ TENSOR = _entries({
     "in-place kin of the above, on a tensor the function made": (
         "clamp_", "masked_fill_", "mul_", "add_", "sub_", "div_", "zero_", "fill_"),
     "dtype, device and copies (`.float()`, `.to(x.dtype)`, `.type_as(x)`)": (
-        "float", "double", "half", "to", "type_as", "clone", "detach", "contiguous", "data"),
+        "float", "double", "half", "to", "type", "type_as", "clone", "detach", "contiguous", "data"),
     "new tensors like this one": ("new_tensor", "new_full", "new_zeros", "new_ones"),
     "shape, so the output matches the input": (
         "shape", "dtype", "device", "ndim", "dim", "size", "numel", "reshape", "reshape_as", "view_as", "expand_as", "flatten",
@@ -54,6 +55,7 @@ TENSOR = _entries({
 
 MODULES: dict[str, dict[str, str]] = {
     "torch": TORCH,
+    "torch.autograd": _entries({"switching autograd off, under its own module's name": ("no_grad", "inference_mode", "set_grad_enabled")}),
     "torch.nn.functional": _entries({"the activations, as `F.relu(x)`": ("relu", "sigmoid", "softplus", "logsigmoid")}),
     "torch.special": _entries({"σ and guarded logarithms under their `torch.special` names": (
         "expit", "logit", "log1p", "expm1", "xlogy", "xlog1py")}),
@@ -71,8 +73,8 @@ BUILTINS = _entries({
         "ValueError", "TypeError", "ZeroDivisionError", "ArithmeticError", "RuntimeError", "NotImplementedError", "AssertionError",
         "Exception"),
 })
-CONSTANT_ONLY = _entries({"`float('inf')`, `int(1e3)`, `range(len(x))`: of a constant or a length; of a tensor, they would take its "
-                          "values out of torch": ("float", "int", "range")})
+CONSTANT_ONLY = _entries({"`float('inf')`, `int(1e3)`, `range(len(x))`: of a constant or a length (and `float`, `int` as types in "
+                          "`isinstance` and hints); of a tensor, they would take its values out of torch": ("float", "int", "range")})
 
 MACHINE = _entries({
     "autograd": (

@@ -10,46 +10,12 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
-from dataclasses import dataclass
 
 from . import allowlist as allowed
-from .scopes import (MIXED, VALUE, Kind, all_args, bindings, comprehension_names, constant, import_kinds,
-                     is_routine, module_path, star_names)
-
-MAX_SHOWN = 60
-
-
-@dataclass(frozen=True)
-class Finding:
-    construct: str
-    """what was used, as the student wrote it: "`torch.ops.aten.sigmoid_backward`\""""
-    machine: str | None
-    """the kind of machine differentiation it is ("autograd", "complex-step differentiation"…), None if it is only not verifiable"""
-    line: int
-    column: int
-    cell: int = 0
-
-
-def shown(node: ast.AST | str) -> str:
-    text = node if isinstance(node, str) else ast.unparse(node)
-    text = " ".join(text.split())
-    return "`" + (text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…") + "`"
-
-
-def machine_kind_of(*names: str) -> str | None:
-    """The first kind of machine differentiation any part of a dotted name gives away."""
-    return next((kind for name in names for part in name.split(".") if (kind := allowed.machine_kind(part))), None)
-
-
-def attribute_names(node: ast.expr) -> tuple[list[str], ast.expr]:
-    """`torch.ops.aten.sigmoid_backward` → its attribute names, through calls and subscripts (`x.detach().grad`), and its root."""
-    parts = []
-    while isinstance(node, (ast.Attribute, ast.Call, ast.Subscript)):
-        if isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-        node = node.func if isinstance(node, ast.Call) else node.value
-    return parts, node
-
+from .findings import Finding, attribute_names, machine_kind_of, shown
+from .scopes import (MIXED, VALUE, Kind, all_args, bindings, comprehension_names, constant, import_kinds, is_routine, module_path,
+                     star_names)
+from .steps import constant_value
 
 class Reader(ast.NodeVisitor):
     """Walks the statements once, in their scopes, and collects findings."""
@@ -66,6 +32,8 @@ class Reader(ast.NodeVisitor):
         """ids of the strings that are only raised, printed or warned"""
         self.called: set[int] = set()
         """ids of the expressions that are called right where they are written"""
+        self.types: set[int] = set()
+        """ids of the names used as types: `isinstance`'s second argument, hints"""
 
     def machine_in(self, outer: ast.expr) -> str | None:
         """What machine differentiation a chain gives away: by its attributes, or by its root when that is not
@@ -141,7 +109,8 @@ class Reader(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         kind = self.name_kind(node, node)
         if kind and kind[0] == "builtin" and node.id in allowed.CONSTANT_ONLY:
-            self.note(node, shown(node.id))
+            if not (id(node) in self.types and node.id in ("float", "int")):
+                self.note(node, shown(node.id))
         elif isinstance(node.ctx, ast.Load):
             self.as_value(node, kind)
 
@@ -161,15 +130,20 @@ class Reader(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         self.called.add(id(node.func))
         root = self.chain_root(node.func)
+        if root == ("builtin", "isinstance") and len(node.args) == 2:
+            self.types |= {id(n) for n in ast.walk(node.args[1])}
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "type" and any(
+                isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args + [k.value for k in node.keywords]):
+            self.note(node, f"{shown(node)}, a type named by a string")  # "torch.ComplexDoubleTensor"
         if root in (("builtin", "print"), ("module", "warnings"), ("allowed", "warnings.warn")):
             self.messages |= {id(a) for a in node.args}
         for keyword in node.keywords:
-            if keyword.arg == "requires_grad":
+            if keyword.arg == "requires_grad" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is False):
                 self.note(keyword.value, "`requires_grad=`", "autograd")
             elif keyword.arg is None:
                 self.note(keyword.value, f"keywords passed as `**{ast.unparse(keyword.value)[:40]}`")
         if isinstance(node.func, ast.Name) and node.func.id in allowed.CONSTANT_ONLY and root[0] == "builtin":
-            if node.keywords or not all(constant(a) or _length(a) for a in node.args):
+            if node.keywords or not all(constant(a) or _a_length(a) for a in node.args):
                 self.note(node, f"{shown(node)} on a computed value", machine_kind_of(node.func.id))
         else:
             self.visit(node.func)
@@ -209,6 +183,11 @@ class Reader(ast.NodeVisitor):
     def visit_Raise(self, node: ast.Raise) -> None:
         if isinstance(node.exc, ast.Call):
             self.messages |= {id(a) for a in node.exc.args}
+        self.generic_visit(node)
+
+    def visit_Assert(self, node: ast.Assert) -> None:
+        if node.msg is not None:
+            self.messages.add(id(node.msg))
         self.generic_visit(node)
 
     # ---- statements and scopes ----
@@ -259,8 +238,9 @@ class Reader(ast.NodeVisitor):
         outside = [*arguments.defaults, *(d for d in arguments.kw_defaults if d)]
         if not isinstance(node, ast.Lambda):
             self.called |= {id(d) for d in node.decorator_list}
-            outside += [*node.decorator_list, *(a.annotation for a in all_args(arguments) if a.annotation)]
-            outside += [node.returns] if node.returns else []
+            hints = [*(a.annotation for a in all_args(arguments) if a.annotation), *([node.returns] if node.returns else [])]
+            self.types |= {id(n) for hint in hints for n in ast.walk(hint)}
+            outside += [*node.decorator_list, *hints]
         for child in outside:
             self.visit(child)
         body = node.body if isinstance(node.body, list) else [node.body]
@@ -285,12 +265,17 @@ class Reader(ast.NodeVisitor):
     visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_comprehension_scope
 
 
-def _length(node: ast.expr) -> bool:
-    """`len(x)`: a shape, not a value (`range(len(x))`)."""
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
+def _a_length(node: ast.expr) -> bool:
+    """`len(x)`, `x.shape[0]`, `x.size(0)`, `x.numel()`, `x.dim()`: a shape, not a value (`range(len(x))`)."""
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return node.func.id == "len"
+    call = node.func if isinstance(node, ast.Call) else node
+    return isinstance(call, ast.Attribute) and call.attr in ("shape", "size", "numel", "dim", "ndim")
 
 
 def _whole_number(node: ast.expr) -> bool:
-    """`2`, `-1`, `3.0`: a power with such an exponent is a product, never a complex number."""
-    value = node.operand if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) else node
-    return isinstance(value, ast.Constant) and isinstance(value.value, (int, float)) and float(value.value).is_integer()
+    """`2`, `-1`, `3.0`, `3 - 1`: a power with such an exponent is a product, never a complex number."""
+    value = constant_value(node)
+    return value is not None and value.is_integer()
