@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -31,6 +32,8 @@ from .remote import grade_text
 from .sandbox import Limits, Sandbox
 
 INTERRUPTED = 130
+POLL_SECONDS = 0.25
+"""how often the batch looks at the Ctrl-C flag while it waits for a submission"""
 
 
 @dataclass
@@ -53,6 +56,21 @@ def interrupts_deferred():
         signal.signal(signal.SIGINT, previous)
         if held:
             raise KeyboardInterrupt
+
+
+@contextmanager
+def ctrl_c_as_a_flag():
+    """Ctrl-C sets a flag that the batch reads between students. A KeyboardInterrupt raised by Python's own handler
+    can land inside a weakref callback or a __del__, where it is printed and lost; a flag cannot be lost."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may handle signals
+        yield stop
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def already_graded(course: Course, student: str) -> bool:
@@ -113,28 +131,35 @@ def grade_assignment(course: Course, *, jobs: int | None = None, force: bool = F
     submit, shutdown = (_dask if scheduler else _local)(scheduler or jobs or os.cpu_count() or 1, limits)
     pending: dict[Future, str] = {submit(student, text, master_text, checksums): student for student, text in todo}
     try:
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                student = pending.pop(future)
-                try:
-                    outcome = future.result()
-                    report.seconds[student] = outcome["seconds"]
-                    report.isolation = outcome["isolation"]
-                    report.results.append(record_graded(course, student, outcome["notebook"]))
-                except KeyboardInterrupt:
-                    raise
-                except Exception as exc:  # one submission's failure is its own row; the traceback is for the instructor
-                    log_path = log_fault(course, student, traceback.format_exc())
-                    report.results.append(_zero(course, student, GRADER_ERROR,
-                                                f"the grader failed on this submission: {type(exc).__name__}: {exc} (traceback in {log_path})"))
-                bar.update(1)
+        with ctrl_c_as_a_flag() as stop:
+            _record_as_they_finish(course, pending, report, bar, stop)
+        report.interrupted = stop.is_set()
     except KeyboardInterrupt:
         report.interrupted = True
     finally:
         bar.close()
         shutdown()
     return report
+
+
+def _record_as_they_finish(course: Course, pending: dict[Future, str], report: BatchReport, bar, stop: threading.Event) -> None:
+    """Each submission's rows as its grading finishes, until all are in or Ctrl-C was pressed (between two students)."""
+    while pending and not stop.is_set():
+        done, _ = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        for future in done:
+            student = pending.pop(future)
+            try:
+                outcome = future.result()
+                report.seconds[student] = outcome["seconds"]
+                report.isolation = outcome["isolation"]
+                report.results.append(record_graded(course, student, outcome["notebook"]))
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:  # one submission's failure is its own row; the traceback is for the instructor
+                log_path = log_fault(course, student, traceback.format_exc())
+                report.results.append(_zero(course, student, GRADER_ERROR,
+                                            f"the grader failed on this submission: {type(exc).__name__}: {exc} (traceback in {log_path})"))
+            bar.update(1)
 
 
 def _local(jobs: int, limits: Limits):
