@@ -11,6 +11,14 @@ MACHINE = "0 points"
 PERSON = "a person"
 RIGHT_SIGMOID_DERIVATIVE = "def sigmoid_derivative(x):\n    s = torch.sigmoid(x)\n    return s * (1 - s)\n"
 _ENCODED = base64.b64encode(RIGHT_SIGMOID_DERIVATIVE.encode()).decode()
+OBJECT_THROUGH_MATCH = '''    match torch.no_grad():
+        case torch.no_grad(__reduce_ex__=reduce):
+            pass
+    match reduce(1):
+        case (_, (_, base, _), *_):
+            pass
+'''
+"""`base` is `object`: a class pattern reads any attribute by name, and `__reduce_ex__(1)` of any object names `object`"""
 
 # (id, function, source, outcome, what the student reads it for: a piece of the sentence)
 ATTACKS = [
@@ -311,25 +319,13 @@ def sigmoid_derivative(x):
      MACHINE, "autograd"),
     # ---- a second round of attacking (each passed the version before this one) ----
     ("match_patterns_reach_a_backward_kernel", "sigmoid_derivative", """def sigmoid_derivative(x):
-    match torch.no_grad():
-        case torch.no_grad(__reduce_ex__=reduce):
-            pass
-    match reduce(1):
-        case (_, (_, base, _), *_):
-            pass
-    match torch.no_grad():
+""" + OBJECT_THROUGH_MATCH + """    match torch.no_grad():
         case base(__init__=base(__func__=base(__globals__={"torch": base(ops=base(aten=base(sigmoid_backward=kernel)))}))):
             pass
     return kernel(torch.ones_like(x), torch.sigmoid(x))""",
      MACHINE, "autograd"),
     ("match_patterns_reach_os_and_open", "relu_derivative", """def relu_derivative(x):
-    match torch.no_grad():
-        case torch.no_grad(__reduce_ex__=reduce):
-            pass
-    match reduce(1):
-        case (_, (_, base, _), *_):
-            pass
-    match torch.no_grad():
+""" + OBJECT_THROUGH_MATCH + """    match torch.no_grad():
         case base(__init__=base(__func__=base(__globals__={"__builtins__": {"open": opener, "__import__": load}}))):
             pass
     match load("os"):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 
+from .scopes import all_args
 from .steps import STEP, Budget, Inline, compare, constant_value, scope_nodes, single_assignments
 
 SUBTRACTIONS = {"sub", "subtract"}
@@ -76,8 +77,7 @@ def _scopes(trees: list[ast.Module]) -> list[tuple[list[ast.stmt], set[str]]]:
     for tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                arguments = node.args
-                names = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg] if a}
+                names = {a.arg for a in all_args(node.args)}
                 body = node.body if isinstance(node.body, list) else [ast.Return(node.body)]
                 found.append((body, names))
     return found

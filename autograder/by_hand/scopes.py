@@ -6,6 +6,7 @@ import ast
 import importlib
 from functools import cache
 
+from ..definitions.statements import COMPREHENSIONS, SCOPES
 from . import allowlist as allowed
 
 Kind = tuple[str, str]
@@ -13,8 +14,6 @@ VALUE = ("value", "")
 """what a function computes from its inputs and the allowed names: a tensor, a number, a bound method"""
 MIXED = ("mixed", "")
 """a name one scope binds in two ways (a module and a value): which one a line sees is only known at run time"""
-COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
 def module_path(name: str) -> bool:

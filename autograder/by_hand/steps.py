@@ -8,10 +8,11 @@ import ast
 import copy
 from collections.abc import Iterator
 
+from ..definitions.statements import SCOPES
+
 STEP, SAME, DIFFERENT = "step", "same", "different"
 MAX_WORK = 200_000
 """nodes copied and compared while reading one by-hand function (about a second of work); honest code needs a few thousand"""
-NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 class TooMuchToRead(Exception):
@@ -35,7 +36,7 @@ def scope_nodes(statement: ast.AST) -> Iterator[ast.AST]:
     while pending:
         node = pending.pop()
         yield node
-        if isinstance(node, NESTED_SCOPES) and node is not statement:
+        if isinstance(node, SCOPES) and node is not statement:
             arguments = getattr(node, "args", None)
             pending += list(getattr(node, "decorator_list", [])) + ([*arguments.defaults, *(d for d in arguments.kw_defaults if d)]
                                                                      if isinstance(arguments, ast.arguments) else [])

@@ -27,9 +27,10 @@ SETUP_TIMEOUT = "TimeoutError: defining the function took longer than {seconds:g
 
 
 class Autograd:
-    """Notes which autograd entry points the function calls, and whether any torch operation it runs makes a
-    complex tensor (complex-step differentiation). Evidence only: the parent's reading of the source decides,
-    and what this reports can lower a grade, never lift one. Code that passed the allowlist cannot reach it."""
+    """Notes which autograd entry points the function calls and, through `_TorchCallWatch`, what its torch operations
+    give away (complex tensors, backward kernels, tensors that record gradients). Evidence only: the parent's reading
+    of the source decides, and what this reports can lower a grade, never lift one. Code that passed the allowlist
+    cannot reach it."""
 
     def __init__(self):
         self.used: set[str] = set()
@@ -47,13 +48,13 @@ class Autograd:
 
     def watched(self, function):
         def call(*args):
-            with _ComplexWatch(self.used):
+            with _TorchCallWatch(self.used):
                 return function(*args)
 
         return call
 
 
-class _ComplexWatch(TorchFunctionMode):
+class _TorchCallWatch(TorchFunctionMode):
     """Every torch operation a call makes: complex results, backward kernels, tensors that record gradients."""
 
     def __init__(self, used: set[str]):
@@ -66,9 +67,11 @@ class _ComplexWatch(TorchFunctionMode):
             self.used.add(f"the backward kernel {name}")
         result = func(*args, **(kwargs or {}))
         for tensor in (result if isinstance(result, (tuple, list)) else (result,)):
-            if isinstance(tensor, torch.Tensor) and tensor.is_complex():
+            if not isinstance(tensor, torch.Tensor):
+                continue
+            if tensor.is_complex():
                 self.used.add(COMPLEX_NUMBERS)
-            if isinstance(tensor, torch.Tensor) and tensor.requires_grad:  # the inputs never do: autograd was switched on
+            if tensor.requires_grad:  # the inputs never do: autograd was switched on
                 self.used.add("a tensor that records gradients")
         return result
 
