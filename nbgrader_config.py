@@ -6,6 +6,7 @@ from nbgrader.preprocessors import (
 )
 
 from autograder.nbgrader_plugin import FormulaAnswerStubs, RestoreFromMaster, SaveGradesFlaggingFormulas, TrustedExecute, record_unreadable
+from autograder.sanitize import CleanMarkdown2HTML, clean_html
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
@@ -30,3 +31,9 @@ c.Autograde.pre_convert_hook = record_unreadable
 # Feedback never shows hidden tests: nbgrader's own ClearHiddenTests runs before the HTML is made
 # (by default nbgrader shows them; jupyter/nbgrader#917).
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# Nothing a student writes runs script in nbgrader's HTML: the feedback page and formgrader's view of a
+# submission both render through HTMLExporter. sanitize_html cleans outputs and raw cells and drops JavaScript
+# outputs; nbgrader's templates never clean markdown cells, so markdown2html itself cleans (autograder/sanitize.py).
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.filters = {"markdown2html": CleanMarkdown2HTML, "clean_html": clean_html}

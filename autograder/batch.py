@@ -16,22 +16,35 @@ import traceback
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from queue import Queue
+from typing import TYPE_CHECKING
 
 import nbformat
 from nbgrader.api import Gradebook
 from tqdm import tqdm
 
-from .course import NOTEBOOK, Course, function_names, record_zero
+from nbgrader.api import MissingEntry
+
+from .course import NOTEBOOK, Course, function_names, record_not_graded
+from .errors import BadOption, NotReleased
 from .gradebook import save_autograded
 from .grading import GRADED, GRADER_ERROR, UNGRADABLE, StudentResult, log_fault, reasons_in, result_from_gradebook
-from .intake import submission_problem
-from .nbgrader_plugin import load_master
+from .intake import read_submission
+from .lock import course_lock
+from .nbgrader_plugin import course_limits, load_master
+from .outcomes import remember
 from .remote import grade_text
 from .sandbox import Limits, Sandbox
 
+if TYPE_CHECKING:
+    from .reports import Outputs
+
 INTERRUPTED = 130
+NOT_RELEASED = ("'{assignment}' has no release in {root} ({why}); run `autograder release --course {root}` first, "
+                "so the gradebook knows the assignment's cells and points")
+BAD_JOBS = "--jobs must be a whole number of sandboxes, at least 1 (got {jobs})"
+UNREADABLE = "{name} could not be read: {error}"
+GRADER_FAULT = "the grader failed on this submission twice: {error} (tracebacks in {log_path})"
 POLL_SECONDS = 0.25
 """how often the batch looks at the Ctrl-C flag while it waits for a submission"""
 
@@ -43,6 +56,8 @@ class BatchReport:
     skipped: list[str] = field(default_factory=list)
     interrupted: bool = False
     isolation: str = ""
+    outputs: "Outputs | None" = None
+    """every output rebuilt from the gradebook (when asked for)"""
 
 
 @contextmanager
@@ -86,10 +101,11 @@ def already_graded(course: Course, student: str) -> bool:
             return False
 
 
-def record_graded(course: Course, student: str, notebook: dict) -> StudentResult:
+def record_graded(course: Course, student: str, notebook: dict, seconds: float = 0.0) -> StudentResult:
     """Write one student's grades the way `nbgrader autograde` does, then their autograded notebook."""
     notebook = nbformat.from_dict(notebook)
     timestamp = course.coursedir.get_existing_timestamp(str(course.folder("submitted", student)))
+    reason = "; ".join(reasons_in(notebook)[:2])
     with interrupts_deferred():
         save_autograded(course.db_url, course.coursedir.course_id, course.assignment, NOTEBOOK[:-6], student, notebook, timestamp)
         destination = course.folder("autograded", student) / NOTEBOOK
@@ -97,42 +113,74 @@ def record_graded(course: Course, student: str, notebook: dict) -> StudentResult
         partial = destination.with_suffix(".ipynb.partial")
         partial.write_text(json.dumps(notebook, ensure_ascii=False) + "\n")  # the C encoder: no indent
         os.replace(partial, destination)
-    return result_from_gradebook(course, student, GRADED, "; ".join(reasons_in(notebook)[:2]))
+        remember(course, student, GRADED, reason, seconds)
+    return result_from_gradebook(course, student, GRADED, reason)
 
 
-def _zero(course: Course, student: str, status: str, reason: str) -> StudentResult:
+def record_not_scored(course: Course, student: str, status: str, reason: str) -> StudentResult:
+    """Ungradable (0, the student's file) or a grader fault (no score, flagged): what a person entered stays."""
     with interrupts_deferred():
-        record_zero(course, student)
+        record_not_graded(course, student, grader_fault=status == GRADER_ERROR)
+        remember(course, student, status, reason)
     return result_from_gradebook(course, student, status, reason)
 
 
+def _master(course: Course):
+    try:
+        return load_master(course.coursedir, course.db_url, course.assignment, NOTEBOOK[:-6])
+    except (MissingEntry, FileNotFoundError) as exc:
+        why = "no source notebook" if isinstance(exc, FileNotFoundError) else "the gradebook does not have it"
+        raise NotReleased(NOT_RELEASED.format(assignment=course.assignment, root=course.root, why=why)) from None
+
+
+def _intake(course: Course, student: str, grade_ids: set[str]) -> tuple[str | None, str | None]:
+    """The submission's text as it was checked, or why it cannot be graded: whatever is wrong is that student's row."""
+    try:
+        return read_submission(course.folder("submitted", student), NOTEBOOK, course.assignment, grade_ids, function_names())
+    except Exception as exc:  # intake answers with a reason and never raises; this is the net under it
+        return None, UNREADABLE.format(name=NOTEBOOK, error=f"{type(exc).__name__}: {exc}")
+
+
 def grade_assignment(course: Course, *, jobs: int | None = None, force: bool = False, scheduler: str | None = None,
-                     limits: Limits = Limits(), progress: bool = True) -> BatchReport:
-    """Grade every submission of `course.assignment`; see the module docstring."""
+                     limits: Limits | None = None, progress: bool = True, outputs: bool = False) -> BatchReport:
+    """Grade every submission of `course.assignment`; see the module docstring. One run per course at a time.
+    `outputs`: rebuild results.csv, every feedback page and the class report at the end (what the CLI does)."""
+    if jobs is not None and jobs < 1:
+        raise BadOption(BAD_JOBS.format(jobs=jobs))
+    with course_lock(course.root):
+        report = _grade(course, jobs, force, scheduler, limits or course_limits(course.config), progress)
+        if outputs:
+            from .reports import write_outputs
+
+            report.outputs = write_outputs(course)
+    return report
+
+
+def _grade(course: Course, jobs: int | None, force: bool, scheduler: str | None, limits: Limits, progress: bool) -> BatchReport:
     report = BatchReport()
-    coursedir = course.coursedir
-    master, checksums = load_master(coursedir, course.db_url, course.assignment, NOTEBOOK[:-6])
+    master, checksums = _master(course)
     master_text = nbformat.writes(master)
     grade_ids = {c.metadata["nbgrader"]["grade_id"] for c in master.cells if "nbgrader" in c.metadata}
-    todo: list[tuple[str, str]] = []
+    todo: dict[str, str] = {}
     for student in course.submitted_students():
         if not force and already_graded(course, student):
             report.skipped.append(student)
             continue
-        problem = submission_problem(course.folder("submitted", student), NOTEBOOK, course.assignment, grade_ids, function_names())
+        text, problem = _intake(course, student, grade_ids)
         if problem:
-            report.results.append(_zero(course, student, UNGRADABLE, problem))
+            report.results.append(record_not_scored(course, student, UNGRADABLE, problem))
         else:
-            todo.append((student, (course.folder("submitted", student) / NOTEBOOK).read_text()))
+            todo[student] = text
 
     if not todo:
         return report
     bar = tqdm(total=len(todo), unit="submission", disable=not progress, dynamic_ncols=True)
     submit, shutdown = (_dask if scheduler else _local)(scheduler or jobs or os.cpu_count() or 1, limits)
-    pending: dict[Future, str] = {submit(student, text, master_text, checksums): student for student, text in todo}
+    resubmit = lambda student: submit(student, todo[student], master_text, checksums)  # noqa: E731
+    pending: dict[Future, str] = {resubmit(student): student for student in todo}
     try:
         with ctrl_c_as_a_flag() as stop:
-            _record_as_they_finish(course, pending, report, bar, stop)
+            _record_as_they_finish(course, pending, report, bar, stop, resubmit)
         report.interrupted = stop.is_set()
     except KeyboardInterrupt:
         report.interrupted = True
@@ -142,28 +190,39 @@ def grade_assignment(course: Course, *, jobs: int | None = None, force: bool = F
     return report
 
 
-def _record_as_they_finish(course: Course, pending: dict[Future, str], report: BatchReport, bar, stop: threading.Event) -> None:
-    """Each submission's rows as its grading finishes, until all are in or Ctrl-C was pressed (between two students)."""
+def _record_as_they_finish(course: Course, pending: dict[Future, str], report: BatchReport, bar, stop: threading.Event,
+                           resubmit) -> None:
+    """Each submission's rows as its grading finishes, until all are in or Ctrl-C was pressed (between two students).
+    A fault of ours is logged and graded once more; a second one is that student's row, shown as the grader's."""
+    retried: set[str] = set()
     while pending and not stop.is_set():
         done, _ = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
         for future in done:
             student = pending.pop(future)
             try:
                 outcome = future.result()
-                report.seconds[student] = outcome["seconds"]
                 report.isolation = outcome["isolation"]
-                report.results.append(record_graded(course, student, outcome["notebook"]))
+                report.results.append(record_graded(course, student, outcome["notebook"], outcome["seconds"]))
+                report.seconds[student] = outcome["seconds"]
             except KeyboardInterrupt:
                 raise
-            except Exception as exc:  # one submission's failure is its own row; the traceback is for the instructor
+            except Exception as exc:  # the traceback is for the instructor
                 log_path = log_fault(course, student, traceback.format_exc())
-                report.results.append(_zero(course, student, GRADER_ERROR,
-                                            f"the grader failed on this submission: {type(exc).__name__}: {exc} (traceback in {log_path})"))
+                if student not in retried:
+                    retried.add(student)
+                    pending[resubmit(student)] = student
+                    continue
+                report.results.append(record_not_scored(course, student, GRADER_ERROR, GRADER_FAULT.format(
+                    error=f"{type(exc).__name__}: {exc}", log_path=log_path)))
             bar.update(1)
 
 
 def _local(jobs: int, limits: Limits):
-    """`jobs` warm sandboxes on this machine, one per worker thread."""
+    """`jobs` warm sandboxes on this machine, one per worker thread, and as many formula helpers at most, so one
+    student's hostile formula never waits another's out."""
+    from .formulas.worker import formula_checker
+
+    formula_checker(limits.formula_seconds, size=jobs)
     sandboxes: Queue = Queue()
     starters = ThreadPoolExecutor(jobs)
     for sandbox in starters.map(lambda _: Sandbox(limits).start(), range(jobs)):
@@ -175,6 +234,9 @@ def _local(jobs: int, limits: Limits):
         sandbox = sandboxes.get()
         try:
             return grade_text(student, text, master_text, checksums, limits.as_dict(), sandbox=sandbox)
+        except BaseException:
+            sandbox.close()  # whatever went wrong, the retry (and the next student) gets a fresh zygote
+            raise
         finally:
             sandboxes.put(sandbox)
 

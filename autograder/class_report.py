@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .feedback_html import STYLE, png_base64  # noqa: E402
+from .instructor_text import csv_row  # noqa: E402
 
 COMMON = "{share:.0f}% have {answer}"
 
@@ -74,7 +75,7 @@ def write_class_report(summary: dict, max_score: float, folder: Path, assignment
     with csv_path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["section", "function", "check", "value"])
-        writer.writerows(("pass rate", n, c, f"{rate:.4f}") for n, c, rate in summary["pass_rates"])
-        writer.writerows(("common wrong answer", answer, "", f"{share:.4f}") for answer, share in summary["common"])
-        writer.writerows(("score", student, "", f"{total:g}") for student, total in sorted(summary["totals"].items()))
+        writer.writerows(csv_row(("pass rate", n, c, f"{rate:.4f}")) for n, c, rate in summary["pass_rates"])
+        writer.writerows(csv_row(("common wrong answer", answer, "", f"{share:.4f}")) for answer, share in summary["common"])
+        writer.writerows(csv_row(("score", student, "", f"{total:g}")) for student, total in sorted(summary["totals"].items()))
     return html_path, csv_path

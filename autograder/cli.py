@@ -1,13 +1,20 @@
-"""Command line: `autograder demo | grade | release | sync-master`. Thin: each verb calls one function."""
+"""Command line: `autograder demo | grade | release | sync-master`. Thin: each verb calls one function.
+
+One handler: an `AutograderError` is printed as its sentence with its exit code; anything else is a
+bug of ours and keeps its traceback.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
+from .errors import AutograderError
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autograder", description=__doc__.splitlines()[0])
     verbs = parser.add_subparsers(dest="verb", required=True)
     demo = verbs.add_parser("demo", help="grade the bundled sample submissions in a fresh course folder")
     demo.add_argument("--workdir", type=Path, default=Path("demo-course"), help="where to build the demo course (replaced if present)")
@@ -22,44 +29,62 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--scheduler", default=None, help="address of a Dask scheduler to grade on instead of this machine")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.add_argument("--no-plots", action="store_true", help="do not render the students' own figures (about 60 ms each)")
-    args = parser.parse_args(argv)
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except AutograderError as error:
+        print(f"autograder {args.verb}: {error}", file=sys.stderr)
+        return error.exit_code
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.verb == "demo":
         from .demo import run_demo
 
-        results = run_demo(args.workdir)
-        return 0 if results else 1
+        return 0 if run_demo(args.workdir) else 1
     if args.verb == "grade":
-        import time
-
-        from .batch import INTERRUPTED, grade_assignment
-        from .course import Course, export_grades
-        from .report import batch_summary, score_table, write_results_csv
-        from .reports import PAGE, write_feedback
-
-        course, started = Course(args.course), time.monotonic()
-        from .sandbox import Limits
-
-        limits = Limits(images=0) if args.no_plots else Limits()
-        report = grade_assignment(course, jobs=args.jobs, force=args.force, scheduler=args.scheduler, limits=limits, progress=not args.no_progress)
-        print(score_table(sorted(report.results, key=lambda r: r.student)))
-        print(batch_summary(report, time.monotonic() - started))
-        export_grades(course, args.course / "grades.csv")
-        write_results_csv(report.results, args.course / "results.csv")
-        if not report.interrupted:
-            files = write_feedback(course, report.results, report.seconds)
-            print(f"feedback: {course.folder('feedback', '*')}/{PAGE} and results.json; class report: {files.class_report}")
-        return INTERRUPTED if report.interrupted else (1 if any(r.status == "grader error" for r in report.results) else 0)
+        return _grade(args)
     if args.verb == "release":
         from .course import Course, generate_release
 
         print(generate_release(Course(args.course)))
         return 0
+    from .course import Course
     from .master import sync_master_file
 
+    Course(args.course).config  # noqa: B018  (says so in one sentence if this is not a course)
     for change in sync_master_file(args.course / "source" / "derivatives" / "derivatives.ipynb") or ["already in step"]:
         print(change)
     return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from .batch import INTERRUPTED, grade_assignment
+    from .course import Course, export_grades
+    from .nbgrader_plugin import course_limits
+    from .report import batch_summary, score_table
+    from .reports import PAGE, feedback_folder
+
+    course, started = Course(args.course), time.monotonic()
+    limits = course_limits(course.config)
+    report = grade_assignment(course, jobs=args.jobs, force=args.force, scheduler=args.scheduler, outputs=True,
+                              limits=replace(limits, images=0) if args.no_plots else limits, progress=not args.no_progress)
+    print(score_table(sorted(report.results, key=lambda r: r.student)))
+    print(batch_summary(report, time.monotonic() - started))
+    export_grades(course, args.course / "grades.csv")
+    outputs = report.outputs
+    if outputs is not None and outputs.results:
+        print(f"results.csv ({len(outputs.results)} students): {outputs.results_csv}")
+        print(f"feedback: {feedback_folder(course, '*')}/{PAGE} and results.json; class report: {outputs.class_report}")
+    if report.interrupted:
+        return INTERRUPTED
+    return 1 if any(r.status == "grader error" for r in report.results) else 0
 
 
 if __name__ == "__main__":

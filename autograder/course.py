@@ -9,21 +9,22 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 from nbgrader.apps.api import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import CsvExportPlugin
-from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from .errors import CourseNotFound, NbgraderFailed
 from .exercises import EXERCISES
 
 ASSIGNMENT = "derivatives"
+NO_CONFIG = "{root} is not an nbgrader course: it has no nbgrader_config.py (pass the course folder with --course)"
+SUBMITTED_NOT_A_FOLDER = "{path} is a file, not the folder of submissions (submitted/<student>/<assignment>/)"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 
 
@@ -34,6 +35,8 @@ class Course:
 
     @property
     def config(self) -> Config:
+        if not (self.root / "nbgrader_config.py").is_file():
+            raise CourseNotFound(NO_CONFIG.format(root=self.root))
         config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
         config.CourseDirectory.root = str(self.root.resolve())
         return config
@@ -57,6 +60,8 @@ class Course:
 
     def submitted_students(self) -> list[str]:
         submitted = Path(self.coursedir.root) / self.coursedir.submitted_directory
+        if submitted.exists() and not submitted.is_dir():
+            raise CourseNotFound(SUBMITTED_NOT_A_FOLDER.format(path=submitted))
         return sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
 
     def master_grade_ids(self) -> set[str]:
@@ -73,36 +78,44 @@ def _tools_on_path() -> None:
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
 
-class NbgraderFailed(RuntimeError):
-    """An nbgrader step failed; the message carries nbgrader's own log and traceback."""
+RELEASE_FAILED = "nbgrader generate_assignment failed for '{assignment}'; its log follows.\n{log}"
+RELEASE_AFTER_SUBMISSIONS = ("nbgrader will not add or remove cells of '{assignment}' once the gradebook holds submissions of it "
+                             "(they answered the cells as released); edit the content of the master's cells but keep the same cells, "
+                             "or release the change as a new assignment")
 
 
 def generate_release(course: Course) -> Path:
     result = course.api().generate_assignment(course.assignment, force=True, create=True)
     if not result["success"]:
-        raise NbgraderFailed(result.get("log", "") + result.get("error", ""))
+        log = result.get("log", "") + result.get("error", "")
+        if "because there are submissions associated with it" in log:
+            raise NbgraderFailed(RELEASE_AFTER_SUBMISSIONS.format(assignment=course.assignment))
+        raise NbgraderFailed(RELEASE_FAILED.format(assignment=course.assignment, log=log))
     return course.folder("release") / NOTEBOOK
 
 
-def record_zero(course: Course, student: str) -> None:
-    """Give `student` a submission worth 0 on every cell, as nbgrader does for a missing notebook."""
-    with Gradebook(course.db_url, course.coursedir.course_id) as gb, warnings.catch_warnings():
-        warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission autoflushes early; harmless
-        gb.update_or_create_student(student)
-        try:
-            submission = gb.find_submission(course.assignment, student)
-        except MissingEntry:
-            submission = gb.add_submission(course.assignment, student)
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                grade.auto_score, grade.manual_score, grade.needs_manual_grade = 0, None, False
-        gb.db.commit()
+def record_not_graded(course: Course, student: str, *, grader_fault: bool) -> None:
+    """The student's row when the autograder did not score them; what a person entered stays (see gradebook.py)."""
+    from .gradebook import record_not_graded as write
+
+    submitted = course.folder("submitted", student)
+    timestamp = course.coursedir.get_existing_timestamp(str(submitted)) if submitted.is_dir() else None
+    write(course.db_url, course.coursedir.course_id, course.assignment, student, grader_fault=grader_fault, timestamp=timestamp)
 
 
 def export_grades(course: Course, destination: Path) -> Path:
-    """nbgrader's own grades.csv (what `nbgrader export` writes)."""
+    """nbgrader's own grades.csv (what `nbgrader export` writes), its text cells made safe for a spreadsheet
+    (student ids are folder names, which students choose)."""
+    import csv
+
+    from .instructor_text import csv_row
+
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:
         CsvExportPlugin(to=str(destination), config=course.config).export(gb)
+    with destination.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    with destination.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows[:1] + [csv_row(row) for row in rows[1:]])
     return destination
 
 

@@ -8,8 +8,8 @@ from typing import Callable
 
 from .course import Course, export_grades, generate_release
 from .grading import StudentResult, grade_course
-from .report import score_table, write_results_csv
-from .reports import write_feedback
+from .report import score_table
+from .reports import write_outputs
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FEATURED = "ben_partly_wrong"
@@ -33,10 +33,9 @@ def run_demo(workdir: Path, *, template: Path = REPO_ROOT, say: Callable[[str], 
     say(f"2/3 nbgrader autograde: {len(students)} sample submissions")
     results = grade_course(course, students, on_result=lambda r: say(f"    {r.student}: {r.auto_score:g} / {r.max_auto_score:g} ({r.status})"))
     grades = export_grades(course, workdir / "grades.csv")
-    details = write_results_csv(results, workdir / "results.csv")
-    files = write_feedback(course, results)
+    outputs = write_outputs(course)
     say("3/3 results\n")
     say(score_table(results))
-    say(f"\nnbgrader's grades.csv: {grades}\nreasons per student:   {details}")
-    say(f"feedback for one student: {files.pages[FEATURED]}\nclass report:             {files.class_report}")
+    say(f"\nnbgrader's grades.csv: {grades}\nreasons per student:   {outputs.results_csv}")
+    say(f"feedback for one student: {outputs.pages[FEATURED]}\nclass report:             {outputs.class_report}")
     return results

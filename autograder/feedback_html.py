@@ -33,20 +33,29 @@ def png_base64(figure) -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
+DRAWABLE_FACTOR = 1e6
+"""student values more than this many times the reference's largest are left out of the plot (the tables show them)"""
+
+
+def _values(values: list, drawable: float) -> list[float]:
+    return [float("nan") if v is None or not abs(v) <= drawable else v for v in values]
+
+
 def _plot(details: dict) -> str:
     """The student's function against the reference over the tested range, failing points marked."""
     figure, axes = plt.subplots(figsize=(6, 3.2))
     plot = details["plot"]
+    scale = max((abs(v) for series in plot["series"] for v in series["reference"] if v is not None), default=1.0)
+    drawable = DRAWABLE_FACTOR * (scale + 1.0)  # beyond this the axes' arithmetic overflows (±1.8e308 did)
     for series in plot["series"]:
         suffix = f" ({series['label']})" if series["label"] else ""
-        axes.plot(series["x"], [float("nan") if v is None else v for v in series["reference"]], color="#888", linewidth=3,
-                  alpha=0.6, label=f"expected{suffix}")
+        axes.plot(series["x"], _values(series["reference"], drawable), color="#888", linewidth=3, alpha=0.6, label=f"expected{suffix}")
         if series["student"] is not None:
-            axes.plot(series["x"], [float("nan") if v is None else v for v in series["student"]], linewidth=1.5, label=f"yours{suffix}")
+            axes.plot(series["x"], _values(series["student"], drawable), linewidth=1.5, label=f"yours{suffix}")
     marks = [(c["x"], c["got"] if c["got"] is not None else c["expected"]) for c in details["cases"]
              if not c["passed"] and c["x"] is not None and (c["got"] is not None or c["expected"] is not None)]
     low, high = plot["series"][0]["x"][0], plot["series"][0]["x"][-1]
-    marks = [(x, y) for x, y in marks if low <= x <= high]
+    marks = [(x, y) for x, y in marks if low <= x <= high and abs(y) <= drawable]
     if marks:
         axes.scatter([x for x, _ in marks], [y for _, y in marks], color="#a4161a", marker="x", s=60, zorder=5, label="failing inputs")
     axes.set_xlabel(plot["parameter"])

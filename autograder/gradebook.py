@@ -5,12 +5,18 @@ grading flagged where there is no automatic score or a manual one already, "No r
 untouched answers. One addition: a formula answer the checker could not read has no automatic score,
 so formgrader lists it for a person (never a silent 0). nbgrader commits once per cell; this commits once per student, so a student's
 rows are all there or none are, whatever stops the process.
+
+What a person entered (manual scores, extra credit, comments) is never written here, whatever the outcome:
+graded, ungradable, or a grader fault.
 """
 from __future__ import annotations
 
 from nbformat import NotebookNode
 from nbgrader import utils
-from nbgrader.api import Gradebook
+import warnings
+
+from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.exc import SAWarning
 
 from .feedback import MIME
 
@@ -46,4 +52,25 @@ def save_autograded(db_url: str, course_id: str, assignment: str, notebook_id: s
             if (utils.is_solution(cell) or utils.is_task(cell)) and grade_id in comments:
                 untouched = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell) and not utils.is_task(cell)
                 comments[grade_id].auto_comment = "No response." if untouched else None
+        gb.db.commit()
+
+
+def record_not_graded(db_url: str, course_id: str, assignment: str, student: str, *, grader_fault: bool, timestamp=None) -> None:
+    """A submission the autograder did not score. Ungradable (the student's file): every automatic score is 0, as
+    nbgrader gives a missing notebook. A grader fault (ours): no automatic score at all, and every grade is flagged
+    for a person, so it reads as the grader's failure and never as the student's zero. Manual scores, extra credit
+    and comments stay as they are; a cell a person scored is flagged for review, as nbgrader's SaveAutoGrades does."""
+    with Gradebook(db_url, course_id) as gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission autoflushes early; harmless
+        gb.update_or_create_student(student)
+        try:
+            submission = gb.find_submission(assignment, student)
+            if timestamp:
+                submission.timestamp = timestamp
+        except MissingEntry:
+            submission = gb.add_submission(assignment, student, **({"timestamp": timestamp} if timestamp else {}))
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score = None if grader_fault else 0
+                grade.needs_manual_grade = grader_fault or grade.manual_score is not None
         gb.db.commit()

@@ -14,9 +14,10 @@ from typing import Callable
 import nbformat
 from nbgrader.api import Gradebook
 
-from .course import NOTEBOOK, Course, function_names, record_zero
+from .course import NOTEBOOK, Course, function_names, record_not_graded
 from .feedback import MIME
 from .intake import submission_problem
+from .outcomes import remember
 
 log = logging.getLogger("autograder")
 
@@ -46,21 +47,27 @@ def grade_course(course: Course, students: list[str] | None = None, on_result: C
 
 
 def grade_student(course: Course, student: str) -> StudentResult:
+    """One student through `nbgrader autograde` (the trusted preprocessors retry a fault of ours once)."""
     folder = course.folder("submitted", student)
     problem = submission_problem(folder, NOTEBOOK, course.assignment, course.master_grade_ids(), function_names())
     if problem:
-        record_zero(course, student)
-        return result_from_gradebook(course, student, UNGRADABLE, problem)
+        record_not_graded(course, student, grader_fault=False)
+        return _remembered(course, student, UNGRADABLE, problem)
     try:
         outcome = course.api().autograde(course.assignment, student, force=True, create=True)
         if not outcome["success"]:
             raise RuntimeError(outcome.get("log", "") + outcome.get("error", ""))
     except Exception:
         log_path = log_fault(course, student, traceback.format_exc())
-        record_zero(course, student)
-        return result_from_gradebook(course, student, GRADER_ERROR, GRADER_FAULT.format(log_path=log_path))
+        record_not_graded(course, student, grader_fault=True)
+        return _remembered(course, student, GRADER_ERROR, GRADER_FAULT.format(log_path=log_path))
     autograded = nbformat.read(course.folder("autograded", student) / NOTEBOOK, as_version=4)
-    return result_from_gradebook(course, student, GRADED, "; ".join(reasons_in(autograded)[:2]))
+    return _remembered(course, student, GRADED, "; ".join(reasons_in(autograded)[:2]))
+
+
+def _remembered(course: Course, student: str, status: str, reason: str, seconds: float = 0.0) -> StudentResult:
+    remember(course, student, status, reason, seconds)
+    return result_from_gradebook(course, student, status, reason)
 
 
 def reasons_in(autograded: nbformat.NotebookNode) -> list[str]:

@@ -17,6 +17,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
 from traitlets import Float, Integer
 
 from .restore import nbgrader_of, rebuild
+from .sandbox.limits import Limits
 
 
 def load_master(coursedir: CourseDirectory, db_url: str, assignment: str, notebook: str):
@@ -43,22 +44,29 @@ def load_master(coursedir: CourseDirectory, db_url: str, assignment: str, notebo
 def record_unreadable(assignment: str, student: str, notebooks: list[str]) -> None:
     """`Autograde.pre_convert_hook`: a notebook nbgrader cannot read still gets its row.
 
-    Runs before nbgrader reads a student's notebooks. An unreadable or oversized one gets 0 points in
-    the gradebook and its reason in logs/ungradable.log; nbgrader then fails on it, as it would anyway,
-    lists it at the end and goes on with the next student.
+    Runs before nbgrader reads a student's notebooks. An unreadable, oversized or linked one gets 0 points in
+    the gradebook (what a person entered stays) and its reason in logs/ungradable.log and the outcome ledger;
+    nbgrader then fails on it (RestoreFromMaster refuses it), lists it at the end and goes on with the next student.
     """
-    from .course import Course, record_zero
+    from .course import Course, record_not_graded
+    from .grading import UNGRADABLE
     from .intake import unreadable
+    from .outcomes import remember
 
     for path in map(Path, notebooks):  # <root>/submitted/<student>/<assignment>/<notebook>.ipynb
         problem = unreadable(path)
         if problem:
             course = Course(path.parents[3], assignment=path.parent.name)
-            record_zero(course, path.parents[1].name)
+            record_not_graded(course, path.parents[1].name, grader_fault=False)
+            remember(course, path.parents[1].name, UNGRADABLE, problem)
             log = path.parents[3] / "logs" / "ungradable.log"
             log.parent.mkdir(exist_ok=True)
             with log.open("a") as handle:
                 handle.write(f"{path.parents[1].name}: {problem}\n")
+
+
+class SubmissionRefused(Exception):
+    """A submitted file nbgrader must not grade (a link, say); `record_unreadable` has already given it its row."""
 
 
 def _context(preprocessor, resources) -> tuple:
@@ -71,36 +79,57 @@ class RestoreFromMaster(NbGraderPreprocessor):
     """Rebuild the submission against the master: tests, points, locked cells and kernel are the master's."""
 
     def preprocess(self, nb, resources):
+        from .intake import unreadable
+
         coursedir, db_url, assignment, notebook = _context(self, resources)
+        problem = unreadable(Path(resources["metadata"]["path"]) / f"{notebook}.ipynb")
+        if problem:  # a link to the master would otherwise be graded as the master
+            raise SubmissionRefused(problem)
         master, checksums = load_master(coursedir, db_url, assignment, notebook)
         return rebuild(nb, master, checksums), resources
 
 
 class TrustedExecute(NbGraderPreprocessor):
-    """Run the student's cells in a sandbox and write the hidden tests' verdicts from this process."""
+    """Run the student's cells in a sandbox and write the hidden tests' verdicts from this process.
+    Its settings are the course's limits for every grading path (`course_limits`)."""
 
-    call_seconds = Float(2.0, help="Wall-clock limit for one call of a student's function.").tag(config=True)
-    cell_seconds = Float(30.0, help="Wall-clock limit for one notebook cell.").tag(config=True)
-    submission_seconds = Float(90.0, help="Wall-clock limit for one sandbox run of a whole submission.").tag(config=True)
-    memory_mb = Integer(1024, help="Memory the student's code may add to the warm interpreter.").tag(config=True)
-    processes = Integer(16, help="Processes a sandbox may hold at once.").tag(config=True)
-    formula_seconds = Float(10.0, help="Time limit for checking one formula answer; past it, the answer goes to manual grading.").tag(config=True)
+    call_seconds = Float(Limits.call_seconds, help="Wall-clock limit for one call of a student's function.").tag(config=True)
+    cell_seconds = Float(Limits.cell_seconds, help="Wall-clock limit for one notebook cell.").tag(config=True)
+    submission_seconds = Float(Limits.submission_seconds, help="Wall-clock limit for one sandbox run of a whole submission.").tag(config=True)
+    cpu_seconds = Integer(Limits.cpu_seconds, help="CPU seconds a sandbox's processes may use.").tag(config=True)
+    memory_mb = Integer(Limits.memory_mb, help="Memory the student's code may add to the warm interpreter.").tag(config=True)
+    processes = Integer(Limits.processes, help="Processes a sandbox may hold at once.").tag(config=True)
+    output_bytes = Integer(Limits.output_bytes, help="Text the student's cells may print, all cells together.").tag(config=True)
+    images = Integer(Limits.images, help="Figures kept from the student's plots (0: none are rendered).").tag(config=True)
+    file_mb = Integer(Limits.file_mb, help="Largest file the student's code may write.").tag(config=True)
+    tmp_mb = Integer(Limits.tmp_mb, help="Size of the sandbox's private /tmp.").tag(config=True)
+    formula_seconds = Float(Limits.formula_seconds, help="Time limit for checking one formula answer; past it, the answer goes to manual grading.").tag(config=True)
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(**{name: getattr(self, name) for name in Limits.__dataclass_fields__})
 
     def preprocess(self, nb, resources):
-        from .sandbox import Limits, warm_sandbox
+        from .sandbox import warm_sandbox
         from .trusted import grade_notebook
 
         coursedir, db_url, assignment, notebook = _context(self, resources)
         master, checksums = load_master(coursedir, db_url, assignment, notebook)
-        limits = Limits(call_seconds=self.call_seconds, cell_seconds=self.cell_seconds, submission_seconds=self.submission_seconds,
-                        memory_mb=self.memory_mb, processes=self.processes)
-        from .formulas.worker import formula_checker
-
-        graded = grade_notebook(nb, master, warm_sandbox(limits), checksums,
-                                formula_checker(self.formula_seconds))
+        sandbox = warm_sandbox(self.limits)
+        try:
+            graded = grade_notebook(nb, master, sandbox, checksums)
+        except Exception:  # a fault of ours: logged, then once more in a fresh sandbox; a second one is nbgrader's failure
+            self.log.exception("grader fault on this submission; grading it once more in a fresh sandbox")
+            sandbox.close()
+            graded = grade_notebook(nb, master, sandbox, checksums)
         self.log.info("Graded in a sandbox (isolation: %s) in %.2f s%s", graded.isolation, graded.seconds,
                       f"; stopped: {graded.fault}" if graded.fault else "")
         return graded.notebook, resources
+
+
+def course_limits(config) -> Limits:
+    """The limits a course's nbgrader_config.py sets (`c.TrustedExecute.*`), for every grading path."""
+    return TrustedExecute(config=config).limits
 
 
 class SaveGradesFlaggingFormulas(SaveAutoGrades):

@@ -4,11 +4,13 @@ CPython 3.11's AST machinery keeps per-interpreter state that concurrent threads
 (python/cpython#106905: "AST constructor recursion depth mismatch"), and the batch grader runs
 submissions in threads. Our parses are not the only ones: libraries parse while they import or work
 (lark's grammar loader through `ast.literal_eval`, `inspect.signature`, torch's `_overload`), on any
-thread. So importing this module puts every `ast.parse` in the process behind one lock.
+thread. So importing this module puts every `ast.parse`, and every `compile` that builds or reads an
+AST (`ast.PyCF_ONLY_AST`, or an AST given as the source), in the process behind one lock.
 """
 from __future__ import annotations
 
 import ast
+import builtins
 import symtable
 import threading
 
@@ -25,6 +27,19 @@ def _parse_one_at_a_time(*args, **kwargs):
 
 
 ast.parse = _parse_one_at_a_time  # ast.literal_eval, inspect and torch call it through the module
+_unlocked_compile = builtins.compile
+
+
+def _compile_one_at_a_time(source, *args, **kwargs):
+    flags = args[2] if len(args) > 2 else kwargs.get("flags", 0)
+    if isinstance(source, ast.AST) or flags & ast.PyCF_ONLY_AST:
+        with _ONE_AT_A_TIME:
+            return _unlocked_compile(source, *args, **kwargs)
+    return _unlocked_compile(source, *args, **kwargs)  # source to bytecode never builds Python AST objects
+
+
+if getattr(builtins.compile, "__name__", "") != _compile_one_at_a_time.__name__:  # once, even if reloaded
+    builtins.compile = _compile_one_at_a_time
 
 
 def parse(source: str) -> ast.Module:

@@ -1,10 +1,17 @@
-"""Render batch results: the score table for the terminal and results.csv for the instructor."""
+"""Render batch results: the score table for the terminal and results.csv for the instructor.
+
+Student names and reasons are student-controlled: every cell goes through `instructor_text`."""
 from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .grading import StudentResult
+from .instructor_text import csv_row, plain
+
+if TYPE_CHECKING:
+    from .batch import BatchReport
 
 COLUMNS = ("student", "autograded", "written", "status", "reason")
 REASON_WIDTH = 110
@@ -13,11 +20,11 @@ REASON_WIDTH = 110
 def score_table(results: list[StudentResult]) -> str:
     rows = [COLUMNS] + [
         (
-            r.student,
+            plain(r.student),
             f"{r.auto_score:g} / {r.max_auto_score:g}",
             "to grade" if r.needs_manual_grade else "-",
             r.status,
-            r.reason if len(r.reason) <= REASON_WIDTH else r.reason[: REASON_WIDTH - 1] + "…",
+            _shortened(plain(r.reason)),
         )
         for r in results
     ]
@@ -27,12 +34,16 @@ def score_table(results: list[StudentResult]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+def _shortened(reason: str) -> str:
+    return reason if len(reason) <= REASON_WIDTH else reason[: REASON_WIDTH - 1] + "…"
+
+
 def write_results_csv(results: list[StudentResult], path: Path) -> Path:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student", "status", "auto_score", "max_auto_score", "needs_manual_grade", "reason"])
-        for r in results:
-            writer.writerow([r.student, r.status, r.auto_score, r.max_auto_score, r.needs_manual_grade, r.reason])
+        for r in sorted(results, key=lambda r: r.student):
+            writer.writerow(csv_row([r.student, r.status, r.auto_score, r.max_auto_score, r.needs_manual_grade, r.reason]))
     return path
 
 
@@ -49,11 +60,11 @@ def batch_summary(report: "BatchReport", wall_seconds: float) -> str:
     lines += [f"  {status:<24}{count:>6}" for status, count in sorted(counts.items())]
     slowest = sorted(report.seconds.items(), key=lambda item: -item[1])[:5]
     if slowest:
-        lines.append("slowest: " + ", ".join(f"{student} {seconds:.2f} s" for student, seconds in slowest))
+        lines.append("slowest: " + ", ".join(f"{plain(student)} {seconds:.2f} s" for student, seconds in slowest))
     failures = [r for r in report.results if r.status != "graded" or "stopped" in r.reason]
     if failures:
         lines.append("failures:")
-        lines += [f"  {r.student} ({r.status}): {r.reason}" for r in failures]
+        lines += [f"  {plain(r.student)} ({r.status}): {plain(r.reason)}" for r in failures]
     if report.interrupted:
         lines.append("interrupted: what was graded is saved; run the same command again to finish")
     return "\n".join(lines)

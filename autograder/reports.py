@@ -1,27 +1,45 @@
-"""Write every student's feedback page and results.json, and the class report, after grading."""
+"""Every output of a course, rebuilt from the gradebook, autograded/ and the outcome ledger after every run:
+results.csv, each student's feedback page and results.json, and the class report.
+
+Rebuilding from what is stored (not from the run that just ended) means an interrupted and resumed run,
+a rerun with nothing to grade, or `nbgrader autograde` run by hand all leave complete outputs. Our files
+live in `autograder-feedback/`, apart from nbgrader's `feedback/`, so `nbgrader generate_feedback --force`
+and we never delete each other's. One student's page is built inside a guard: a record that cannot be drawn
+costs that student a plain page with their score, logged for the instructor, and nothing more.
+"""
 from __future__ import annotations
 
+import hashlib
 import json
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from nbgrader.api import Gradebook, MissingEntry
 
+from . import feedback_html, gradescope
 from .class_report import summarize, write_class_report
 from .course import NOTEBOOK, Course
-from .feedback import GRADER_FAULT, MIME, NOT_GRADED
+from .feedback import GRADER_FAULT, MIME, NOT_GRADED, PAGE_FAILED
 from .feedback_html import student_page
 from .gradescope import results_json
-from .grading import GRADED, GRADER_ERROR, StudentResult
+from .grading import GRADED, GRADER_ERROR, UNGRADABLE, StudentResult, log_fault, reasons_in
+from .outcomes import Outcome, recall
+from .report import write_results_csv
 
 PAGE = "derivatives-autograder.html"
+FEEDBACK_STEP = "autograder-feedback"
+NO_AUTOGRADED = "the gradebook has this submission but there is no autograded notebook (see nbgrader's log)"
 
 
 @dataclass(frozen=True)
-class FeedbackFiles:
+class Outputs:
+    results: list[StudentResult]
     pages: dict[str, Path]
     class_report: Path
     class_csv: Path
+    results_csv: Path
 
 
 def records_in(autograded: nbformat.NotebookNode) -> list[dict]:
@@ -30,23 +48,86 @@ def records_in(autograded: nbformat.NotebookNode) -> list[dict]:
             if output.get("output_type") == "display_data" and MIME in output.get("data", {})]
 
 
-def write_feedback(course: Course, results: list[StudentResult], seconds: dict[str, float] | None = None) -> FeedbackFiles:
-    pages, graded_records, totals = {}, {}, {}
-    for result in results:
-        records, notice = [], ""
-        if result.status == GRADED:
-            records = records_in(nbformat.read(course.folder("autograded", result.student) / NOTEBOOK, as_version=4))
+def feedback_folder(course: Course, student: str) -> Path:
+    return course.folder(FEEDBACK_STEP, student)
+
+
+def _rows(course: Course) -> list[tuple[str, float, float, bool]]:
+    with Gradebook(course.db_url, course.coursedir.course_id) as gb:
+        try:
+            submissions = gb.find_assignment(course.assignment).submissions
+        except MissingEntry:
+            return []
+        return [(s.student.id, s.code_score, s.max_code_score, s.needs_manual_grade) for s in submissions]
+
+
+def _result(course: Course, row: tuple, outcome: Outcome | None) -> tuple[StudentResult, nbformat.NotebookNode | None, float]:
+    """The student's row with its status and reason, and their autograded notebook if it is what stands."""
+    student, score, max_score, manual = row
+    path = course.folder("autograded", student) / NOTEBOOK
+    autograded_at = path.stat().st_mtime if path.exists() else None
+    if autograded_at is not None and (outcome is None or outcome.status == GRADED or autograded_at > outcome.when):
+        notebook = nbformat.read(path, as_version=4)
+        reason = "; ".join(reasons_in(notebook)[:2])
+        return StudentResult(student, GRADED, score, max_score, manual, reason), notebook, outcome.seconds if outcome else 0.0
+    if outcome is not None and outcome.status != GRADED:
+        return StudentResult(student, outcome.status, score, max_score, manual, outcome.reason), None, outcome.seconds
+    return StudentResult(student, UNGRADABLE, score, max_score, manual, NO_AUTOGRADED), None, 0.0
+
+
+_RENDERERS = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (feedback_html, gradescope))).hexdigest()
+"""a page made by other rendering code is made again"""
+
+
+def _fingerprint(result: StudentResult, notebook_mtime: float | None) -> str:
+    return hashlib.sha256(repr((result, notebook_mtime, _RENDERERS)).encode()).hexdigest()[:16]
+
+
+def _write_student(course: Course, result: StudentResult, records: list[dict], seconds: float, fingerprint: str) -> Path:
+    """The student's page and results.json, unless they are already what these inputs make."""
+    folder = feedback_folder(course, result.student)
+    page, stamp = folder / PAGE, f"<!-- autograder {fingerprint} -->\n"
+    if page.exists() and (folder / "results.json").exists():
+        with page.open(encoding="utf-8", errors="replace") as handle:
+            if handle.readline() == stamp:
+                return page
+    folder.mkdir(parents=True, exist_ok=True)
+    notice = "" if result.status == GRADED else GRADER_FAULT if result.status == GRADER_ERROR else NOT_GRADED.format(reason=result.reason)
+    try:
+        html = student_page(result.student, course.assignment, records, result.auto_score, result.max_auto_score, notice)
+        payload = results_json(records, result.auto_score, result.max_auto_score, seconds, notice)
+    except Exception:  # a record we cannot draw: that student gets a plain page, the instructor the traceback
+        log_fault(course, result.student, traceback.format_exc())
+        html = student_page(result.student, course.assignment, [], result.auto_score, result.max_auto_score, PAGE_FAILED)
+        payload = results_json([], result.auto_score, result.max_auto_score, seconds, PAGE_FAILED)
+    (folder / "results.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+    page.write_text(stamp + html, encoding="utf-8")
+    return page
+
+
+def _summarizable(records: list[dict]) -> bool:
+    try:
+        summarize({"one": records}, {})
+        return True
+    except Exception:  # a record the class report cannot read: the student still counts in the histogram
+        return False
+
+
+def write_outputs(course: Course) -> Outputs:
+    """Rebuild every output of the course's assignment from what is stored; see the module docstring."""
+    outcomes = recall(course)
+    results, pages, graded_records, totals = [], {}, {}, {}
+    for row in _rows(course):
+        result, notebook, seconds = _result(course, row, outcomes.get(row[0]))
+        records = records_in(notebook) if notebook is not None else []
+        mtime = (course.folder("autograded", result.student) / NOTEBOOK).stat().st_mtime if notebook is not None else None
+        pages[result.student] = _write_student(course, result, records, seconds, _fingerprint(result, mtime))
+        if notebook is not None and _summarizable(records):
             graded_records[result.student] = records
-        else:
-            notice = GRADER_FAULT if result.status == GRADER_ERROR else NOT_GRADED.format(reason=result.reason)
         totals[result.student] = result.auto_score
-        folder = course.folder("feedback", result.student)
-        folder.mkdir(parents=True, exist_ok=True)
-        pages[result.student] = folder / PAGE
-        pages[result.student].write_text(student_page(result.student, course.assignment, records, result.auto_score, result.max_auto_score, notice))
-        payload = results_json(records, result.auto_score, result.max_auto_score, (seconds or {}).get(result.student, 0.0), notice)
-        (folder / "results.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False))
+        results.append(result)
     max_score = max((r.max_auto_score for r in results), default=0.0)
     html_path, csv_path = write_class_report(summarize(graded_records, totals), max_score,
                                              Path(course.coursedir.root) / "reports" / course.assignment, course.assignment)
-    return FeedbackFiles(pages, html_path, csv_path)
+    results_csv = write_results_csv(results, Path(course.coursedir.root) / "results.csv")
+    return Outputs(sorted(results, key=lambda r: r.student), pages, html_path, csv_path, results_csv)

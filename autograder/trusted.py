@@ -17,7 +17,7 @@ from nbformat import NotebookNode
 
 from . import messages as msg
 from .by_hand import ByHand, by_hand_finding
-from .definitions import NOT_REBUILT, Missing, NeverRan, NotRebuilt, Rebuilt, read_definitions
+from .definitions import MAX_CODE_CHARS, NOT_REBUILT, Missing, NeverRan, NotRebuilt, Rebuilt, read_definitions
 from .exercises import EXERCISES, EXERCISES_BY_NAME, Exercise
 from .feedback import MIME, formula_record, record
 from .formulas.answers import FORMULAS
@@ -34,6 +34,7 @@ from .scoring import ExerciseResult, score
 
 HIDDEN_MARKER = "BEGIN HIDDEN TESTS"
 NOT_RUN = "the notebook stopped before this point"
+ANSWER_CELL_TOO_LONG = "The cell of {name} holds {size:,} characters, more than the {limit:,} the grader reads, so it was not read."
 PARSED_HERE = {NOTATION_ID} | {answer.echo_id for answer in FORMULAS}
 """the cell defining the public formula check, and the checks: not run when grading (the parent reads formulas)"""
 
@@ -69,13 +70,19 @@ def answer_text(notebook: NotebookNode, name: str) -> tuple[str | None, str]:
     """The answer's string, from the source of its answer cell; if nothing is assigned there (the
     cell lost its nbgrader metadata, say), from the last of the student's plain cells that assigns it."""
     cells = [c for c in notebook.cells if c.cell_type == "code"]
-    text, problem = answer_string(next((c.source for c in cells if nbgrader_of(c).get("grade_id") == name), ""), name)
+    text, problem = _answer_in(next((c.source for c in cells if nbgrader_of(c).get("grade_id") == name), ""), name)
     if text == "" and not problem:
         for cell in cells:
             if not nbgrader_of(cell).get("grade_id") and name in cell.source:
-                found = answer_string(cell.source, name)
+                found = _answer_in(cell.source, name)
                 text, problem = found if found != ("", "") else (text, problem)
     return text, problem
+
+
+def _answer_in(source: str, name: str) -> tuple[str | None, str]:
+    if len(source) > MAX_CODE_CHARS:  # parsing megabytes would hold the process-wide parse lock for many seconds
+        return None, ANSWER_CELL_TOO_LONG.format(name=name, size=len(source), limit=MAX_CODE_CHARS)
+    return answer_string(source, name)
 
 
 def formula_verdicts(notebook: NotebookNode, names: Container[str], checker: FormulaChecker) -> dict[str, FormulaVerdict]:
@@ -148,7 +155,7 @@ def grade_notebook(submission: NotebookNode, master: NotebookNode, sandbox: Sand
         details = record(result, run.observation(name, count), traces)
         cell.outputs = verdict_outputs(feedback_text(result), details, result.points)
     formula_cells = hidden_test_cells(notebook, FORMULAS)
-    formulas = formula_verdicts(notebook, formula_cells, checker or formula_checker())
+    formulas = formula_verdicts(notebook, formula_cells, checker or formula_checker(sandbox.limits.formula_seconds))
     for name, verdict in formulas.items():
         notebook.cells[formula_cells[name]].outputs = verdict_outputs(verdict.message, formula_record(verdict), verdict.points)
     return GradedNotebook(notebook, results, run.fault, run.level, run.seconds, tuple(formulas.values()))

@@ -4,33 +4,12 @@ Needs Debian's chromium and chromium-driver (.ci/run installs them) and selenium
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.slow
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1200,2000")
 IMAGES = "return Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth, i.naturalHeight, i.getBoundingClientRect().width])"
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    if not (CHROMIUM and DRIVER):
-        pytest.skip("chromium and chromedriver are not installed (.ci/run installs them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS + (f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +18,7 @@ def pages(tmp_path_factory):
 
     workdir = tmp_path_factory.mktemp("browser-course")
     run_demo(workdir, say=lambda line: None)
-    return {"feedback": workdir / "feedback" / "ben_partly_wrong" / "derivatives" / "derivatives-autograder.html",
+    return {"feedback": workdir / "autograder-feedback" / "ben_partly_wrong" / "derivatives" / "derivatives-autograder.html",
             "class report": workdir / "reports" / "derivatives" / "class-report.html"}
 
 

@@ -86,7 +86,6 @@ def test_a_renamed_function_is_reported_with_its_new_name(demo):
 
 
 def test_formula_answers_earn_lose_or_wait_for_a_person_through_nbgrader(demo):
-    """Runs before nbgrader's generate_feedback (a later test) replaces the feedback folders."""
     from nbgrader.api import Gradebook
 
     workdir = demo[0]
@@ -101,10 +100,10 @@ def test_formula_answers_earn_lose_or_wait_for_a_person_through_nbgrader(demo):
         reasoning = {g.name: (g.auto_score, g.needs_manual_grade)
                      for g in gb.find_submission_notebook("derivatives", "derivatives", "ada_correct").grades if g.name.startswith("derivation_")}
     assert len(reasoning) == 5 and set(reasoning.values()) == {(None, True)}
-    page = (workdir / "feedback" / "ben_partly_wrong" / "derivatives" / "derivatives-autograder.html").read_text()
+    page = (workdir / "autograder-feedback" / "ben_partly_wrong" / "derivatives" / "derivatives-autograder.html").read_text()
     assert '<h2 class="pending">answer_bce_wrt_prediction: needs manual grading (worth 1)</h2>' in page
     assert "<p>You wrote: <code>\\begin{cases} 1 &amp; x \\geq 0 \\\\ 0 &amp; x &lt; 0 \\end{cases}</code></p>" in page
-    tests = json.loads((workdir / "feedback" / "ben_partly_wrong" / "derivatives" / "results.json").read_text())["tests"]
+    tests = json.loads((workdir / "autograder-feedback" / "ben_partly_wrong" / "derivatives" / "results.json").read_text())["tests"]
     assert [t["name"] for t in tests if t["name"].startswith("answer_")] == [
         "answer_f_prime (f′(x))", "answer_sigmoid_prime (σ′(x))", "answer_relu_prime (ReLU′(x))",
         "answer_bce_wrt_prediction (∂L/∂ŷ)", "answer_bce_wrt_logit (∂L/∂z)"]
@@ -131,7 +130,7 @@ def test_the_demo_prints_the_score_table_and_where_the_grades_are(demo):
 
 def test_the_demo_ends_by_pointing_at_a_students_feedback_and_the_class_report(demo):
     workdir, _, printed = demo
-    assert f"feedback for one student: {workdir / 'feedback' / 'ben_partly_wrong' / 'derivatives' / 'derivatives-autograder.html'}" in printed
+    assert f"feedback for one student: {workdir / 'autograder-feedback' / 'ben_partly_wrong' / 'derivatives' / 'derivatives-autograder.html'}" in printed
     assert f"class report:             {workdir / 'reports' / 'derivatives' / 'class-report.html'}" in printed
 
 
@@ -140,11 +139,11 @@ def test_every_student_gets_a_feedback_page_and_a_valid_results_json(demo):
 
     workdir, results, _ = demo
     for student in results:
-        folder = workdir / "feedback" / student / "derivatives"
+        folder = workdir / "autograder-feedback" / student / "derivatives"
         assert (folder / "derivatives-autograder.html").exists()
         assert problems(json.loads((folder / "results.json").read_text())) == []
     assert "This submission could not be graded: no derivatives.ipynb in the submission (it has: derivatives-Copy1.ipynb)" in (
-        workdir / "feedback" / "gus_missing_notebook" / "derivatives" / "derivatives-autograder.html").read_text()
+        workdir / "autograder-feedback" / "gus_missing_notebook" / "derivatives" / "derivatives-autograder.html").read_text()
 
 
 def test_no_feedback_reveals_a_hidden_test_or_a_solution(demo, master):
@@ -159,7 +158,8 @@ def test_no_feedback_reveals_a_hidden_test_or_a_solution(demo, master):
     hidden = ("BEGIN HIDDEN TESTS", "grade_in_notebook", "from autograder", "autograder.hidden")
     solution_lines = {line.strip() for source in solutions_of(master).values() for line in source.split("\n")
                       if len(line.strip()) > 12 and not line.strip().startswith(("def ", '"""', "#"))}
-    pages = list((workdir / "feedback").rglob("*.html")) + list((workdir / "feedback").rglob("results.json"))
+    pages = [p for folder in ("feedback", "autograder-feedback") for pattern in ("*.html", "results.json")
+             for p in (workdir / folder).rglob(pattern)]
     pages += [p for p in (workdir / "reports").rglob("*") if p.is_file()]
     assert len([p for p in pages if p.name == "derivatives.html"]) == 2
     for page in pages:

@@ -3,6 +3,8 @@ sentences a student reads. Every verdict here is computed; none is stored."""
 from __future__ import annotations
 
 import builtins
+import threading
+import time
 
 import pytest
 import sympy
@@ -196,8 +198,9 @@ def test_a_checker_killed_from_outside_is_started_again():
     checker = FormulaChecker(seconds=10)
     try:
         assert checker.check(FORMULAS_BY_NAME["answer_f_prime"], r"9x^2 - 4x + 5").outcome == EQUIVALENT
-        checker._process.kill()  # as a Ctrl-C or the OOM killer would
-        checker._process.wait()
+        (helper,) = checker._idle
+        helper.kill()  # as a Ctrl-C or the OOM killer would
+        helper.wait()
         assert checker.check(FORMULAS_BY_NAME["answer_sigmoid_prime"], r"\sigma(x)").outcome == WRONG
     finally:
         checker.close()
@@ -244,3 +247,57 @@ def test_unreadable_notation_raises_a_sentence_not_a_parser_trace():
         with pytest.raises(NotationError) as raised:
             read_formula(text)
         assert "\n" not in str(raised.value) and "Traceback" not in str(raised.value)
+
+
+def _check_in_a_thread(checker: FormulaChecker, text: str) -> tuple[threading.Thread, dict]:
+    """Check `text` as answer_f_prime in a thread of its own; the dict gets its verdict and when it came."""
+    result: dict = {}
+
+    def run():
+        result["verdict"] = checker.check(FORMULAS_BY_NAME["answer_f_prime"], text)
+        result["done"] = time.monotonic()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, result
+
+
+def test_one_students_hanging_formula_does_not_stall_anothers_check():
+    seconds = 8
+    checker = FormulaChecker(seconds=seconds, size=2)
+    try:
+        warming = [_check_in_a_thread(checker, text) for text in (r"x(9x - 4) + 5", r"5 - 4x + 9x^2")]  # two helpers start at once
+        for thread, result in warming:
+            thread.join(60)
+            assert result["verdict"].outcome == EQUIVALENT
+        hostile, hung = _check_in_a_thread(checker, r"10^{10^{10}}")  # holds one helper for the whole time limit
+        time.sleep(1)
+        started = time.monotonic()
+        verdict = checker.check(FORMULAS_BY_NAME["answer_f_prime"], r"9x^2 - 4x + 5")
+        elapsed = time.monotonic() - started
+        assert verdict.outcome == EQUIVALENT and verdict.points == 1.0
+        assert elapsed < seconds / 2, f"a correct answer waited {elapsed:.1f} s behind another student's hanging one"
+        assert hostile.is_alive()
+        hostile.join(seconds + 30)
+        assert hung["verdict"].outcome == MANUAL and f"took longer than {seconds} s" in hung["verdict"].message
+    finally:
+        checker.close()
+
+
+def test_the_pool_never_holds_more_helpers_than_its_size():
+    seconds = 3
+    checker = FormulaChecker(seconds=seconds, size=2)
+    try:
+        started = time.monotonic()
+        runs = [_check_in_a_thread(checker, text) for text in (r"10^{10^{10}}", r"10^{10^{11}}", r"9^{9^{9}}")]
+        most = 0
+        while any(thread.is_alive() for thread, _ in runs):
+            most = max(most, len(checker._helpers) + checker._starting)
+            time.sleep(0.02)
+        assert most == 2
+        finished = sorted(result["done"] - started for _, result in runs)
+        assert finished[2] >= 2 * seconds  # the third waited for a helper to be free
+        assert all(result["verdict"].outcome == MANUAL and f"took longer than {seconds} s" in result["verdict"].message
+                   for _, result in runs)
+    finally:
+        checker.close()

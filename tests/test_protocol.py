@@ -24,15 +24,17 @@ def test_a_tensor_survives_the_round_trip_bit_for_bit():
     ({"dtype": "float32", "shape": [-1], "data": ""}, "expected an integer in [0, 2147483648)"),
     ({"dtype": "float32", "shape": [1], "data": "not base64!"}, "tensor bytes are not base64"),
     ("a pickle", "expected a tensor"),
+    ({"dtype": ["float32"], "shape": [1], "data": ""}, "dtype ['float32']"),
 ])
 def test_a_malformed_tensor_is_refused(tensor, problem):
     with pytest.raises(ProtocolError, match=problem.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")):
         decode_tensor(tensor)
 
 
-def test_an_unknown_observation_kind_is_refused():
-    with pytest.raises(ProtocolError):
-        decode_observation({"kind": "passed"})
+@pytest.mark.parametrize("frame", [{"kind": "passed"}, {"kind": ["tensor"]}, {"kind": {"a": 1}}, {"kind": "tensor"}])
+def test_an_unknown_observation_kind_or_a_missing_field_is_the_sandboxs_protocol_error(frame):
+    with pytest.raises(ProtocolError):  # never a KeyError or a TypeError: those are the grader's own faults
+        decode_observation(frame)
 
 
 def test_the_reader_stops_at_its_byte_budget_and_its_deadline():

@@ -144,6 +144,19 @@ def test_a_sandbox_the_grader_cannot_set_up_is_the_graders_fault_not_the_student
             box.run([(0, "x = 1")], [])
 
 
+def test_a_bug_in_the_graders_own_reading_is_a_grader_fault_not_the_students(monkeypatch):
+    """Only a ProtocolError is the sandbox's doing; any other exception in the trusted reader is ours: it goes up
+    (the batch logs it, retries once, and shows it as the grader's failure) instead of reading as a forged frame."""
+    from autograder.sandbox import read_cells
+
+    def buggy(value, caps):
+        raise KeyError("a bug of ours")
+
+    monkeypatch.setattr(read_cells, "cell_outputs", buggy)
+    with Sandbox() as box, pytest.raises(KeyError, match="a bug of ours"):
+        box.run([(0, "print(1)")], [])
+
+
 def test_no_module_of_the_graders_can_be_imported_in_a_sandbox():
     probe = ("for name in ('autograder', 'autograder.exercises', 'autograder.references', 'autograder.sandbox.protocol'):\n"
              "    try:\n        __import__(name)\n        print('imported', name)\n    except ImportError as exc:\n        print(type(exc).__name__)\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from ..python_source import TooDeep, parse_cell
+from ..python_source import TooDeep, free_symbols, parse_cell
 from . import statements as st
 
 BLOCKS = {ast.If: "an `if` block", ast.For: "a `for` loop", ast.While: "a `while` loop", ast.With: "a `with` block",
@@ -19,6 +19,7 @@ MAYBE_WRITTEN = ("it is imported from `{module}` (line {line} of cell {cell}), w
                  "notebook may write as a file; only installed modules are there when grading")
 NEVER_RAN = "cell {cell} stops at line {line}, before the function is defined: `{module}` is not installed"
 RAISES = "cell {cell} stops at line {line}, before the function is defined: it raises"
+REJECTED = "cell {cell} stops at line {line}, before the function is defined: Python rejects it ({error})"
 TOO_DEEP = "cell {cell} is nested more deeply than the grader can read, so what it defines is only known at run time"
 NOT_DEFINED_STATICALLY = "it is not defined by a top-level `def`, `lambda` or assignment, and your notebook uses `{call}` on line {line} of cell {cell}"
 
@@ -32,6 +33,9 @@ class Binding:
 
     def text(self) -> str:
         return st.segment(self.lines, self.statement)
+
+    def own_text(self) -> str:
+        return st.own_text(self.lines, self.statement)
 
 
 @dataclass
@@ -69,7 +73,7 @@ def read(program: list[tuple[int, str]]) -> Notebook:
             notebook.order[id(statement)] = len(notebook.order)
             where = {"line": statement.lineno, "cell": cell + 1}
             if dead is None:
-                dead = _stops_the_cell(statement, notebook, writes, where)
+                dead = _stops_the_cell(statement, lines, notebook, writes, where)
             if dead is not None:
                 for name in st.module_bindings(statement):
                     notebook.never_ran.setdefault(name, dead)
@@ -91,16 +95,32 @@ def read(program: list[tuple[int, str]]) -> Notebook:
     return notebook
 
 
-def _stops_the_cell(statement: ast.stmt, notebook: Notebook, writes: bool, where: dict) -> str | None:
-    """Why this statement certainly stops its cell (a `raise`; an import of a module that is not installed
-    and that the notebook does not write), or None. A module the notebook may write goes to a person."""
+def _stops_the_cell(statement: ast.stmt, lines: list[str], notebook: Notebook, writes: bool, where: dict) -> str | None:
+    """Why this statement certainly stops its cell (a `raise`; a statement that parses but that Python's compiler
+    rejects; an import of a module that is not installed and that the notebook does not write), or None. A module
+    the notebook may write goes to a person."""
     if isinstance(statement, ast.Raise):
         return RAISES.format(**where)
+    if (error := _rejected(st.own_text(lines, statement))) is not None:
+        return REJECTED.format(error=error, **where)
     if st.is_import(statement) and (module := st.missing_module(statement)):
         if not writes:
             return NEVER_RAN.format(module=module, **where)
         for name in st.bound_names(statement):
             notebook.dynamic.setdefault(name, MAYBE_WRITTEN.format(module=module, **where))
+    return None
+
+
+def _rejected(text: str) -> str | None:
+    """Why Python refuses to compile a statement that parses (`nonlocal z` with no `z` to bind, a name both
+    parameter and global...), or None. The kernel and the function's process compile statement by statement,
+    so such a statement stops its cell there; read as a definition, its symtable would fail the grader."""
+    try:
+        free_symbols(text)
+    except SyntaxError as error:
+        return error.msg
+    except RecursionError:
+        return None  # too deep to read: said when the function is rebuilt
     return None
 
 

@@ -15,6 +15,11 @@ TOO_MUCH_CODE = "the notebook's code cells hold {size:,} characters, more than t
 TOO_DEEP = "its code is nested more deeply than the grader reads"
 MAX_CODE_CHARS = 256_000
 """an honest notebook holds a few thousand; past this, reading it could stall other students' grading"""
+TOO_MUCH_TO_REPLAY = ("it reaches {count:,} statements, which take {size:,} characters to replay at their lines, "
+                      "more than the {limit:,} the grader replays")
+MAX_REPLAY_CHARS = 4 * MAX_CODE_CHARS
+"""each replayed statement is padded to its line in its cell: thousands of statements from one long cell
+(`a = 1` 40,000 times) would otherwise make hundreds of megabytes"""
 
 
 @dataclass(frozen=True)
@@ -119,10 +124,13 @@ def _rebuild(notebook: nb.Notebook, name: str) -> Found:
             if (reason := nb.imports_a_written_module(binding, notebook)) is not None:
                 return NotRebuilt(name, reason if current == name else THROUGH.format(name=current, reason=reason))
             wanted.append(binding)
-            for free in sorted(st.free_names(binding.text())):
+            for free in sorted(st.free_names(binding.own_text())):
                 if free not in seen:
                     seen.add(free)
                     queue.append(free)
     unique = {id(b.statement): b for b in wanted}
     ordered = sorted(unique.values(), key=lambda b: notebook.order[id(b.statement)])
+    size = sum(st.padding(b.statement) + len(b.own_text()) for b in ordered)
+    if size > MAX_REPLAY_CHARS:
+        return NotRebuilt(name, TOO_MUCH_TO_REPLAY.format(count=len(ordered), size=size, limit=MAX_REPLAY_CHARS))
     return Rebuilt(name, tuple(Statement(b.cell, b.statement.lineno, b.text()) for b in ordered))

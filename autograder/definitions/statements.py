@@ -66,7 +66,18 @@ def is_import(statement: ast.stmt) -> bool:
 
 def segment(lines: list[str], statement: ast.stmt) -> str:
     """The statement's own text, padded so that line numbers stay those of its cell."""
-    first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
+    return "\n" * padding(statement) + own_text(lines, statement)
+
+
+def padding(statement: ast.stmt) -> int:
+    """The lines before the statement in its cell."""
+    return _first_line(statement) - 1
+
+
+def own_text(lines: list[str], statement: ast.stmt) -> str:
+    """The statement's own text, unpadded: what its names and its compiling depend on. (Padding each statement
+    of a cell of many thousands would make reading them quadratic in its length.)"""
+    first = _first_line(statement)
     if first != statement.lineno or isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         text = "\n".join(lines[first - 1 : statement.end_lineno])
     elif statement.lineno == statement.end_lineno:  # it may share its line with others (`a = 1; b = 2`)
@@ -74,7 +85,11 @@ def segment(lines: list[str], statement: ast.stmt) -> str:
     else:
         text = "\n".join([lines[first - 1].encode()[statement.col_offset :].decode(), *lines[first : statement.end_lineno - 1],
                           lines[statement.end_lineno - 1].encode()[: statement.end_col_offset].decode()])
-    return "\n" * (first - 1) + text + "\n"
+    return text + "\n"
+
+
+def _first_line(statement: ast.stmt) -> int:
+    return min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
 
 
 def stored(node: ast.AST) -> list[str]:

@@ -1,8 +1,9 @@
-"""Check formulas in a helper process with a time and memory limit.
+"""Check formulas in helper processes with a time and memory limit.
 
 It runs only the grader's code, on the answer string as data; it is separate because sympy can take
 unbounded time or memory on a hostile formula (10^{10^{10}} builds a ten-billion-digit integer), and
-that must cost one answer a manual grade, not hang the grader. Verdicts are cached by answer text.
+that must cost one answer a manual grade, not hang the grader, nor stall the other students' checks: each
+grading thread can have a helper of its own. Verdicts are cached by answer text.
 """
 from __future__ import annotations
 
@@ -25,45 +26,85 @@ MEMORY_BYTES = 2 << 30
 
 
 class FormulaChecker:
-    """One warm helper process; `check` returns a verdict whatever the formula does to it."""
+    """A pool of up to `size` warm helper processes, so one student's hostile formula holds one helper,
+    not everyone's checks; `check` returns a verdict whatever the formula does to its helper."""
 
-    def __init__(self, seconds: float = 10.0):
+    def __init__(self, seconds: float = 10.0, size: int | None = None):
         self.seconds = seconds
-        self._process: subprocess.Popen | None = None
+        self.size = size or os.cpu_count() or 1  # the batch's default --jobs: one helper per grading thread
+        self._helpers: set[subprocess.Popen] = set()  # every live helper, idle or lent
+        self._idle: list[subprocess.Popen] = []
         self._cache: dict[tuple[str, str], FormulaVerdict] = {}
-        self._lock = threading.Lock()
+        self._asking: set[tuple[str, str]] = set()  # keys some thread is checking now
+        self._starting = 0  # helpers being started, counted against `size`
+        self._changed = threading.Condition()  # guards all the above; notified when a helper or a verdict frees up
 
     def _start(self) -> subprocess.Popen:
-        if self._process is None or self._process.poll() is not None:
-            # its own session: a Ctrl-C meant for the grader must not kill it mid-answer
-            self._process = subprocess.Popen([sys.executable, "-m", "autograder.formulas.worker"], stdin=subprocess.PIPE,
-                                             stdout=subprocess.PIPE, env={**os.environ, "PYTHONWARNINGS": "ignore"}, text=True,
-                                             start_new_session=True)
-            self._await(self._process, 120)  # the first line says the parser is built
-        return self._process
+        # its own session: a Ctrl-C meant for the grader must not kill it mid-answer
+        process = subprocess.Popen([sys.executable, "-m", "autograder.formulas.worker"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, env={**os.environ, "PYTHONWARNINGS": "ignore"}, text=True,
+                                   start_new_session=True)
+        self._await(process, 120)  # the first line says the parser is built
+        return process
 
     def _await(self, process: subprocess.Popen, seconds: float) -> dict | None:
         ready, _, _ = select.select([process.stdout], [], [], seconds)
         line = process.stdout.readline() if ready else ""
         return json.loads(line) if line else None
 
-    def _stop(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait()
-            self._process = None
+    def _borrow(self) -> subprocess.Popen:
+        """An idle helper; else a new one if fewer than `size` exist (started lazily: it takes a second or two); else wait."""
+        with self._changed:
+            while not self._idle and len(self._helpers) + self._starting >= self.size:
+                self._changed.wait()
+            if self._idle:
+                return self._idle.pop()
+            self._starting += 1
+        process = None
+        try:
+            process = self._start()  # unlocked, so other threads can check meanwhile
+            return process
+        finally:
+            with self._changed:
+                self._starting -= 1
+                if process is not None:
+                    self._helpers.add(process)
+                self._changed.notify_all()
+
+    def _give_back(self, process: subprocess.Popen, healthy: bool) -> None:
+        with self._changed:
+            keep = healthy and process in self._helpers  # not if close() stopped it meanwhile
+            if keep:
+                self._idle.append(process)
+            else:
+                self._helpers.discard(process)
+            self._changed.notify_all()
+        if not keep:
+            _stop(process)
 
     def check(self, answer: FormulaAnswer, text: str) -> FormulaVerdict:
         if len(text) > MAX_LENGTH:
             return manual(answer, text[:MAX_LENGTH] + "…", TOO_LONG.format(length=len(text)))
         key = (answer.name, text)
-        with self._lock:
-            if key not in self._cache:
-                self._cache[key] = self._ask(answer, text)
-            return self._cache[key]
+        with self._changed:
+            while key in self._asking:  # the same answer from another thread: wait for its verdict
+                self._changed.wait()
+            if key in self._cache:
+                return self._cache[key]
+            self._asking.add(key)
+        verdict = None
+        try:
+            verdict = self._ask(answer, text)
+            return verdict
+        finally:
+            with self._changed:
+                self._asking.discard(key)
+                if verdict is not None:
+                    self._cache[key] = verdict
+                self._changed.notify_all()
 
     def _ask(self, answer: FormulaAnswer, text: str, attempts: int = 2) -> FormulaVerdict:
-        process = self._start()
+        process = self._borrow()
         started = time.monotonic()
         try:
             process.stdin.write(json.dumps({"name": answer.name, "text": text}) + "\n")
@@ -71,34 +112,53 @@ class FormulaChecker:
             reply = self._await(process, self.seconds)
         except (BrokenPipeError, ValueError):  # the helper had died (killed from outside): start a new one
             reply = None
-        if reply is None and process.poll() is not None and time.monotonic() - started < self.seconds and attempts > 1:
-            self._process = None
+        except BaseException:  # interrupted mid-answer: the helper may still be busy with it
+            self._give_back(process, healthy=False)
+            raise
+        died = reply is None and process.poll() is not None
+        self._give_back(process, healthy=reply is not None)
+        if died and time.monotonic() - started < self.seconds and attempts > 1:
             return self._ask(answer, text, attempts - 1)
+        if died:
+            return manual(answer, text, msg.CHECK_FAILED.format(answer=text, error="the checking process stopped"))
         if reply is None:
-            died = process.poll() is not None
-            self._stop()
-            if died:
-                return manual(answer, text, msg.CHECK_FAILED.format(answer=text, error="the checking process stopped"))
             return manual(answer, text, msg.CHECK_TIMED_OUT.format(answer=text, seconds=round(time.monotonic() - started)))
         if "error" in reply:
             return manual(answer, text, msg.CHECK_FAILED.format(answer=text, error=reply["error"]))
         return FormulaVerdict(**reply)
 
     def close(self) -> None:
-        if self._process is not None:
-            self._process.stdin.close()
-            self._stop()
+        """Stop every helper, idle or busy (a busy one's check then ends as a stopped helper's)."""
+        with self._changed:
+            helpers = list(self._helpers)
+            self._helpers.clear()
+            self._idle.clear()
+            self._changed.notify_all()
+        for process in helpers:
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.kill()
+    process.wait()
 
 
 _checkers: dict[float, FormulaChecker] = {}
+_checkers_lock = threading.Lock()
 
 
-def formula_checker(seconds: float = 10.0) -> FormulaChecker:
-    """This process's checker: started on first use, kept warm, closed at exit."""
-    if seconds not in _checkers:
-        _checkers[seconds] = FormulaChecker(seconds)
-        atexit.register(_checkers[seconds].close)
-    return _checkers[seconds]
+def formula_checker(seconds: float = 10.0, size: int | None = None) -> FormulaChecker:
+    """This process's checker: started on first use, kept warm, closed at exit; `size` (the batch's --jobs) grows its pool."""
+    with _checkers_lock:
+        if seconds not in _checkers:
+            _checkers[seconds] = FormulaChecker(seconds, size)
+            atexit.register(_checkers[seconds].close)
+        checker = _checkers[seconds]
+    if size and size > checker.size:
+        with checker._changed:
+            checker.size = size
+            checker._changed.notify_all()
+    return checker
 
 
 def main() -> None:

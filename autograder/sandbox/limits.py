@@ -1,4 +1,7 @@
-"""What one sandbox may use. Defaults fit this assignment: every function runs in microseconds."""
+"""What one submission may use. Defaults fit this assignment: every function runs in microseconds.
+
+A course changes them in nbgrader_config.py as `c.TrustedExecute.<name>`; every grading path reads them
+through `nbgrader_plugin.course_limits`."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -22,6 +25,8 @@ class Limits:
     """figures kept from plt.show()"""
     file_mb: int = 16
     tmp_mb: int = 64
+    formula_seconds: float = 10.0
+    """time to check one final-formula answer (in the trusted helper, not the sandbox); past it, a person grades it"""
 
     def as_dict(self) -> dict:
         return asdict(self)

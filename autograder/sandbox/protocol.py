@@ -124,7 +124,7 @@ def decode_tensor(value) -> TensorData:
     if not isinstance(value, dict):
         raise ProtocolError("expected a tensor")
     dtype = value.get("dtype")
-    if dtype not in ITEM_SIZE:
+    if not isinstance(dtype, str) or dtype not in ITEM_SIZE:
         raise ProtocolError(f"dtype {dtype!r}")
     shape = _shape(value.get("shape"))
     count = 1
@@ -144,9 +144,9 @@ KINDS = {"tensor", "oversized", "other", "raised", "missing"}
 
 def decode_observation(frame: dict) -> Observation:
     kind = frame.get("kind")
-    if kind not in KINDS:
-        raise ProtocolError(f"observation kind {kind!r}")
-    output = decode_tensor(frame["output"]) if kind == "tensor" else None
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise ProtocolError(f"observation kind {str(kind)[:20]!r}")
+    output = decode_tensor(frame.get("output")) if kind == "tensor" else None
     shape = _shape(frame.get("shape", [])) if kind == "oversized" else ()
     args_after = frame.get("args_after", [])
     if not isinstance(args_after, list) or len(args_after) > 4:

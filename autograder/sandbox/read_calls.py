@@ -64,7 +64,7 @@ def observe_function(channel: socket.socket, name: str, job: dict, case_count: i
         run.fault = CALL_TIMEOUT.format(seconds=limits.call_seconds) if case is not None else DEFINE_TIMEOUT.format(seconds=limits.cell_seconds)
     except ChannelClosed:
         run.fault = CALL_EXIT if case is not None else DEFINE_EXIT
-    except (ProtocolError, KeyError, TypeError, ValueError) as exc:
+    except ProtocolError as exc:  # the sandbox's doing; any other exception is a fault of ours and goes up
         run.fault, case = FORGED.format(detail=str(exc)[:200]), None
     if run.fault is not None:
         if case is not None:

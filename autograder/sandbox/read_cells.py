@@ -85,6 +85,13 @@ def cell_outputs(value, caps: OutputCaps) -> list[dict]:
     return outputs
 
 
+def _starts_like_png(data: str) -> bool:
+    try:
+        return base64.b64decode(data[:12] + "==", validate=False).startswith(PNG_MAGIC)
+    except ValueError:  # binascii.Error: not base64 at all
+        return False
+
+
 def _output(value, caps: OutputCaps) -> dict | None:
     """Rebuild one notebook output from plain fields; only text and PNG images get through."""
     if not isinstance(value, dict):
@@ -111,7 +118,7 @@ def _output(value, caps: OutputCaps) -> dict | None:
             clean["text/plain"] = caps.take_text(text(data["text/plain"], MAX_TEXT_PLAIN))
         if "image/png" in data:
             png = data["image/png"]
-            if not isinstance(png, str) or not base64.b64decode(png[:12] + "==", validate=False).startswith(PNG_MAGIC):
+            if not isinstance(png, str) or not _starts_like_png(png):
                 raise ProtocolError("image is not a PNG")
             if caps.images_left > 0 and len(png) <= min(MAX_IMAGE_BASE64, caps.image_bytes_left):
                 caps.images_left -= 1

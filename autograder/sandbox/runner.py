@@ -180,7 +180,7 @@ class Sandbox:
                 STOPPED_CELL.format(seconds=self.limits.cell_seconds))
         except ChannelClosed:
             fault = STOPPED_EXIT
-        except (ProtocolError, KeyError, TypeError, ValueError) as exc:
+        except ProtocolError as exc:  # the sandbox's doing; any other exception is a fault of ours and goes up
             fault, cell = STOPPED_CHANNEL.format(detail=str(exc)[:200]), None
         finally:
             _kill(student_pid)
