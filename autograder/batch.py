@@ -25,14 +25,15 @@ from tqdm import tqdm
 
 from nbgrader.api import MissingEntry
 
-from .course import NOTEBOOK, Course, function_names, record_not_graded
+from .course import NOTEBOOK, Course, function_names, record_not_graded, submission_timestamp
 from .errors import BadOption, NotReleased
 from .gradebook import save_autograded
 from .grading import GRADED, GRADER_ERROR, UNGRADABLE, StudentResult, log_fault, reasons_in, result_from_gradebook
-from .intake import read_submission
+from .intake import IntakeFault, read_submission
 from .lock import course_lock
 from .nbgrader_plugin import course_limits, load_master
-from .outcomes import remember
+from .outcomes import recall, remember
+from .instructor_text import plain
 from .remote import grade_text
 from .sandbox import Limits, Sandbox
 
@@ -43,8 +44,11 @@ INTERRUPTED = 130
 NOT_RELEASED = ("'{assignment}' has no release in {root} ({why}); run `autograder release --course {root}` first, "
                 "so the gradebook knows the assignment's cells and points")
 BAD_JOBS = "--jobs must be a whole number of sandboxes, at least 1 (got {jobs})"
-UNREADABLE = "{name} could not be read: {error}"
+UNREADABLE = "the grader could not read {name}: {error}"
+NAME_NOT_UTF8 = "the folder name is not UTF-8 text, which the gradebook cannot store; rename the folder and grade again"
 GRADER_FAULT = "the grader failed on this submission twice: {error} (tracebacks in {log_path})"
+INTAKE_FAULT = "{fault} (traceback in {log_path})"
+NOT_RECORDED = "{reason}; and the gradebook could not record it: {error} (traceback in {log_path})"
 POLL_SECONDS = 0.25
 """how often the batch looks at the Ctrl-C flag while it waits for a submission"""
 
@@ -88,10 +92,14 @@ def ctrl_c_as_a_flag():
         signal.signal(signal.SIGINT, previous)
 
 
-def already_graded(course: Course, student: str) -> bool:
+def already_graded(course: Course, student: str, outcomes: dict) -> bool:
+    """Graded, its autograded notebook newer than the submission, and its last grading not a fault of ours
+    (a student the grader failed on is graded again by the next run, without --force)."""
     autograded = course.folder("autograded", student) / NOTEBOOK
     submitted = course.folder("submitted", student) / NOTEBOOK
     if not autograded.exists() or (submitted.exists() and submitted.stat().st_mtime > autograded.stat().st_mtime):
+        return False
+    if student in outcomes and outcomes[student].status == GRADER_ERROR:
         return False
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:
         try:
@@ -104,25 +112,31 @@ def already_graded(course: Course, student: str) -> bool:
 def record_graded(course: Course, student: str, notebook: dict, seconds: float = 0.0) -> StudentResult:
     """Write one student's grades the way `nbgrader autograde` does, then their autograded notebook."""
     notebook = nbformat.from_dict(notebook)
-    timestamp = course.coursedir.get_existing_timestamp(str(course.folder("submitted", student)))
+    timestamp = submission_timestamp(course, student)
     reason = "; ".join(reasons_in(notebook)[:2])
     with interrupts_deferred():
         save_autograded(course.db_url, course.coursedir.course_id, course.assignment, NOTEBOOK[:-6], student, notebook, timestamp)
         destination = course.folder("autograded", student) / NOTEBOOK
         destination.parent.mkdir(parents=True, exist_ok=True)
         partial = destination.with_suffix(".ipynb.partial")
-        partial.write_text(json.dumps(notebook, ensure_ascii=False) + "\n")  # the C encoder: no indent
+        partial.write_text(json.dumps(notebook, ensure_ascii=False) + "\n", encoding="utf-8")  # the C encoder: no indent
         os.replace(partial, destination)
         remember(course, student, GRADED, reason, seconds)
     return result_from_gradebook(course, student, GRADED, reason)
 
 
 def record_not_scored(course: Course, student: str, status: str, reason: str) -> StudentResult:
-    """Ungradable (0, the student's file) or a grader fault (no score, flagged): what a person entered stays."""
-    with interrupts_deferred():
-        record_not_graded(course, student, grader_fault=status == GRADER_ERROR)
-        remember(course, student, status, reason)
-    return result_from_gradebook(course, student, status, reason)
+    """Ungradable (0, the student's file) or a grader fault (no score, flagged): what a person entered stays.
+    If even that cannot be written, the row says so and the batch goes on."""
+    try:
+        with interrupts_deferred():
+            record_not_graded(course, student, grader_fault=status == GRADER_ERROR)
+            remember(course, student, status, reason)
+        return result_from_gradebook(course, student, status, reason)
+    except Exception as exc:  # the gradebook refused this student (a name it cannot store, say): their row, not the end
+        log_path = log_fault(course, student, traceback.format_exc())
+        return StudentResult(student, GRADER_ERROR, 0.0, 0.0, True, NOT_RECORDED.format(
+            reason=reason, error=f"{type(exc).__name__}: {exc}", log_path=log_path))
 
 
 def _master(course: Course):
@@ -133,12 +147,16 @@ def _master(course: Course):
         raise NotReleased(NOT_RELEASED.format(assignment=course.assignment, root=course.root, why=why)) from None
 
 
-def _intake(course: Course, student: str, grade_ids: set[str]) -> tuple[str | None, str | None]:
-    """The submission's text as it was checked, or why it cannot be graded: whatever is wrong is that student's row."""
+def _intake(course: Course, student: str, grade_ids: set[str]) -> tuple[str | None, str | None, str | None]:
+    """(the submission's text as it was checked, why the student's file cannot be graded, a fault of ours):
+    whatever it is, it is that student's row."""
     try:
-        return read_submission(course.folder("submitted", student), NOTEBOOK, course.assignment, grade_ids, function_names())
-    except Exception as exc:  # intake answers with a reason and never raises; this is the net under it
-        return None, UNREADABLE.format(name=NOTEBOOK, error=f"{type(exc).__name__}: {exc}")
+        text, problem = read_submission(course.folder("submitted", student), NOTEBOOK, course.assignment, grade_ids, function_names())
+        return text, problem, None
+    except Exception as exc:  # IntakeFault, or anything else: no file explains it
+        log_path = log_fault(course, student, traceback.format_exc())
+        fault = str(exc) if isinstance(exc, IntakeFault) else UNREADABLE.format(name=NOTEBOOK, error=f"{type(exc).__name__}: {exc}")
+        return None, None, INTAKE_FAULT.format(fault=fault, log_path=log_path)
 
 
 def grade_assignment(course: Course, *, jobs: int | None = None, force: bool = False, scheduler: str | None = None,
@@ -156,18 +174,34 @@ def grade_assignment(course: Course, *, jobs: int | None = None, force: bool = F
     return report
 
 
+def _storable(name: str) -> bool:
+    try:
+        name.encode("utf-8")  # a folder name of bytes that are not UTF-8 arrives with surrogates
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def _grade(course: Course, jobs: int | None, force: bool, scheduler: str | None, limits: Limits, progress: bool) -> BatchReport:
     report = BatchReport()
     master, checksums = _master(course)
     master_text = nbformat.writes(master)
     grade_ids = {c.metadata["nbgrader"]["grade_id"] for c in master.cells if "nbgrader" in c.metadata}
     todo: dict[str, str] = {}
+    outcomes = recall(course)
     for student in course.submitted_students():
-        if not force and already_graded(course, student):
+        if not _storable(student):
+            report.results.append(StudentResult(plain(student), UNGRADABLE, 0.0, 0.0, False, NAME_NOT_UTF8))
+            continue
+        if not force and already_graded(course, student, outcomes):
             report.skipped.append(student)
             continue
-        text, problem = _intake(course, student, grade_ids)
-        if problem:
+        text, problem, fault = _intake(course, student, grade_ids)
+        if fault:
+            report.results.append(record_not_scored(course, student, GRADER_ERROR, fault))
+        elif problem and not force and student in outcomes and outcomes[student][:2] == (UNGRADABLE, problem):
+            report.skipped.append(student)  # as it was: its row stands (writing it again would flag a reviewed score)
+        elif problem:
             report.results.append(record_not_scored(course, student, UNGRADABLE, problem))
         else:
             todo[student] = text

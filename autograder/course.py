@@ -94,13 +94,32 @@ def generate_release(course: Course) -> Path:
     return course.folder("release") / NOTEBOOK
 
 
+def submission_timestamp(course: Course, student: str):
+    """When the student submitted, from nbgrader's timestamp.txt, or None. `nbgrader submit` writes that file where
+    the student can write, so it is read as theirs: never through a link or a FIFO, at most 100 bytes, and anything
+    unreadable in it means no timestamp (nbgrader's own reader raises, or blocks, on such a file)."""
+    import os
+
+    from nbgrader.utils import parse_utc
+
+    from .links import open_own_file
+
+    try:
+        descriptor = open_own_file(course.folder("submitted", student) / "timestamp.txt")
+        if descriptor is None:
+            return None
+        with os.fdopen(descriptor, "rb") as handle:
+            return parse_utc(handle.read(100).decode("utf-8").strip())
+    except Exception:  # a link, a FIFO, garbage, a date out of range: the submission has no usable timestamp
+        return None
+
+
 def record_not_graded(course: Course, student: str, *, grader_fault: bool) -> None:
     """The student's row when the autograder did not score them; what a person entered stays (see gradebook.py)."""
     from .gradebook import record_not_graded as write
 
-    submitted = course.folder("submitted", student)
-    timestamp = course.coursedir.get_existing_timestamp(str(submitted)) if submitted.is_dir() else None
-    write(course.db_url, course.coursedir.course_id, course.assignment, student, grader_fault=grader_fault, timestamp=timestamp)
+    write(course.db_url, course.coursedir.course_id, course.assignment, student, grader_fault=grader_fault,
+          timestamp=submission_timestamp(course, student))
 
 
 def export_grades(course: Course, destination: Path) -> Path:

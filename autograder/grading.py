@@ -49,7 +49,12 @@ def grade_course(course: Course, students: list[str] | None = None, on_result: C
 def grade_student(course: Course, student: str) -> StudentResult:
     """One student through `nbgrader autograde` (the trusted preprocessors retry a fault of ours once)."""
     folder = course.folder("submitted", student)
-    problem = submission_problem(folder, NOTEBOOK, course.assignment, course.master_grade_ids(), function_names())
+    try:
+        problem = submission_problem(folder, NOTEBOOK, course.assignment, course.master_grade_ids(), function_names())
+    except Exception:  # IntakeFault: no file explains it, so it is ours
+        log_path = log_fault(course, student, traceback.format_exc())
+        record_not_graded(course, student, grader_fault=True)
+        return _remembered(course, student, GRADER_ERROR, GRADER_FAULT.format(log_path=log_path))
     if problem:
         record_not_graded(course, student, grader_fault=False)
         return _remembered(course, student, UNGRADABLE, problem)
@@ -95,9 +100,12 @@ def result_from_gradebook(course: Course, student: str, status: str, reason: str
 
 
 def log_fault(course: Course, student: str, trace: str) -> Path:
+    """Append a traceback to logs/grader-faults.log; the student's name is made plain (it is a folder name they chose)."""
+    from .instructor_text import plain
+
     path = Path(course.coursedir.root) / "logs" / "grader-faults.log"
     path.parent.mkdir(exist_ok=True)
-    with path.open("a") as handle:
-        handle.write(f"--- {student}\n{trace}\n")
-    log.error("grader fault on %s; traceback in %s", student, path)
+    with path.open("a", encoding="utf-8", errors="replace") as handle:
+        handle.write(f"--- {plain(student)}\n{trace}\n")
+    log.error("grader fault on %s; traceback in %s", plain(student), path)
     return path

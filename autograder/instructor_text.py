@@ -15,11 +15,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def plain(text: object) -> str:
-    """One line of printable text: every control character (ESC, CR, LF, BEL, the C1 range) and bidirectional
+    """One line of printable text: every control character (ESC, CR, LF, BEL, the C1 range), lone surrogate and bidirectional
     override becomes a visible `\\xNN`-style escape, so nothing can move the cursor or reorder what follows."""
     out = []
     for char in str(text):
-        if unicodedata.category(char) == "Cc" or _INVISIBLE.match(char):
+        if unicodedata.category(char) in ("Cc", "Cs") or _INVISIBLE.match(char):  # Cs: a lone surrogate cannot be printed
             out.append(repr(char)[1:-1] if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
         else:
             out.append(char)

@@ -33,7 +33,12 @@ NOT_NOTEBOOK = "{name} is not a Jupyter notebook: {message}"
 OTHER_ASSIGNMENT = "{name} does not belong to assignment '{assignment}': none of its cells or functions match it"
 WRONG_JSON = "{what} is {kind}, not {expected}"
 UNKNOWN_VERSION = "its format version (nbformat {major}, nbformat_minor {minor}) is not one Jupyter reads"
-COULD_NOT_READ = "{name} could not be read: {kind}: {message}"
+COULD_NOT_READ = "the grader could not read {name}: {kind}: {message}"
+
+
+class IntakeFault(Exception):
+    """Reading a submission failed in a way no file explains (a permission, a bug of ours): the grader's fault,
+    never the student's 0. The message is one line naming the file."""
 MAX_MESSAGE = 200
 """characters of an exception's message quoted in a reason"""
 
@@ -42,29 +47,29 @@ def read_submission(folder: Path, notebook_name: str, assignment: str, grade_ids
                     function_names: set[str]) -> tuple[str | None, str | None]:
     """(the notebook's text, None) if `folder / notebook_name` can be graded; (None, the reason in one line) if
     not. `folder` is submitted/<student>/<assignment>: its parent is the student's folder, which the
-    notebook must really be in. Never raises."""
+    notebook must really be in. Whatever is wrong with the file is a reason; anything else raises IntakeFault."""
     try:
         text, notebook, problem = _checked(Path(folder) / notebook_name)
         if problem is None and not _belongs(notebook, grade_ids, function_names):
             problem = OTHER_ASSIGNMENT.format(name=notebook_name, assignment=assignment)
-    except Exception as error:  # noqa: BLE001 - whatever is wrong with the file is its author's row, not the batch's end
-        text, problem = None, _could_not_read(notebook_name, error)
+    except Exception as error:  # noqa: BLE001 - no file explains it: the caller records a grader fault
+        raise IntakeFault(_could_not_read(notebook_name, error)) from error
     return (None, problem) if problem else (text, None)
 
 
 def submission_problem(folder: Path, notebook_name: str, assignment: str, grade_ids: set[str], function_names: set[str]) -> str | None:
-    """None if the submission can be graded; otherwise the reason, in one line. Never raises."""
+    """None if the submission can be graded; otherwise the reason, in one line. IntakeFault as read_submission."""
     return read_submission(folder, notebook_name, assignment, grade_ids, function_names)[1]
 
 
 def unreadable(path: Path) -> str | None:
     """None if `path` (<student's folder>/<assignment>/<notebook>) holds the student's own readable notebook
-    of a sane size; otherwise the reason, in one line. Never raises."""
+    of a sane size; otherwise the reason, in one line. IntakeFault as read_submission."""
     path = Path(path)
     try:
         return _checked(path)[2]
     except Exception as error:  # noqa: BLE001 - as in read_submission
-        return _could_not_read(path.name, error)
+        raise IntakeFault(_could_not_read(path.name, error)) from error
 
 
 def _checked(path: Path) -> tuple[str | None, nbformat.NotebookNode | None, str | None]:

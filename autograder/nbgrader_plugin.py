@@ -48,12 +48,15 @@ def record_unreadable(assignment: str, student: str, notebooks: list[str]) -> No
     the gradebook (what a person entered stays) and its reason in logs/ungradable.log and the outcome ledger;
     nbgrader then fails on it (RestoreFromMaster refuses it), lists it at the end and goes on with the next student.
     """
-    from .course import Course, record_not_graded
+    from .course import NOTEBOOK, Course, record_not_graded
     from .grading import UNGRADABLE
+    from .instructor_text import plain
     from .intake import unreadable
     from .outcomes import remember
 
     for path in map(Path, notebooks):  # <root>/submitted/<student>/<assignment>/<notebook>.ipynb
+        if path.name != NOTEBOOK:
+            continue  # nbgrader drops notebooks the assignment does not have (a Copy1) after this hook
         problem = unreadable(path)
         if problem:
             course = Course(path.parents[3], assignment=path.parent.name)
@@ -61,8 +64,8 @@ def record_unreadable(assignment: str, student: str, notebooks: list[str]) -> No
             remember(course, path.parents[1].name, UNGRADABLE, problem)
             log = path.parents[3] / "logs" / "ungradable.log"
             log.parent.mkdir(exist_ok=True)
-            with log.open("a") as handle:
-                handle.write(f"{path.parents[1].name}: {problem}\n")
+            with log.open("a", encoding="utf-8", errors="replace") as handle:
+                handle.write(f"{plain(path.parents[1].name)}: {problem}\n")
 
 
 class SubmissionRefused(Exception):

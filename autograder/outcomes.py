@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 from .course import Course
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     status: str
     reason: str
     seconds: float

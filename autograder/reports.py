@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +25,14 @@ from .course import NOTEBOOK, Course
 from .feedback import GRADER_FAULT, MIME, NOT_GRADED, PAGE_FAILED
 from .feedback_html import student_page
 from .gradescope import results_json
-from .grading import GRADED, GRADER_ERROR, UNGRADABLE, StudentResult, log_fault, reasons_in
+from .grading import GRADED, GRADER_ERROR, StudentResult, log_fault, reasons_in
 from .outcomes import Outcome, recall
 from .report import write_results_csv
 
 PAGE = "derivatives-autograder.html"
 FEEDBACK_STEP = "autograder-feedback"
 NO_AUTOGRADED = "the gradebook has this submission but there is no autograded notebook (see nbgrader's log)"
+UNREADABLE_AUTOGRADED = "its autograded notebook could not be read: {error} (traceback in {log_path})"
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def _result(course: Course, row: tuple, outcome: Outcome | None) -> tuple[Studen
         return StudentResult(student, GRADED, score, max_score, manual, reason), notebook, outcome.seconds if outcome else 0.0
     if outcome is not None and outcome.status != GRADED:
         return StudentResult(student, outcome.status, score, max_score, manual, outcome.reason), None, outcome.seconds
-    return StudentResult(student, UNGRADABLE, score, max_score, manual, NO_AUTOGRADED), None, 0.0
+    return StudentResult(student, GRADER_ERROR, score, max_score, manual, NO_AUTOGRADED), None, 0.0  # nbgrader failed
 
 
 _RENDERERS = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (feedback_html, gradescope))).hexdigest()
@@ -100,9 +102,16 @@ def _write_student(course: Course, result: StudentResult, records: list[dict], s
         log_fault(course, result.student, traceback.format_exc())
         html = student_page(result.student, course.assignment, [], result.auto_score, result.max_auto_score, PAGE_FAILED)
         payload = results_json([], result.auto_score, result.max_auto_score, seconds, PAGE_FAILED)
-    (folder / "results.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
-    page.write_text(stamp + html, encoding="utf-8")
+    _replace(folder / "results.json", json.dumps(payload, indent=1, ensure_ascii=False))
+    _replace(page, stamp + html)  # last: a page with its stamp is a page whose inputs were all written
     return page
+
+
+def _replace(path: Path, text: str) -> None:
+    """Written whole or not at all: a page cut short by a full disk must not carry a stamp that says it is done."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
 
 
 def _summarizable(records: list[dict]) -> bool:
@@ -118,7 +127,12 @@ def write_outputs(course: Course) -> Outputs:
     outcomes = recall(course)
     results, pages, graded_records, totals = [], {}, {}, {}
     for row in _rows(course):
-        result, notebook, seconds = _result(course, row, outcomes.get(row[0]))
+        try:
+            result, notebook, seconds = _result(course, row, outcomes.get(row[0]))
+        except Exception as exc:  # an autograded notebook cut short (nbgrader killed mid-write, say): that row says so
+            log_path = log_fault(course, row[0], traceback.format_exc())
+            result, notebook, seconds = StudentResult(row[0], GRADER_ERROR, row[1], row[2], row[3], UNREADABLE_AUTOGRADED.format(
+                error=f"{type(exc).__name__}: {exc}", log_path=log_path)), None, 0.0
         records = records_in(notebook) if notebook is not None else []
         mtime = (course.folder("autograded", result.student) / NOTEBOOK).stat().st_mtime if notebook is not None else None
         pages[result.student] = _write_student(course, result, records, seconds, _fingerprint(result, mtime))

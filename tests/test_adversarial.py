@@ -80,9 +80,28 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def _another_test_run(pid: int, parents: dict[int, tuple[int, int]]) -> bool:
+    """Whether `pid` descends from a pytest process other than this one: scripts/test runs test files in parallel,
+    and the other files' sandboxes (and the boundary test's attacks, run outside on purpose) are theirs."""
+    seen = set()
+    while pid in parents and pid not in seen and pid > 1:
+        seen.add(pid)
+        pid = parents[pid][0]
+        if pid == os.getpid():
+            return False  # ours (the controller above us runs pytest too)
+        try:
+            if pid > 1 and b"pytest" in open(f"/proc/{pid}/cmdline", "rb").read():
+                return True
+        except OSError:
+            pass
+    return False
+
+
 def marked_processes() -> list[int]:
-    """Processes an attack started (their command lines carry its markers) or that run as a sandbox's user."""
-    hits = [pid for pid, (_, uid) in _parents().items() if uid >= UID_BASE]
+    """Processes an attack started (their command lines carry its markers) or that run as a sandbox's user, except
+    those of another test run."""
+    parents = _parents()
+    hits = [pid for pid, (_, uid) in parents.items() if uid >= UID_BASE]
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -91,7 +110,7 @@ def marked_processes() -> list[int]:
                 continue
             if any(marker in command for marker in MARKERS) and b"pytest" not in command:
                 hits.append(int(entry))
-    return hits
+    return [pid for pid in hits if not _another_test_run(pid, parents)]
 
 
 def leftovers() -> list[int]:

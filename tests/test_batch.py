@@ -120,6 +120,25 @@ def test_a_grader_fault_on_one_submission_is_that_submissions_row(tmp_path, monk
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:  # the grader's failure, never the student's zero
         grades = gb.find_submission_notebook("derivatives", "derivatives", "cy_stubs").grades
         assert {(g.auto_score, g.needs_manual_grade) for g in grades if g.name.startswith("hidden_tests_")} == {(None, True)}
+    monkeypatch.setattr(batch, "grade_text", real)
+    again = grade_assignment(course, jobs=2, progress=False)  # no --force: a student the grader failed on is graded again
+    assert [(r.student, r.status) for r in again.results if r.status != "ungradable"] == [("cy_stubs", "graded")]
+
+
+def test_files_the_student_controls_beside_the_notebook_and_a_name_the_gradebook_cannot_store_cost_only_their_row(tmp_path):
+    course = make_course(tmp_path)
+    for student in ("ben_partly_wrong", "cy_stubs", "dee_crashes", "eve_renamed", "gus_missing_notebook", "hal_other_assignment"):
+        shutil.rmtree(tmp_path / "submitted" / student)
+    for student in ("ada_correct", "fay_invalid_json"):  # graded, and ungradable: each writes the submission's timestamp
+        (course.folder("submitted", student) / "timestamp.txt").write_text("not a date")
+    shutil.copytree(tmp_path / "submitted" / "ada_correct", tmp_path / "submitted" / "cafe")
+    os.rename(os.fsencode(tmp_path / "submitted" / "cafe"), os.fsencode(tmp_path / "submitted") + b"/caf\xe9")
+    report = grade_assignment(course, jobs=1, progress=False)
+    rows = {r.student: (r.status, r.auto_score, r.reason) for r in report.results}
+    assert rows["ada_correct"][:2] == ("graded", EXPECTED["ada_correct"])
+    assert rows["fay_invalid_json"][:2] == ("ungradable", 0)
+    assert rows["caf\\udce9"] == ("ungradable", 0, "the folder name is not UTF-8 text, which the gradebook cannot store; "
+                                                    "rename the folder and grade again")
 
 
 def test_a_grader_fault_is_retried_once_and_the_retry_counts(tmp_path, monkeypatch):

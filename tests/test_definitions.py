@@ -139,3 +139,46 @@ def test_every_ast_parse_in_the_process_shares_the_parse_lock():
         assert thread.is_alive() and taken == []  # a library's parse on another thread waits for ours
     thread.join(timeout=5)
     assert taken == [[1, 2]]
+
+
+def test_every_compile_that_builds_or_reads_an_ast_shares_the_parse_lock_too():
+    import ast
+    import threading
+
+    from autograder import python_source
+
+    built = []
+    with python_source._ONE_AT_A_TIME:
+        threads = [threading.Thread(target=lambda: built.append(compile("x = 1", "<s>", "exec", ast.PyCF_ONLY_AST))),
+                   threading.Thread(target=lambda: built.append(compile(ast.parse("y = 2"), "<s>", "exec")))]
+        for thread in threads:
+            thread.start()
+        threads[0].join(timeout=0.5)
+        assert built == []  # both wait for the lock
+    for thread in threads:
+        thread.join(timeout=5)
+    assert len(built) == 2
+
+
+def test_the_compile_wrapper_keeps_the_callers_future_imports_and_survives_a_reload():
+    import importlib
+
+    from autograder import python_source
+
+    namespace: dict = {}
+    exec(compile("def f(x: int): pass", "<s>", "exec"), namespace)  # this module has `from __future__ import annotations`
+    assert namespace["f"].__annotations__ == {"x": "int"}
+    exec(compile("def f(x: int): pass", "<s>", "exec", dont_inherit=True), namespace)
+    assert namespace["f"].__annotations__ == {"x": int}
+    importlib.reload(python_source)
+    assert compile("1 + 1", "<s>", "eval") is not None and python_source.parse("x = 1").body
+
+
+def test_more_ipython_syntax_than_the_grader_transforms_goes_to_a_person_and_never_raises():
+    """501 lines of `%ls` made IPython raise RuntimeError after minutes of work under the parse lock."""
+    too_much = NotRebuilt("sigmoid", "cell 1 brings the notebook past 200 lines of IPython syntax (`%`, `!`, `?`), more than "
+                                     "the grader transforms, so what it defines is only known at run time")
+    assert rebuilt(["%ls\n" * 501 + SIGMOID], "sigmoid") == too_much
+    shared = ["%ls\n" * 150 + "x = 1\n", "%ls\n" * 150 + SIGMOID]  # each cell within the limit, the notebook past it
+    assert isinstance(rebuilt(shared[1:], "sigmoid"), Rebuilt)
+    assert rebuilt(shared, "sigmoid") == NotRebuilt("sigmoid", too_much.reason.replace("cell 1", "cell 2"))

@@ -301,3 +301,23 @@ def test_the_pool_never_holds_more_helpers_than_its_size():
                    for _, result in runs)
     finally:
         checker.close()
+
+
+def test_a_time_out_is_not_kept_for_the_next_student_with_the_same_answer(monkeypatch):
+    """A time-out may be the machine's load, not the answer: the same text from the next student is checked again.
+    A verdict of the answer's own (equivalent, wrong, unreadable) is kept for everyone."""
+    from autograder.formulas import worker
+    from autograder.formulas.answers import FORMULAS_BY_NAME
+
+    checker, asked = worker.FormulaChecker(seconds=5, size=1), []
+    replies = iter([(worker.manual(FORMULAS_BY_NAME["answer_f_prime"], "x", "timed out"), False),
+                    (worker.manual(FORMULAS_BY_NAME["answer_f_prime"], "x", "unreadable"), True)])
+
+    def ask(answer, text, attempts=2):
+        asked.append(text)
+        return next(replies)
+
+    monkeypatch.setattr(checker, "_ask", ask)
+    for _ in range(3):
+        checker.check(FORMULAS_BY_NAME["answer_f_prime"], "x")
+    assert asked == ["x", "x"]

@@ -167,14 +167,17 @@ def test_json_that_is_not_shaped_like_a_notebook(tmp_path, json_text, sentence):
     assert problem(tmp_path) == f"derivatives.ipynb is not a Jupyter notebook: {sentence}"
 
 
-def test_anything_else_that_goes_wrong_is_one_sentence_naming_the_file(tmp_path, monkeypatch):
+def test_anything_no_file_explains_is_the_graders_fault_in_one_sentence_naming_the_file(tmp_path, monkeypatch):
+    """A bug of ours, or a permission the instructor set, is never the student's 0 (the batch records a grader fault)."""
     write(tmp_path, [nbformat.v4.new_code_cell("def f(x):\n    return x")])
 
     def unexpected(*args):
         raise TypeError("unhashable type: 'list'\nsecond line")
 
     monkeypatch.setattr(intake, "_belongs", unexpected)
-    assert problem(tmp_path) == "derivatives.ipynb could not be read: TypeError: unhashable type: 'list'"
+    with pytest.raises(intake.IntakeFault) as fault:
+        problem(tmp_path)
+    assert str(fault.value) == "the grader could not read derivatives.ipynb: TypeError: unhashable type: 'list'"
 
 
 def test_the_text_to_grade_is_the_text_that_was_checked(tmp_path):
@@ -217,3 +220,29 @@ def test_a_link_to_the_master_earns_nothing_on_either_grading_path_nor_shows_the
     assert recall(course)["trudy"].reason == "derivatives.ipynb is a symbolic link; submit the notebook itself"
     assert not (course.folder("autograded", "trudy") / "derivatives.ipynb").exists()
     assert not (course.folder("feedback", "trudy") / "derivatives.html").exists()
+
+
+@pytest.mark.parametrize("content", [b"garbage", b"9" * 5000, b"\xff\xfe2026", b"2026-11-28 09:00:00" + b" " * 10**6])
+def test_a_timestamp_the_student_controls_is_read_as_theirs(tmp_path, content):
+    """`nbgrader submit` writes timestamp.txt where the student can write; nbgrader's own reader raises on garbage
+    (AttributeError), on long digits (OverflowError), on bytes that are not UTF-8, and blocks on a FIFO."""
+    import shutil
+
+    from autograder.course import Course, submission_timestamp
+
+    from .conftest import ROOT
+
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    course = Course(tmp_path)
+    folder = course.folder("submitted", "mallory")
+    folder.mkdir(parents=True)
+    (folder / "timestamp.txt").write_bytes(content)
+    expected = None if not content.startswith(b"2026") else "2026-11-28 09:00:00"
+    found = submission_timestamp(course, "mallory")
+    assert (found if found is None else found.strftime("%Y-%m-%d %H:%M:%S")) == expected
+    (folder / "timestamp.txt").unlink()
+    os.mkfifo(folder / "timestamp.txt")
+    assert submission_timestamp(course, "mallory") is None  # never opened for a blocking read
+    (folder / "timestamp.txt").unlink()
+    (folder / "timestamp.txt").symlink_to("/etc/hostname")
+    assert submission_timestamp(course, "mallory") is None

@@ -94,6 +94,19 @@ def test_the_trusted_side_caps_text_images_and_outputs_whatever_the_sandbox_send
         cell_outputs([{"output_type": "display_data", "data": {"image/png": base64.b64encode(b"GIF89a").decode()}}], caps)
 
 
+@pytest.mark.parametrize("tail", ["\ud800", "not base64!", "=" * 4 + "QUJD", "\n"])
+def test_an_image_that_is_a_png_only_in_its_first_bytes_is_the_sandboxs_protocol_error(tail):
+    """A lone surrogate past the PNG's first bytes made the grader fail to write the notebook: a grader fault
+    for a student's forgery. The whole image must be plain base64 of a PNG."""
+    from autograder.sandbox.limits import Limits
+    from autograder.sandbox.read_cells import OutputCaps, cell_outputs
+
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 30).decode()
+    with pytest.raises(ProtocolError, match="image is not a PNG"):
+        cell_outputs([{"output_type": "display_data", "data": {"image/png": png + tail}}], OutputCaps.of(Limits()))
+    assert cell_outputs([{"output_type": "display_data", "data": {"image/png": png}}], OutputCaps.of(Limits()))
+
+
 def test_a_frame_nested_too_deep_or_not_utf8_is_the_sandboxs_protocol_error():
     read_end, write_end = os.pipe()
     send(write_end, {"type": "x"})

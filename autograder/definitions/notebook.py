@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from ..python_source import TooDeep, free_symbols, parse_cell
+from ..python_source import MAX_IPYTHON_LINES, TooDeep, free_symbols, ipython_lines, parse_cell
 from . import statements as st
 
 BLOCKS = {ast.If: "an `if` block", ast.For: "a `for` loop", ast.While: "a `while` loop", ast.With: "a `with` block",
@@ -21,6 +21,8 @@ NEVER_RAN = "cell {cell} stops at line {line}, before the function is defined: `
 RAISES = "cell {cell} stops at line {line}, before the function is defined: it raises"
 REJECTED = "cell {cell} stops at line {line}, before the function is defined: Python rejects it ({error})"
 TOO_DEEP = "cell {cell} is nested more deeply than the grader can read, so what it defines is only known at run time"
+TOO_MUCH_IPYTHON = ("cell {cell} brings the notebook past {limit} lines of IPython syntax (`%`, `!`, `?`), more than the grader "
+                    "transforms, so what it defines is only known at run time")
 NOT_DEFINED_STATICALLY = "it is not defined by a top-level `def`, `lambda` or assignment, and your notebook uses `{call}` on line {line} of cell {cell}"
 
 
@@ -58,11 +60,15 @@ class Notebook:
 
 
 def read(program: list[tuple[int, str]]) -> Notebook:
-    parsed, too_deep = [], None
+    parsed, too_deep, ipython_left = [], None, MAX_IPYTHON_LINES
     for cell, source in program:
         try:
-            if (found := parse_cell(source)) is not None:
+            lines = ipython_lines(source)
+            if (found := parse_cell(source, transform=lines <= ipython_left)) is not None:
                 parsed.append((cell, found))
+                ipython_left -= lines if found[1] is not source else 0
+            elif lines > ipython_left:  # not read, so what it defines is unknown: every function goes to a person
+                too_deep = too_deep or TOO_MUCH_IPYTHON.format(cell=cell + 1, limit=MAX_IPYTHON_LINES)
         except TooDeep:
             too_deep = too_deep or TOO_DEEP.format(cell=cell + 1)
     writes = any(st.writes_files(module) for _, (module, _) in parsed)
@@ -139,7 +145,7 @@ def _note_run_time_names(statement: ast.stmt, notebook: Notebook, cell: int) -> 
         magic = st.ipython_call(inner)
         if magic and magic[0] == "run_cell_magic" and st.literal(magic[1], 0) not in (None, "writefile"):
             try:
-                body = parse_cell(st.literal(magic[1], 2) or "")
+                body = parse_cell(st.literal(magic[1], 2) or "", transform=False)  # bounded: the cell had its share
             except TooDeep:
                 body, notebook.dynamic_call = None, notebook.dynamic_call or TOO_DEEP.format(cell=cell + 1)
             for name in set().union(*(st.module_bindings(s) for s in body[0].body)) if body else ():

@@ -92,18 +92,19 @@ class FormulaChecker:
             if key in self._cache:
                 return self._cache[key]
             self._asking.add(key)
-        verdict = None
+        verdict, lasting = None, False
         try:
-            verdict = self._ask(answer, text)
+            verdict, lasting = self._ask(answer, text)
             return verdict
         finally:
             with self._changed:
                 self._asking.discard(key)
-                if verdict is not None:
+                if lasting:  # a time-out or a helper's death may be the machine's load, not the answer: asked again
                     self._cache[key] = verdict
                 self._changed.notify_all()
 
-    def _ask(self, answer: FormulaAnswer, text: str, attempts: int = 2) -> FormulaVerdict:
+    def _ask(self, answer: FormulaAnswer, text: str, attempts: int = 2) -> tuple[FormulaVerdict, bool]:
+        """The verdict, and whether it is the answer's own (worth keeping for everyone who wrote the same)."""
         process = self._borrow()
         started = time.monotonic()
         try:
@@ -120,12 +121,12 @@ class FormulaChecker:
         if died and time.monotonic() - started < self.seconds and attempts > 1:
             return self._ask(answer, text, attempts - 1)
         if died:
-            return manual(answer, text, msg.CHECK_FAILED.format(answer=text, error="the checking process stopped"))
+            return manual(answer, text, msg.CHECK_FAILED.format(answer=text, error="the checking process stopped")), False
         if reply is None:
-            return manual(answer, text, msg.CHECK_TIMED_OUT.format(answer=text, seconds=round(time.monotonic() - started)))
+            return manual(answer, text, msg.CHECK_TIMED_OUT.format(answer=text, seconds=round(time.monotonic() - started))), False
         if "error" in reply:
-            return manual(answer, text, msg.CHECK_FAILED.format(answer=text, error=reply["error"]))
-        return FormulaVerdict(**reply)
+            return manual(answer, text, msg.CHECK_FAILED.format(answer=text, error=reply["error"])), True
+        return FormulaVerdict(**reply), True
 
     def close(self) -> None:
         """Stop every helper, idle or busy (a busy one's check then ends as a stopped helper's)."""

@@ -86,9 +86,12 @@ def cell_outputs(value, caps: OutputCaps) -> list[dict]:
 
 
 def _starts_like_png(data: str) -> bool:
+    """Plain base64 all through (it is written into notebooks and HTML as is; a lone surrogate cannot be), of a PNG."""
+    if not data.isascii():
+        return False
     try:
-        return base64.b64decode(data[:12] + "==", validate=False).startswith(PNG_MAGIC)
-    except ValueError:  # binascii.Error: not base64 at all
+        return base64.b64decode(data, validate=True).startswith(PNG_MAGIC)
+    except ValueError:  # binascii.Error: not base64
         return False
 
 
