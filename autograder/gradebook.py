@@ -11,10 +11,10 @@ graded, ungradable, or a grader fault.
 """
 from __future__ import annotations
 
-from nbformat import NotebookNode
-from nbgrader import utils
 import warnings
 
+from nbformat import NotebookNode
+from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
@@ -34,7 +34,8 @@ def automatic_score(cell: NotebookNode) -> float | None:
 
 def save_autograded(db_url: str, course_id: str, assignment: str, notebook_id: str, student: str,
                     notebook: NotebookNode, timestamp=None) -> None:
-    with Gradebook(db_url, course_id) as gb:
+    with Gradebook(db_url, course_id) as gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission autoflushes early; harmless
         gb.update_or_create_student(student)
         if timestamp:
             gb.update_or_create_submission(assignment, student, timestamp=timestamp)
