@@ -91,8 +91,8 @@ def test_one_transaction_per_student_leaves_the_gradebook_as_nbgraders_saveautog
 
 def test_a_second_run_skips_what_is_graded_and_force_grades_it_again(graded_course):
     course, _ = graded_course
-    again = grade_assignment(course, jobs=1, progress=False)
-    assert sorted(again.skipped) == ["ada_correct", "ben_partly_wrong", "cy_stubs", "dee_crashes", "eve_renamed"]
+    again = grade_assignment(course, jobs=1, progress=False)  # an unreadable file as it was keeps its row too
+    assert sorted(again.skipped) == sorted(EXPECTED) and again.results == []
     forced = grade_assignment(course, jobs=1, force=True, progress=False)
     assert forced.skipped == [] and scores(forced) == pytest.approx(EXPECTED)
 
