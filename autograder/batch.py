@@ -101,6 +101,10 @@ def already_graded(course: Course, student: str, outcomes: dict) -> bool:
         return False
     if student in outcomes and outcomes[student].status == GRADER_ERROR:
         return False
+    return _in_gradebook(course, student)
+
+
+def _in_gradebook(course: Course, student: str) -> bool:
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:
         try:
             gb.find_submission(course.assignment, student)
@@ -199,7 +203,8 @@ def _grade(course: Course, jobs: int | None, force: bool, scheduler: str | None,
         text, problem, fault = _intake(course, student, grade_ids)
         if fault:
             report.results.append(record_not_scored(course, student, GRADER_ERROR, fault))
-        elif problem and not force and student in outcomes and outcomes[student][:2] == (UNGRADABLE, problem):
+        elif problem and not force and student in outcomes and outcomes[student][:2] == (UNGRADABLE, problem) and (
+                _in_gradebook(course, student)):
             report.skipped.append(student)  # as it was: its row stands (writing it again would flag a reviewed score)
         elif problem:
             report.results.append(record_not_scored(course, student, UNGRADABLE, problem))

@@ -73,6 +73,11 @@ def test_after_an_interrupt_a_resume_and_a_rerun_with_nothing_to_do_every_output
     assert {r.student for r in resumed.results} | graded_first == set(STUDENTS)
     again = grade_assignment(course, jobs=1, progress=False, outputs=True)  # nothing left to grade
     assert sorted(again.skipped) == list(STUDENTS) and again.results == []  # an unreadable file as it was: its row stands
+    (tmp_path / "gradebook.db").unlink()  # the instructor starts the gradebook over; the ledger in logs/ stays
+    generate_release(course)
+    fresh = grade_assignment(course, jobs=1, progress=False, outputs=True)
+    assert sorted(r.student for r in fresh.results) == list(STUDENTS)
+    assert _csv_students(tmp_path) == list(STUDENTS)
 
     assert _csv_students(tmp_path) == list(STUDENTS)
     for student in STUDENTS:
