@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from nbgrader.api import MissingEntry
 
-from .course import NOTEBOOK, Course, function_names, record_not_graded, submission_timestamp
+from .course import NOTEBOOK, Course, function_names, record_not_graded, submission_timestamp, write_whole
 from .errors import BadOption, NotReleased
 from .gradebook import save_autograded
 from .grading import GRADED, GRADER_ERROR, UNGRADABLE, StudentResult, log_fault, reasons_in, result_from_gradebook
@@ -122,9 +122,7 @@ def record_graded(course: Course, student: str, notebook: dict, seconds: float =
         save_autograded(course.db_url, course.coursedir.course_id, course.assignment, NOTEBOOK[:-6], student, notebook, timestamp)
         destination = course.folder("autograded", student) / NOTEBOOK
         destination.parent.mkdir(parents=True, exist_ok=True)
-        partial = destination.with_suffix(".ipynb.partial")
-        partial.write_text(json.dumps(notebook, ensure_ascii=False) + "\n", encoding="utf-8")  # the C encoder: no indent
-        os.replace(partial, destination)
+        write_whole(destination, json.dumps(notebook, ensure_ascii=False) + "\n")  # the C encoder: no indent
         remember(course, student, GRADED, reason, seconds)
     return result_from_gradebook(course, student, GRADED, reason)
 

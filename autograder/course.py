@@ -94,6 +94,14 @@ def generate_release(course: Course) -> Path:
     return course.folder("release") / NOTEBOOK
 
 
+def write_whole(path: Path, text: str) -> None:
+    """Written whole or not at all (a sibling `.partial`, then an atomic rename): a file cut short by a full disk or a
+    kill must never stand in for a finished one."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
 def submission_timestamp(course: Course, student: str):
     """When the student submitted, from nbgrader's timestamp.txt, or None. `nbgrader submit` writes that file where
     the student can write, so it is read as theirs: never through a link or a FIFO, at most 100 bytes, and anything

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from . import feedback_html, gradescope
 from .class_report import summarize, write_class_report
-from .course import NOTEBOOK, Course
+from .course import NOTEBOOK, Course, write_whole
 from .feedback import GRADER_FAULT, MIME, NOT_GRADED, PAGE_FAILED
 from .feedback_html import student_page
 from .gradescope import results_json
@@ -102,16 +101,9 @@ def _write_student(course: Course, result: StudentResult, records: list[dict], s
         log_fault(course, result.student, traceback.format_exc())
         html = student_page(result.student, course.assignment, [], result.auto_score, result.max_auto_score, PAGE_FAILED)
         payload = results_json([], result.auto_score, result.max_auto_score, seconds, PAGE_FAILED)
-    _replace(folder / "results.json", json.dumps(payload, indent=1, ensure_ascii=False))
-    _replace(page, stamp + html)  # last: a page with its stamp is a page whose inputs were all written
+    write_whole(folder / "results.json", json.dumps(payload, indent=1, ensure_ascii=False))
+    write_whole(page, stamp + html)  # last: a page with its stamp is a page whose inputs were all written
     return page
-
-
-def _replace(path: Path, text: str) -> None:
-    """Written whole or not at all: a page cut short by a full disk must not carry a stamp that says it is done."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
 
 
 def _summarizable(records: list[dict]) -> bool:
