@@ -106,7 +106,7 @@ class TrustedExecute(NbGraderPreprocessor):
     images = Integer(Limits.images, help="Figures kept from the student's plots (0: none are rendered).").tag(config=True)
     file_mb = Integer(Limits.file_mb, help="Largest file the student's code may write.").tag(config=True)
     tmp_mb = Integer(Limits.tmp_mb, help="Size of the sandbox's private /tmp.").tag(config=True)
-    formula_seconds = Float(Limits.formula_seconds, help="Time limit for checking one formula answer; past it, the answer goes to manual grading.").tag(config=True)
+    formula_seconds = Float(Limits.formula_seconds, help="CPU time limit for checking one formula answer; past it, the answer goes to manual grading.").tag(config=True)
 
     @property
     def limits(self) -> Limits:

@@ -3,6 +3,7 @@ sentences a student reads. Every verdict here is computed; none is stored."""
 from __future__ import annotations
 
 import builtins
+import os
 import threading
 import time
 
@@ -202,6 +203,44 @@ def test_a_checker_killed_from_outside_is_started_again():
         helper.kill()  # as a Ctrl-C or the OOM killer would
         helper.wait()
         assert checker.check(FORMULAS_BY_NAME["answer_sigmoid_prime"], r"\sigma(x)").outcome == WRONG
+    finally:
+        checker.close()
+
+
+def test_a_check_slowed_down_by_the_machines_load_is_not_a_time_out():
+    """The limit is the helper's own CPU time: a helper kept off the CPU (as on a loaded CI runner) for longer
+    than the limit still gives its verdict, and it is kept for everyone."""
+    import signal
+
+    seconds = 2
+    checker = FormulaChecker(seconds=seconds, size=1)
+    try:
+        assert checker.check(FORMULAS_BY_NAME["answer_f_prime"], "x").outcome == WRONG  # a warm helper
+        (helper,) = checker._idle
+        thread, result = _check_in_a_thread(checker, r"9x^2 - 4x + 5")
+        os.kill(helper.pid, signal.SIGSTOP)
+        time.sleep(2 * seconds)
+        os.kill(helper.pid, signal.SIGCONT)
+        thread.join(60)
+        assert result["verdict"].outcome == EQUIVALENT and result["verdict"].points == 1.0
+        assert checker._cache[("answer_f_prime", r"9x^2 - 4x + 5")] == result["verdict"]
+    finally:
+        checker.close()
+
+
+def test_a_helper_that_never_says_it_is_ready_is_stopped_and_is_the_graders_fault(monkeypatch):
+    from autograder.formulas import worker
+
+    started: list = []
+    real_popen = worker.subprocess.Popen
+    monkeypatch.setattr(worker.subprocess, "Popen", lambda *a, **k: started.append(real_popen(*a, **k)) or started[-1])
+    monkeypatch.setattr(worker, "START_CPU_SECONDS", 0.0)  # its first poll already finds the start too slow
+    checker = FormulaChecker(seconds=2, size=1)
+    try:
+        with pytest.raises(worker.HelperDidNotStart):
+            checker.check(FORMULAS_BY_NAME["answer_f_prime"], "x")
+        assert started and started[0].poll() is not None  # stopped, so its late "ready" is never read as a verdict
+        assert not checker._helpers and checker._starting == 0
     finally:
         checker.close()
 

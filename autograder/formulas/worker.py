@@ -4,6 +4,10 @@ It runs only the grader's code, on the answer string as data; it is separate bec
 unbounded time or memory on a hostile formula (10^{10^{10}} builds a ten-billion-digit integer), and
 that must cost one answer a manual grade, not hang the grader, nor stall the other students' checks: each
 grading thread can have a helper of its own. Verdicts are cached by answer text.
+
+The time limit counts the helper's own CPU time, so a loaded machine (a busy CI runner, a Dask worker sharing
+its cores) slows a check down but never turns a right answer into a time-out; a wall-clock ceiling of
+WALL_FACTOR times the limit still bounds a helper that is starved of CPU altogether.
 """
 from __future__ import annotations
 
@@ -23,6 +27,23 @@ from .check import FormulaVerdict, manual
 from .notation import MAX_LENGTH, TOO_LONG
 
 MEMORY_BYTES = 2 << 30
+WALL_FACTOR = 10
+START_CPU_SECONDS = 60.0  # importing sympy and building the grammar takes about 2 s of CPU
+POLL_SECONDS = 0.05
+
+
+class HelperDidNotStart(RuntimeError):
+    """A formula helper that never said it was ready: the grader's fault, never an answer's."""
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """The CPU time `pid` has used so far, or None where /proc cannot say (then the wall clock is the limit)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime and stime
 
 
 class FormulaChecker:
@@ -44,13 +65,27 @@ class FormulaChecker:
         process = subprocess.Popen([sys.executable, "-m", "autograder.formulas.worker"], stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, env={**os.environ, "PYTHONWARNINGS": "ignore"}, text=True,
                                    start_new_session=True)
-        self._await(process, 120)  # the first line says the parser is built
+        if self._await(process, START_CPU_SECONDS) is None:  # the first line says the parser is built
+            _stop(process)  # a late "ready" must not be read later as an answer's verdict
+            raise HelperDidNotStart("a formula helper did not start")
         return process
 
-    def _await(self, process: subprocess.Popen, seconds: float) -> dict | None:
-        ready, _, _ = select.select([process.stdout], [], [], seconds)
-        line = process.stdout.readline() if ready else ""
-        return json.loads(line) if line else None
+    def _await(self, process: subprocess.Popen, cpu_seconds: float) -> dict | None:
+        """The helper's next line; None if it stops, uses `cpu_seconds` of its own CPU time first, or is starved
+        of CPU for WALL_FACTOR times as long."""
+        started_cpu, started = _cpu_seconds(process.pid), time.monotonic()
+        while True:
+            ready, _, _ = select.select([process.stdout], [], [], POLL_SECONDS)
+            if ready:
+                line = process.stdout.readline()
+                return json.loads(line) if line else None
+            if process.poll() is not None:
+                return None
+            wall = time.monotonic() - started
+            cpu = _cpu_seconds(process.pid)
+            used = cpu - started_cpu if cpu is not None and started_cpu is not None else wall
+            if used >= cpu_seconds or wall >= cpu_seconds * WALL_FACTOR:
+                return None
 
     def _borrow(self) -> subprocess.Popen:
         """An idle helper; else a new one if fewer than `size` exist (started lazily: it takes a second or two); else wait."""
@@ -106,7 +141,6 @@ class FormulaChecker:
     def _ask(self, answer: FormulaAnswer, text: str, attempts: int = 2) -> tuple[FormulaVerdict, bool]:
         """The verdict, and whether it is the answer's own (worth keeping for everyone who wrote the same)."""
         process = self._borrow()
-        started = time.monotonic()
         try:
             process.stdin.write(json.dumps({"name": answer.name, "text": text}) + "\n")
             process.stdin.flush()
@@ -118,12 +152,12 @@ class FormulaChecker:
             raise
         died = reply is None and process.poll() is not None
         self._give_back(process, healthy=reply is not None)
-        if died and time.monotonic() - started < self.seconds and attempts > 1:
+        if died and attempts > 1:
             return self._ask(answer, text, attempts - 1)
         if died:
             return manual(answer, text, msg.CHECK_FAILED.format(answer=text, error="the checking process stopped")), False
         if reply is None:
-            return manual(answer, text, msg.CHECK_TIMED_OUT.format(answer=text, seconds=round(time.monotonic() - started))), False
+            return manual(answer, text, msg.CHECK_TIMED_OUT.format(answer=text, seconds=self.seconds)), False
         if "error" in reply:
             return manual(answer, text, msg.CHECK_FAILED.format(answer=text, error=reply["error"])), True
         return FormulaVerdict(**reply), True
@@ -168,6 +202,7 @@ def main() -> None:
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     read_formula("x")  # build lark's grammar before saying ready
+    compare(next(iter(FORMULAS_BY_NAME.values())), "x")  # and sympy's lazy imports, outside any answer's time
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
         request = json.loads(line)
