@@ -28,7 +28,7 @@ from nbgrader.api import MissingEntry
 from .course import NOTEBOOK, Course, function_names, record_not_graded, submission_timestamp, write_whole
 from .errors import BadOption, NotReleased
 from .gradebook import save_autograded
-from .grading import GRADED, GRADER_ERROR, UNGRADABLE, StudentResult, log_fault, reasons_in, result_from_gradebook
+from .grading import GRADED, GRADER_ERROR, UNGRADABLE, StudentResult, log_fault, result_from_gradebook
 from .intake import IntakeFault, read_submission
 from .lock import course_lock
 from .nbgrader_plugin import course_limits, load_master
@@ -117,7 +117,9 @@ def record_graded(course: Course, student: str, notebook: dict, seconds: float =
     """Write one student's grades the way `nbgrader autograde` does, then their autograded notebook."""
     notebook = nbformat.from_dict(notebook)
     timestamp = submission_timestamp(course, student)
-    reason = "; ".join(reasons_in(notebook)[:2])
+    from .reports import reason_in  # the same reason as results.csv's; reports is loaded late, as in the summary
+
+    reason = reason_in(notebook)
     with interrupts_deferred():
         save_autograded(course.db_url, course.coursedir.course_id, course.assignment, NOTEBOOK[:-6], student, notebook, timestamp)
         destination = course.folder("autograded", student) / NOTEBOOK

@@ -37,6 +37,8 @@ class CaseResult:
     max_abs_error: float | None = None
     max_rel_error: float | None = None
     tolerance: str = ""
+    off_ratios: tuple[float, float] | None = None
+    """the smallest and largest got/expected over every wrong element; None if one of them expects 0"""
 
 
 def describe_inputs(exercise: Exercise, args: tuple[torch.Tensor, ...]) -> str:
@@ -89,7 +91,7 @@ def check_case(exercise: Exercise, case: Case, observation: Observation, student
         return _fail(case, "dtype", msg.WRONG_DTYPE.format(signature=sig, got=str(got.dtype).removeprefix("torch."), expected=wanted, inputs=inputs))
 
     got64 = got.to(torch.float64)
-    tolerance = exercise.tolerances[input_dtype]
+    tolerance = exercise.tolerance(input_dtype)
     error = (got64 - expected).abs()
     finite = torch.isfinite(error)
     details = dict(
@@ -109,6 +111,8 @@ def check_case(exercise: Exercise, case: Case, observation: Observation, student
     if off.any():
         index = _smallest_input(off, case.args[0])
         point = describe_point(exercise, case.args, index)
+        ratios = (got64[off] / expected[off]) if bool((expected[off] != 0).all()) else None
+        details["off_ratios"] = (ratios.min().item(), ratios.max().item()) if ratios is not None else None
         return _fail(
             case, "value",
             msg.WRONG_VALUE.format(

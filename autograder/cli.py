@@ -1,4 +1,4 @@
-"""Command line: `autograder demo | grade | release | sync-master`. Thin: each verb calls one function.
+"""Command line: `autograder demo | init | grade | release | sync-master`. Thin: each verb calls one function.
 
 One handler: an `AutograderError` is printed as its sentence with its exit code; anything else is a
 bug of ours and keeps its traceback.
@@ -18,6 +18,8 @@ def _parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", required=True)
     demo = verbs.add_parser("demo", help="grade the bundled sample submissions in a fresh course folder")
     demo.add_argument("--workdir", type=Path, default=Path("demo-course"), help="where to build the demo course (replaced if present)")
+    init = verbs.add_parser("init", help="make a new course folder: nbgrader_config.py and a copy of source/")
+    init.add_argument("directory", type=Path, help="the new course folder (must be new or empty)")
     for name, text in (("grade", "autograde every submission in submitted/, in parallel, and export grades.csv"),
                        ("release", "run nbgrader generate_assignment for the assignment"),
                        ("sync-master", "rewrite the master's hidden-test and formula cells from the registries")):
@@ -46,6 +48,13 @@ def _run(args: argparse.Namespace) -> int:
         from .demo import run_demo
 
         return 0 if run_demo(args.workdir) else 1
+    if args.verb == "init":
+        from .course_init import init_course
+
+        written = init_course(args.directory)
+        print("\n".join(str(path) for path in written))
+        print(f"next: cd {args.directory} && autograder release, then submitted/<student>/derivatives/derivatives.ipynb and autograder grade")
+        return 0
     if args.verb == "grade":
         return _grade(args)
     if args.verb == "release":

@@ -34,3 +34,11 @@ class NbgraderFailed(AutograderError):
     """An nbgrader step failed; the message says which and why, nbgrader's log follows it."""
 
     exit_code = 1
+
+
+class FolderNotEmpty(AutograderError):
+    """`autograder init` is given a folder that already holds something (it never writes over a course)."""
+
+
+class NoTemplate(AutograderError):
+    """The installed package has no repository beside it to copy the master from (installed without `-e`)."""

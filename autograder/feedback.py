@@ -11,6 +11,7 @@ import math
 import torch
 
 from . import messages as msg
+from .diagnosis import CellFailure, caused_sentence, diagnose, summary
 from .exercises import Exercise
 from .formulas.answers import FORMULAS_BY_NAME
 from .formulas.check import FormulaVerdict
@@ -42,6 +43,16 @@ def checked_in_words(exercise: Exercise) -> str:
     return text + (BY_HAND if exercise.by_hand else "")
 
 
+def heading(details: dict) -> str:
+    """What the student calls it: `sigmoid_derivative(x)`, "Your final formula for σ′(x)" (records stored before
+    headings were stored have none)."""
+    if details.get("heading"):
+        return details["heading"]
+    if details.get("kind") == "formula":
+        return msg.FORMULA_HEADING.format(derivative=FORMULAS_BY_NAME[details["name"]].derivative) if details["name"] in FORMULAS_BY_NAME else details["name"]
+    return details.get("signature") or details["name"]
+
+
 def _curves(exercise: Exercise, seen: Observation | None) -> dict:
     """The reference and (if it could be computed) the student's function over the plot grid."""
     args = exercise.plot_case.args
@@ -61,8 +72,11 @@ def _curves(exercise: Exercise, seen: Observation | None) -> dict:
     }
 
 
-def record(result: ExerciseResult, plot: Observation | None, traces: dict[int, str] | None = None) -> dict:
+def record(result: ExerciseResult, plot: Observation | None, traces: dict[int, str] | None = None,
+           cause: tuple[CellFailure, str] | None = None) -> dict:
+    """`cause`: the cell that stopped before defining the function (or a name it uses), from `diagnosis.cause_of`."""
     exercise = result.exercise
+    kind, hint = ("cell", "") if cause else diagnose(result)
     cases = []
     for index, verdict in enumerate(result.cases):
         x = None
@@ -70,16 +84,19 @@ def record(result: ExerciseResult, plot: Observation | None, traces: dict[int, s
             x = _number(verdict.case.args[0].to(torch.float64).reshape(verdict.case.args[0].shape)[verdict.failing_index].item())
         cases.append({
             "name": verdict.case.name, "group": verdict.case.group, "passed": verdict.passed, "check": verdict.check,
-            "message": verdict.message, "point": verdict.point, "x": x, "got": _number(verdict.got),
+            "message": verdict.message, "summary": summary(result, verdict) if not verdict.passed else "",
+            "point": verdict.point, "x": x, "got": _number(verdict.got),
             "got_text": "" if verdict.got is None else f"{verdict.got:.6g}", "expected": _number(verdict.expected),
             "max_abs_error": _number(verdict.max_abs_error), "max_rel_error": _number(verdict.max_rel_error),
-            "tolerance": verdict.tolerance, "hint": verdict.case.hint if not verdict.passed else "",
+            "tolerance": verdict.tolerance, "hint": hint if verdict.case.hint == hint and hint and not verdict.passed else "",
             "trace": (traces or {}).get(index, ""),
         })
     return {
-        "name": exercise.name, "signature": exercise.signature, "points": result.points, "max_points": result.max_points,
-        "violation": result.violation, "checked": checked_in_words(exercise), "cases": cases, "plot": _curves(exercise, plot),
-        "needs_manual_grade": bool(result.manual), "manual_reason": result.manual,
+        "name": exercise.name, "signature": exercise.signature, "heading": exercise.signature, "points": result.points,
+        "max_points": result.max_points, "violation": result.violation, "checked": checked_in_words(exercise), "cases": cases,
+        "plot": _curves(exercise, plot), "needs_manual_grade": bool(result.manual), "manual_reason": result.manual,
+        "kind": "function", "failure_kind": kind, "hint": hint,
+        "cause": dict(cause[0].as_data(), name=cause[1], because=caused_sentence(result, *cause)) if cause else None,
     }
 
 
@@ -87,20 +104,42 @@ FORMULA_CHECKED = ("`{name}` is your final formula for {derivative}, read with s
                    "derivative sympy computes: symbolically, and at {count} test points. The reasoning above it is graded by hand.")
 
 
+def _readable(verdict: FormulaVerdict, derivative: str) -> str:
+    """The formula as plain text (σ(x)·(1 − σ(x))), as the verdict's sentence tells it; `read_as` may be LaTeX."""
+    before, _, after = msg.FORMULA_WRONG.partition("{read_as}")
+    prefix = before.format(name=verdict.name, max_points=verdict.max_points, derivative=derivative)
+    end = after.split("{", 1)[0]
+    if verdict.message.startswith(prefix) and end in verdict.message[len(prefix):]:
+        return verdict.message[len(prefix):].rsplit(end, 1)[0]
+    return verdict.read_as if "\\" not in verdict.read_as else ""
+
+
 def formula_record(verdict: FormulaVerdict) -> dict:
     """A formula answer in the same shape as a function's record: one check, no plot."""
     answer = FORMULAS_BY_NAME[verdict.name]
     case = {"name": "final formula", "group": "typical", "passed": verdict.outcome == "equivalent", "check": "formula",
             "message": verdict.message, "point": verdict.differs_at, "x": None, "got": None, "got_text": verdict.got,
-            "expected": None, "max_abs_error": None, "max_rel_error": None, "tolerance": "", "hint": "", "trace": ""}
+            "expected": None, "max_abs_error": None, "max_rel_error": None, "tolerance": "", "hint": "", "trace": "",
+            "summary": "" if verdict.outcome == "equivalent" else verdict.message}
     return {
-        "kind": "formula", "name": verdict.name, "signature": f"{verdict.name} ({answer.derivative})", "points": verdict.points,
+        "kind": "formula", "name": verdict.name, "signature": f"{verdict.name} ({answer.derivative})",
+        "heading": msg.FORMULA_HEADING.format(derivative=answer.derivative), "points": verdict.points,
         "max_points": verdict.max_points, "violation": "", "cases": [case], "plot": None,
         "checked": FORMULA_CHECKED.format(name=verdict.name, derivative=answer.derivative, count=len(answer.sample_points)),
         "answer": verdict.answer, "read_as": verdict.read_as, "outcome": verdict.outcome, "needs_manual_grade": verdict.needs_manual_grade,
+        "derivative": answer.derivative, "read_as_text": _readable(verdict, answer.derivative), "hint": "", "cause": None,
     }
 
 
 GRADER_FAULT = "The grader failed on your submission; your instructor has been told."
 NOT_GRADED = "This submission could not be graded: {reason}"
 PAGE_FAILED = "Your feedback could not be drawn; your score above stands, and your instructor has been told."
+
+
+def outcome_rows(cases: list[dict]) -> list[tuple[bool, list[str], str]]:
+    """A record's cases, one row per distinct outcome: every passed check in one row, a failure repeated on many
+    inputs in one row; (passed, the checks' names, the failure's sentence)."""
+    rows: dict[tuple[bool, str], list[str]] = {}
+    for case in cases:
+        rows.setdefault((case["passed"], "" if case["passed"] else case.get("summary") or case["message"]), []).append(case["name"])
+    return [(passed, names, sentence) for (passed, sentence), names in rows.items()]

@@ -15,12 +15,18 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from .feedback import heading, outcome_rows  # noqa: E402
+from .diagnosis import repeated  # noqa: E402
+
 STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
 .pass{color:#17663a}.fail{color:#a4161a}.pending{color:#8a5a00}table{border-collapse:collapse;margin:.5rem 0}
 td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;font-size:.9rem;vertical-align:top}
 pre{background:#f6f6f6;padding:.5rem;overflow-x:auto}.hint{background:#fff8e1;padding:.4rem .6rem}
 img{max-width:100%;border:1px solid #eee}"""
+FIRST = "First, a cell of yours stopped"
+NOT_FINITE_ERROR = "– (not finite)"
+EXPECTED_COLOR = "#9ecae1"
 DETAIL_HEADINGS = ("check", "smallest failing input", "expected", "your code gave", "largest absolute error",
                    "largest relative error", "tolerance")
 
@@ -41,17 +47,18 @@ def _values(values: list, drawable: float) -> list[float]:
     return [float("nan") if v is None or not abs(v) <= drawable else v for v in values]
 
 
-def _plot(details: dict) -> str:
-    """The student's function against the reference over the tested range, failing points marked."""
+def figure_of(details: dict):
+    """The student's function against the reference over the tested range, failing points marked. The expected
+    curve is a thick light line underneath and the student's dashed on top, so both show where they agree."""
     figure, axes = plt.subplots(figsize=(6, 3.2))
     plot = details["plot"]
     scale = max((abs(v) for series in plot["series"] for v in series["reference"] if v is not None), default=1.0)
     drawable = DRAWABLE_FACTOR * (scale + 1.0)  # beyond this the axes' arithmetic overflows (±1.8e308 did)
     for series in plot["series"]:
         suffix = f" ({series['label']})" if series["label"] else ""
-        axes.plot(series["x"], _values(series["reference"], drawable), color="#888", linewidth=3, alpha=0.6, label=f"expected{suffix}")
+        axes.plot(series["x"], _values(series["reference"], drawable), color=EXPECTED_COLOR, linewidth=6, zorder=2, label=f"expected{suffix}")
         if series["student"] is not None:
-            axes.plot(series["x"], _values(series["student"], drawable), linewidth=1.5, label=f"yours{suffix}")
+            axes.plot(series["x"], _values(series["student"], drawable), linewidth=1.8, linestyle=(0, (4, 3)), zorder=3, label=f"yours{suffix}")
     marks = [(c["x"], c["got"] if c["got"] is not None else c["expected"]) for c in details["cases"]
              if not c["passed"] and c["x"] is not None and (c["got"] is not None or c["expected"] is not None)]
     low, high = plot["series"][0]["x"][0], plot["series"][0]["x"][-1]
@@ -59,14 +66,31 @@ def _plot(details: dict) -> str:
     if marks:
         axes.scatter([x for x, _ in marks], [y for _, y in marks], color="#a4161a", marker="x", s=60, zorder=5, label="failing inputs")
     axes.set_xlabel(plot["parameter"])
-    axes.set_title(details["signature"])
+    axes.set_title(heading(details))
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize=7)
-    return png_base64(figure)
+    return figure
+
+
+def _plot(details: dict) -> str:
+    return png_base64(figure_of(details))
 
 
 def _number(value) -> str:
-    return "–" if value is None else f"{value:.3g}"
+    return "–" if value is None else f"{value:.6g}"
+
+
+def _errors(case: dict) -> tuple[str, str]:
+    """The error columns: a value that is not finite has no error to show (the largest finite one would mislead)."""
+    if case["check"] == "finite":
+        return NOT_FINITE_ERROR, NOT_FINITE_ERROR
+    return _number(case["max_abs_error"]), _number(case["max_rel_error"])
+
+
+def _checks_label(names: list[str], total: int) -> str:
+    if len(names) == 1:
+        return names[0]
+    return f"all {total} checks" if len(names) == total else f"{len(names)} checks: " + "; ".join(names)
 
 
 def function_section(details: dict) -> str:
@@ -74,7 +98,7 @@ def function_section(details: dict) -> str:
     score = f'{details["points"]:g} / {details["max_points"]:g} points'
     if details.get("needs_manual_grade"):
         ok, score = None, f'needs manual grading (worth {details["max_points"]:g})'
-    parts = [f'<h2 class="{ {True: "pass", False: "fail", None: "pending"}[ok] }">{escape(details["name"])}: {score}</h2>',
+    parts = [f'<h2 class="{ {True: "pass", False: "fail", None: "pending"}[ok] }">{escape(heading(details))}: {score}</h2>',
              f"<p>{escape(details['checked'])}</p>"]
     if details.get("kind") == "formula":
         parts.append(f"<p>You wrote: <code>{escape(details['answer'])}</code></p>")
@@ -82,22 +106,34 @@ def function_section(details: dict) -> str:
         parts.append(f'<p class="fail">{escape(details["violation"])}</p>')
     if details.get("manual_reason"):
         parts.append(f'<p class="pending">{escape(details["manual_reason"])}</p>')
+    if details.get("cause"):  # every failure follows from a cell that stopped: one line that points there
+        parts.append(f'<p class="fail">{escape(details["cause"]["because"])}</p>')
+        return "\n".join(parts)
+    total = len(details["cases"])
     parts.append("<table><tr><th></th><th>check</th><th>result</th></tr>" + "".join(
-        f'<tr><td class="{"pass" if c["passed"] else "fail"}">{"✓" if c["passed"] else "✗"}</td><td>{escape(c["name"])}</td>'
-        f'<td>{"passed" if c["passed"] else escape(c["message"])}</td></tr>' for c in details["cases"]) + "</table>")
+        f'<tr><td class="{"pass" if passed else "fail"}">{"✓" if passed else "✗"}</td><td>{escape(_checks_label(names, total))}</td>'
+        f'<td>{"passed" if passed else escape(repeated(sentence, len(names), total))}</td></tr>'
+        for passed, names, sentence in outcome_rows(details["cases"])) + "</table>")
     failures = [c for c in details["cases"] if not c["passed"] and c["check"] in ("value", "finite")]
     if failures:
         parts.append("<table><tr>" + "".join(f"<th>{h}</th>" for h in DETAIL_HEADINGS) + "</tr>" + "".join(
             f"<tr><td>{escape(c['name'])}</td><td>{escape(c['point'])}</td><td>{_number(c['expected'])}</td><td>{escape(c['got_text'])}</td>"
-            f"<td>{_number(c['max_abs_error'])}</td><td>{_number(c['max_rel_error'])}</td><td>{escape(c['tolerance'])}</td></tr>"
+            f"<td>{_errors(c)[0]}</td><td>{_errors(c)[1]}</td><td>{escape(c['tolerance'])}</td></tr>"
             for c in failures) + "</table>")
-    for hint in dict.fromkeys(c["hint"] for c in details["cases"] if c["hint"]):
+    hints = [details["hint"]] if "hint" in details else list(dict.fromkeys(c["hint"] for c in details["cases"] if c["hint"]))
+    for hint in (h for h in hints if h):
         parts.append(f'<p class="hint">Hint: {escape(hint)}</p>')
     for trace in dict.fromkeys(c["trace"] for c in details["cases"] if c["trace"]):
         parts.append(f"<p>Where your code raised the error:</p><pre>{escape(trace)}</pre>")
     if details["plot"] is not None:
-        parts.append(f'<img alt="{escape(details["name"])}: your function against the expected one" src="data:image/png;base64,{_plot(details)}">')
+        parts.append(f'<img alt="{escape(heading(details))}: your function against the expected one" src="data:image/png;base64,{_plot(details)}">')
     return "\n".join(parts)
+
+
+def stopped_cells(records: list[dict]) -> list[str]:
+    """The sentence for each cell that stopped before defining a graded function, once each, in cell order."""
+    causes = {(c["cell"], c["sentence"]): None for c in sorted((r["cause"] for r in records if r.get("cause")), key=lambda c: c["cell"])}
+    return [sentence for _, sentence in causes]
 
 
 def student_page(student: str, assignment: str, records: list[dict], score: float, max_score: float, notice: str = "") -> str:
@@ -105,6 +141,8 @@ def student_page(student: str, assignment: str, records: list[dict], score: floa
             f"<p><strong>Autograded score: {score:g} / {max_score:g}</strong>. The reasoning of your written derivations is graded by hand.</p>"]
     if notice:
         body.append(f'<p class="fail">{escape(notice)}</p>')
+    if stopped := stopped_cells(records):
+        body.append(f"<h2 class=\"fail\">{FIRST}</h2>" + "".join(f'<p class="fail">{escape(sentence)}</p>' for sentence in stopped))
     body += [function_section(details) for details in records]
     return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(assignment)}: {escape(student)}</title>"
             f"<style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")

@@ -6,6 +6,10 @@ into `extra_data`.
 """
 from __future__ import annotations
 
+from .feedback import heading, outcome_rows
+from .feedback_html import stopped_cells
+from .diagnosis import repeated
+
 TOP_LEVEL = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
              "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"}
 TEST_FIELDS = {"score", "max_score", "status", "name", "name_format", "number", "output", "output_format", "tags",
@@ -16,18 +20,24 @@ VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 def results_json(records: list[dict], score: float, max_score: float, seconds: float, notice: str = "") -> dict:
     tests = []
     for number, details in enumerate(records, start=1):
-        failures = [c["message"] for c in details["cases"] if not c["passed"]]
+        failures = [(sentence, len(names)) for passed, names, sentence in outcome_rows(details["cases"]) if not passed]
+        total = len(details["cases"])
         notes = [note for note in (details["violation"], details.get("manual_reason", "")) if note]
-        lines = [details["checked"]] + notes + [f"✗ {m}" for m in failures]
+        if details.get("cause"):
+            lines = [details["checked"]] + notes + [f"✗ {details['cause']['because']}"]
+        else:
+            lines = [details["checked"]] + notes + [f"✗ {repeated(sentence, count, total)}" for sentence, count in failures]
+            lines += [f"Hint: {details['hint']}"] if details.get("hint") else []
         tests.append({
-            "name": details["signature"], "number": str(number), "score": details["points"], "max_score": details["max_points"],
+            "name": heading(details), "number": str(number), "score": details["points"], "max_score": details["max_points"],
             "status": "passed" if details["points"] == details["max_points"] else "failed",
             "output": "\n".join(lines), "visibility": "visible",
         })
     result = {"score": score, "execution_time": round(seconds, 3), "tests": tests, "visibility": "visible",
               "extra_data": {"max_score": max_score}}
-    if notice:
-        result["output"] = notice
+    first = ([notice] if notice else []) + stopped_cells(records)  # the cause first: a cell that stopped
+    if first:
+        result["output"] = "\n".join(first)
     return result
 
 

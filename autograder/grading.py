@@ -66,8 +66,10 @@ def grade_student(course: Course, student: str) -> StudentResult:
         log_path = log_fault(course, student, traceback.format_exc())
         record_not_graded(course, student, grader_fault=True)
         return _remembered(course, student, GRADER_ERROR, GRADER_FAULT.format(log_path=log_path))
+    from .reports import reason_in  # reports builds on this module
+
     autograded = nbformat.read(course.folder("autograded", student) / NOTEBOOK, as_version=4)
-    return _remembered(course, student, GRADED, "; ".join(reasons_in(autograded)[:2]))
+    return _remembered(course, student, GRADED, reason_in(autograded))
 
 
 def _remembered(course: Course, student: str, status: str, reason: str, seconds: float = 0.0) -> StudentResult:

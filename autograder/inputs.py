@@ -51,6 +51,11 @@ class Case:
     hint: str = ""
     weight: float = 1.0
 
+    @property
+    def single_value(self) -> bool:
+        """One value cannot tell a formula from a coincidence (ReLU′ = 0 is right at any x < 0)."""
+        return self.args[0].numel() == 1
+
 
 # (name, shape, dtype) of the standard matrix; each is drawn from the exercise's samplers.
 STANDARD_SHAPES: tuple[tuple[str, tuple[int, ...], torch.dtype], ...] = (
@@ -80,12 +85,32 @@ def seed_for(name: str) -> int:
     return zlib.crc32(name.encode())
 
 
-def build_cases(name: str, samplers: tuple[Sampler, ...], edges: tuple[Edge, ...]) -> tuple[Case, ...]:
+Keep = Callable[[tuple[torch.Tensor, ...]], torch.Tensor]
+"""which elements of drawn arguments are fit to be typical values (a boolean mask)"""
+
+
+def _draw(gen: torch.Generator, samplers: tuple[Sampler, ...], shape: tuple[int, ...], dtype: torch.dtype,
+          keep: Keep | None) -> tuple[torch.Tensor, ...]:
+    """Arguments of `shape` whose every element `keep` accepts, drawn in batches from the seeded generator."""
+    if keep is None:
+        return tuple(sample(gen, shape, dtype) for sample in samplers)
+    wanted = max(1, int(torch.Size(shape).numel()))
+    chosen: list[list[torch.Tensor]] = [[] for _ in samplers]
+    found = 0
+    for _ in range(100):
+        drawn = tuple(sample(gen, (4 * wanted + 16,), dtype) for sample in samplers)
+        mask = keep(drawn)
+        for kept, values in zip(chosen, drawn):
+            kept.append(values[mask])
+        found += int(mask.sum())
+        if found >= wanted:
+            return tuple(torch.cat(kept)[:wanted].reshape(shape) for kept in chosen)
+    raise ValueError(f"the typical ranges hardly ever give values the exercise accepts ({found} of {wanted})")
+
+
+def build_cases(name: str, samplers: tuple[Sampler, ...], edges: tuple[Edge, ...], keep: Keep | None = None) -> tuple[Case, ...]:
     gen = torch.Generator().manual_seed(seed_for(name))
-    cases = [
-        Case(label, tuple(sample(gen, shape, dtype) for sample in samplers), "typical")
-        for label, shape, dtype in STANDARD_SHAPES
-    ]
+    cases = [Case(label, _draw(gen, samplers, shape, dtype, keep), "typical") for label, shape, dtype in STANDARD_SHAPES]
     for edge in edges:
         for dtype in EDGE_DTYPES:
             args = tuple(torch.tensor(values, dtype=dtype) for values in edge.values)

@@ -1,7 +1,9 @@
 """Keep the master notebook's hidden-test cells in step with the exercise registry.
 
 Each exercise gets one nbgrader "autograder tests" cell, `hidden_tests_<name>`, placed after
-the cells that define and publicly test the function. Its points come from the registry.
+the cells that define and publicly test the function. Its points come from the registry. Each formula
+answer's solution in the master must read as equivalent to its reference, or nothing is written; and the
+formula reader is copied next to the master, for nbgrader's release to ship.
 """
 from __future__ import annotations
 
@@ -11,15 +13,36 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
+from .errors import AutograderError
 from .exercises import EXERCISES, Exercise
 from .formulas.answers import FORMULAS
-from .formulas.cells import nbgrader_cell, points_in_words, sync_formula_cells
+from .formulas.cells import nbgrader_cell, points_in_words, sync_formula_cells, sync_reader_files
+from .formulas.check import EQUIVALENT, compare
+from .formulas.reading import answer_string
 
 HIDDEN_CELL = '''# Hidden tests for `{name}` ({points}) run here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
 from autograder.hidden import grade_in_notebook
 grade_in_notebook("{name}", globals())
 ### END HIDDEN TESTS'''
+
+
+SOLUTION_NOT_EQUIVALENT = ("the master's solution for {name} does not read as equivalent to its reference, so nothing was "
+                           "written: {verdict} Fix the answer cell {name} (or its reference in autograder/formulas/answers.py).")
+
+
+class SolutionNotEquivalent(AutograderError):
+    """An instructor's formula solution that the grader would not give full marks."""
+
+
+def check_solutions(nb: NotebookNode) -> None:
+    """Refuse a master whose formula solution the grader itself would not accept."""
+    for answer in FORMULAS:
+        cell = next(c for c in nb.cells if _grade_id(c) == answer.name)
+        text, problem = answer_string(cell.source, answer.name)
+        verdict = compare(answer, text) if text is not None else None
+        if verdict is None or verdict.outcome != EQUIVALENT:
+            raise SolutionNotEquivalent(SOLUTION_NOT_EQUIVALENT.format(name=answer.name, verdict=verdict.message if verdict else problem))
 
 
 def hidden_test_cell(exercise: Exercise) -> NotebookNode:
@@ -61,6 +84,7 @@ def sync_master(nb: NotebookNode) -> list[str]:
             nb.cells.insert(_insertion_point(nb, exercise), wanted)
             changes.append(f"added {exercise.grade_id}")
     changes += sync_formula_cells(nb)
+    check_solutions(nb)
     known = {exercise.grade_id for exercise in EXERCISES} | {answer.grade_id for answer in FORMULAS}
     for cell in list(nb.cells):
         grade_id = _grade_id(cell) or ""
@@ -71,9 +95,10 @@ def sync_master(nb: NotebookNode) -> list[str]:
 
 
 def sync_master_file(path: Path) -> list[str]:
+    """The master notebook at `path`, and the formula reader copied next to it (which nbgrader's release ships)."""
     nb = nbformat.read(path, as_version=4)
     changes = sync_master(nb)
     if changes:
         nbformat.validate(nb)
         nbformat.write(nb, path)
-    return changes
+    return changes + sync_reader_files(path.parent)

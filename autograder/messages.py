@@ -43,4 +43,21 @@ NOT_LITERAL = "{name} is not set to a plain string in its cell, so it was not re
 CELL_NOT_PYTHON = "The cell of {name} is not valid Python, so it was not read ({error})."
 CHECK_TIMED_OUT = 'r"{answer}" took longer than {seconds:g} s to check.'
 CHECK_FAILED = 'r"{answer}" could not be checked ({error}).'
+
+# The cause first (autograder/diagnosis.py): a cell that stopped, and the functions it left undefined.
+CELL_FAILED = "Cell {cell} stopped at line {line} (`{code}`) with {error}; nothing after that line in the cell ran."
+CELL_NOT_COMPILED = "Cell {cell} could not run: line {line} (`{code}`) has {error}; no line of the cell ran."
+CELL_FAILED_NO_LINE = "Cell {cell} stopped with {error}; nothing after the failing line in the cell ran."
+CAUSED_MISSING = "`{signature}` is not defined because cell {cell} stopped first ({error}); fix that cell and it will be graded."
+CAUSED_USES = ("`{signature}` uses `{name}`, which is not defined because cell {cell} stopped first ({error}); "
+               "fix that cell and it will be graded.")
+SUMMARY_CAUSED = "{name}: 0 / {max_points:g} points. {cause}"
+REPEATED = "{sentence} (on {count} of {total} checks)."
+# Hints chosen by the kind of failure, not by which check failed.
+HINT_SIGN = "Every failing result has the expected size but the opposite sign: check the signs in your derivation."
+HINT_FACTOR = "Every failing result is {factor} times the expected one: look for a constant factor that is missing or extra."
+HINT_OVERFLOW = "Your code returns {got} at {point}: a step overflows there; rearrange the formula so that no intermediate value grows that large."
+HINT_NAN = "Your code returns nan at {point}: look for 0/0, inf − inf or 0·inf in an intermediate step."
+HINT_EDGE = "Your code is right on typical inputs and wrong only at the edge cases ({names}): check what each step computes there."
+FORMULA_HEADING = "Your final formula for {derivative}"
 UNDEFINED = "undefined"

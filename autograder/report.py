@@ -7,13 +7,19 @@ import csv
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .feedback_html import stopped_cells
 from .grading import StudentResult
 from .instructor_text import csv_row, plain
+from .sandbox.runner import STOPPED_CELL, STOPPED_CHANNEL, STOPPED_EXIT, STOPPED_SANDBOX, STOPPED_TIME
 
 if TYPE_CHECKING:
     from .batch import BatchReport
 
+SEVERITY = ("missing", "stopped", "raised", "type", "shape", "dtype", "finite", "value", "mutation", "formula")
+"""the worst first: what keeps a function from running at all, then wrong types, then wrong numbers"""
 COLUMNS = ("student", "autograded", "written", "status", "reason")
+SANDBOX_STOPS = tuple(sentence.split("{")[0] for sentence in (STOPPED_TIME, STOPPED_EXIT, STOPPED_CELL, STOPPED_CHANNEL, STOPPED_SANDBOX))
+"""a graded student's reason with one of these was cut short by the sandbox: the summary lists them as failures"""
 REASON_WIDTH = 110
 
 
@@ -36,6 +42,21 @@ def score_table(results: list[StudentResult]) -> str:
 
 def _shortened(reason: str) -> str:
     return reason if len(reason) <= REASON_WIDTH else reason[: REASON_WIDTH - 1] + "…"
+
+
+def worst_problems(records: list[dict]) -> list[str]:
+    """results.csv's reason: each cell that stopped, then the worst problem of each function that lost points."""
+    problems = stopped_cells(records)
+    for details in records:
+        failed = [c for c in details["cases"] if not c["passed"]]
+        if details.get("cause"):
+            problems.append(details["cause"]["because"])
+        elif details["violation"] or details.get("manual_reason"):
+            problems.append(f"{details['name']}: {details['violation'] or details['manual_reason']}")
+        elif failed:
+            worst = min(failed, key=lambda c: (SEVERITY.index(c["check"]) if c["check"] in SEVERITY else len(SEVERITY), c["group"] != "typical"))
+            problems.append(worst.get("summary") or worst["message"])
+    return [problem.removesuffix(".") for problem in problems]  # joined with "; " into one cell
 
 
 def write_results_csv(results: list[StudentResult], path: Path) -> Path:
@@ -61,7 +82,7 @@ def batch_summary(report: "BatchReport", wall_seconds: float) -> str:
     slowest = sorted(report.seconds.items(), key=lambda item: -item[1])[:5]
     if slowest:
         lines.append("slowest: " + ", ".join(f"{plain(student)} {seconds:.2f} s" for student, seconds in slowest))
-    failures = [r for r in report.results if r.status != "graded" or "stopped" in r.reason]
+    failures = [r for r in report.results if r.status != "graded" or any(stop in r.reason for stop in SANDBOX_STOPS)]
     if failures:
         lines.append("failures:")
         lines += [f"  {plain(r.student)} ({r.status}): {plain(r.reason)}" for r in failures]

@@ -26,7 +26,7 @@ from .feedback_html import student_page
 from .gradescope import results_json
 from .grading import GRADED, GRADER_ERROR, StudentResult, log_fault, reasons_in
 from .outcomes import Outcome, recall
-from .report import write_results_csv
+from .report import worst_problems, write_results_csv
 
 PAGE = "derivatives-autograder.html"
 FEEDBACK_STEP = "autograder-feedback"
@@ -62,6 +62,12 @@ def _rows(course: Course) -> list[tuple[str, float, float, bool]]:
         return [(s.student.id, s.code_score, s.max_code_score, s.needs_manual_grade) for s in submissions]
 
 
+def reason_in(autograded: nbformat.NotebookNode) -> str:
+    """One student's reason, the same on the terminal and in results.csv: each cell that stopped, then the worst
+    problem of each function that lost points."""
+    return "; ".join(worst_problems(records_in(autograded)) or reasons_in(autograded)[:2])
+
+
 def _result(course: Course, row: tuple, outcome: Outcome | None) -> tuple[StudentResult, nbformat.NotebookNode | None, float]:
     """The student's row with its status and reason, and their autograded notebook if it is what stands."""
     student, score, max_score, manual = row
@@ -69,7 +75,7 @@ def _result(course: Course, row: tuple, outcome: Outcome | None) -> tuple[Studen
     autograded_at = path.stat().st_mtime if path.exists() else None
     if autograded_at is not None and (outcome is None or outcome.status == GRADED or autograded_at > outcome.when):
         notebook = nbformat.read(path, as_version=4)
-        reason = "; ".join(reasons_in(notebook)[:2])
+        reason = reason_in(notebook)
         return StudentResult(student, GRADED, score, max_score, manual, reason), notebook, outcome.seconds if outcome else 0.0
     if outcome is not None and outcome.status != GRADED:
         return StudentResult(student, outcome.status, score, max_score, manual, outcome.reason), None, outcome.seconds

@@ -1,6 +1,9 @@
 """Turn case verdicts into points: each case is worth its weight, so a student right on
 typical inputs and wrong at the edges keeps the typical part. Edge cases count only once every
-typical case passes: a constant 0 is "right" where σ′ underflows, but that is no derivative."""
+typical case passes: a constant 0 is "right" where σ′ underflows, but that is no derivative.
+Likewise a single-value case counts only beside a passing case of many values and with no wrong values
+in any typical case: one value cannot tell a formula from a coincidence (ReLU′ = 0 is right at any x < 0,
+and so is a constant torch.tensor(0.))."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,13 +28,26 @@ class ExerciseResult:
         return float(self.exercise.points)
 
     @property
-    def points(self) -> float:
+    def case_points(self) -> tuple[float, ...]:
+        """The share of the points each case earns, in the order of `cases`."""
         if self.violation or self.manual:
-            return 0.0
-        typical_ok = all(result.passed for result in self.cases if result.case.group == "typical")
+            return tuple(0.0 for _ in self.cases)
+        typical = [result for result in self.cases if result.case.group == "typical"]
+        typical_ok = all(result.passed for result in typical)
+        # a single value is believed only beside a case of many values that passed, and no wrong values anywhere
+        single_believed = (any(r.passed and not r.case.single_value for r in typical)
+                           and not any(r.check in ("value", "finite") for r in typical))
         total = sum(result.case.weight for result in self.cases)
-        earned = sum(result.case.weight for result in self.cases if result.passed and (typical_ok or result.case.group == "typical"))
-        return round(self.max_points * earned / total, 2) if total else 0.0
+
+        def counts(result: CaseResult) -> bool:
+            case = result.case
+            return result.passed and (typical_ok or (case.group == "typical" and (single_believed or not case.single_value)))
+
+        return tuple(self.max_points * result.case.weight / total if total and counts(result) else 0.0 for result in self.cases)
+
+    @property
+    def points(self) -> float:
+        return round(sum(self.case_points), 2)
 
     @property
     def failures(self) -> tuple[CaseResult, ...]:

@@ -19,6 +19,7 @@ from . import messages as msg
 from .by_hand import ByHand, by_hand_finding
 from .definitions import MAX_CODE_CHARS, NOT_REBUILT, Missing, NeverRan, NotRebuilt, Rebuilt, read_definitions
 from .exercises import EXERCISES, EXERCISES_BY_NAME, Exercise
+from .diagnosis import cause_of, failed_cells
 from .feedback import MIME, formula_record, record
 from .formulas.answers import FORMULAS
 from .formulas.cells import NOTATION_ID
@@ -148,12 +149,14 @@ def grade_notebook(submission: NotebookNode, master: NotebookNode, sandbox: Sand
     for index, outputs in run.outputs.items():
         notebook.cells[index].outputs = [nbformat.from_dict(output) for output in outputs]
     results = tuple(_judge(exercise, run, rebuilt[exercise.name], findings.get(exercise.name), names) for exercise in exercises)
+    stopped = failed_cells(notebook.cells, run.outputs)  # the cause first: a cell that stopped before defining what failed
     for result in results:
         cell = notebook.cells[hidden[result.exercise.name]]
         name, count = result.exercise.name, len(result.exercise.cases)
         traces = {i: seen.student_trace for i in range(count) if (seen := run.observation(name, i)) and seen.student_trace}
-        details = record(result, run.observation(name, count), traces)
-        cell.outputs = verdict_outputs(feedback_text(result), details, result.points)
+        cause = cause_of(result, stopped, absent=not isinstance(rebuilt[result.exercise.name], Rebuilt))
+        details = record(result, run.observation(name, count), traces, cause)
+        cell.outputs = verdict_outputs(feedback_text(result, cause), details, result.points)
     formula_cells = hidden_test_cells(notebook, FORMULAS)
     formulas = formula_verdicts(notebook, formula_cells, checker or formula_checker(sandbox.limits.formula_seconds))
     for name, verdict in formulas.items():

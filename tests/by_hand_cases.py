@@ -102,8 +102,9 @@ def bce_derivative(y_pred, y):
     return ((3*(t + h)**3 - 2*(t + h)**2 + 5*(t + h) - (3*(t - h)**3 - 2*(t - h)**2 + 5*(t - h))) / (2*h)).to(x.dtype)""",
      MACHINE, "finite differences"),
     ("difference_of_relu", "relu_derivative", """def relu_derivative(x):
-    h = 1e-9
-    return (relu(x + h) - relu(x)) / h""", MACHINE, "finite differences"),
+    h = 1e-6
+    t = x.double()
+    return ((relu(t + h) - relu(t)) / h).to(x.dtype)""", MACHINE, "finite differences"),
     ("autograd_name_built_for_getattr", "sigmoid_derivative", """def sigmoid_derivative(x):
     engine = getattr(torch, "auto" + "grad")
     x = x.detach().clone()

@@ -240,6 +240,18 @@ def test_the_gradebook_can_live_in_postgresql(tmp_path, postgresql_to_this_test)
         assert {s.student.id: s.code_score for s in gb.assignment_submissions("derivatives")} == pytest.approx(EXPECTED)
 
 
+def test_the_summary_lists_a_graded_student_only_when_the_sandbox_cut_them_short():
+    from autograder.sandbox.runner import STOPPED_TIME
+
+    cut_short = f"`f(x)` could not be called: {STOPPED_TIME.format(seconds=60)}."
+    report = BatchReport(results=[
+        StudentResult("cy", "graded", 3, 17, True, "Cell 3 stopped at line 2 (`1/0`) with ZeroDivisionError: division by zero"),
+        StudentResult("dee", "graded", 3, 17, True, cut_short),
+    ], seconds={"cy": 0.3, "dee": 60.1}, isolation="namespaces")
+    summary = batch_summary(report, 61.0).split("\n")
+    assert summary[summary.index("failures:") + 1:] == [f"  dee (graded): {cut_short}"]
+
+
 def test_the_summary_counts_outcomes_names_the_slowest_and_every_failure():
     report = BatchReport(
         results=[StudentResult("ada", "graded", 17, 17, True), StudentResult("fay", "ungradable", 0, 17, False, "not JSON")],

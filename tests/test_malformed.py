@@ -317,23 +317,27 @@ def test_a_statement_python_rejects_stops_its_cell_instead_of_failing_the_grader
     assert isinstance(rebuilt["sigmoid"], Rebuilt)
 
 
-def test_a_long_cell_of_rebindings_is_read_in_linear_time_and_not_replayed():
+def test_a_long_cell_of_rebindings_is_read_and_not_replayed():
     program = [(0, "a = 1\n" * 20_000 + "def f(x):\n    return x + a\n")]
-    started = time.monotonic()
     rebuilt, _ = read_definitions(program, ["f"])
+    # the size is counted, not built: replaying it took 10 s and 200 MB (the timing belongs in a benchmark, not here)
     assert rebuilt["f"] == NotRebuilt("f", "it reaches 20,001 statements, which take 200,130,027 characters to replay at their lines, "
                                            "more than the 1,024,000 the grader replays")
-    assert time.monotonic() - started < 8.0  # quadratic, it took 10 s and 200 MB
 
 
-def test_a_formula_answer_cell_of_megabytes_is_not_parsed(release):
+def test_a_formula_answer_cell_of_megabytes_is_not_parsed(release, monkeypatch):
+    import ast
+
     notebook = nbformat.from_dict(copy.deepcopy(release))
     cell = next(c for c in notebook.cells if nbgrader_of(c).get("grade_id") == "answer_f_prime")
     cell.source = 'answer_f_prime = r"3*x**2"\n' + "a = 1\n" * 1_000_000
-    started = time.monotonic()
+
+    def parse_trap(*args, **kwargs):
+        raise AssertionError("a megabyte answer cell was parsed")
+
+    monkeypatch.setattr(ast, "parse", parse_trap)
     assert answer_text(notebook, "answer_f_prime") == (
         None, "The cell of answer_f_prime holds 6,000,027 characters, more than the 256,000 the grader reads, so it was not read.")
-    assert time.monotonic() - started < 1.0
 
 
 def test_cells_of_any_shape_are_rebuilt_as_plain_ones(master):

@@ -7,16 +7,19 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from .conftest import MASTER, RELEASE
+
 pytestmark = pytest.mark.slow
 
 NO_AUTOGRADER = "import sys\nsys.modules['autograder'] = None  # students do not have the package"
 
 
-def run(notebook: nbformat.NotebookNode, as_student: bool) -> nbformat.NotebookNode:
+def run(notebook: nbformat.NotebookNode, as_student: bool, folder) -> nbformat.NotebookNode:
+    """Run in the notebook's own folder, as Jupyter does: its formula_reader/ is imported from there."""
     executed = copy.deepcopy(notebook)
     if as_student:
         executed.cells.insert(0, nbformat.v4.new_code_cell(NO_AUTOGRADER))
-    NotebookClient(executed, timeout=120, kernel_name="python3", allow_errors=True).execute()
+    NotebookClient(executed, timeout=120, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(folder)}}).execute()
     return executed
 
 
@@ -36,12 +39,12 @@ def stdout(notebook, grade_id) -> str:
 
 @pytest.fixture(scope="module")
 def executed_release(release):
-    return run(release, as_student=True)
+    return run(release, as_student=True, folder=RELEASE.parent)
 
 
 @pytest.fixture(scope="module")
 def executed_solution(master):
-    return run(master, as_student=False)  # hidden tests run too: the instructor has the package
+    return run(master, as_student=False, folder=MASTER.parent)  # hidden tests run too: the instructor has the package
 
 
 def test_the_release_runs_top_to_bottom_and_only_its_public_tests_fail(executed_release):

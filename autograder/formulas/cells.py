@@ -1,8 +1,9 @@
 """The master notebook's cells for the formula answers, made from the registry by `autograder sync-master`.
 
 After each derivation: the answer cell (`answer_f_prime = r"..."`), a public check that shows how the
-string is read, and the hidden check. Near the top: the accepted notation, and a locked cell holding
-notation.py itself, so the public checks need only sympy and lark on the student's machine.
+string is read, and the hidden check. Near the top: the accepted notation, and a one-line locked cell that
+imports the reader shipped next to the notebook (formula_reader/, a copy of reader/ that `sync_reader_files`
+keeps), so the public checks need only sympy and lark on the student's machine.
 """
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from nbformat import NotebookNode
 
 from ..restore import nbgrader_of
 from .answers import FORMULAS, FormulaAnswer
-from .notation import ACCEPTED
+from .reader import ACCEPTED
 
 NOTATION_ID, HELP_ID = "formula_notation", "formula_answers_help"
-NOTATION_SOURCE = Path(__file__).with_name("notation.py")
+READER = Path(__file__).with_name("reader")
+"""the one source of the reader; shipped next to the notebook as SHIPPED_READER"""
+SHIPPED_READER = "formula_reader"
 HELP = f"""### Formula answers
 Each derivation ends with an answer cell where you give its final formula as a LaTeX string, such as
 `answer_f_prime = r"..."`. The autograder reads the string (it never runs it), parses it with sympy's LaTeX
@@ -28,13 +31,14 @@ derivation cell is still graded by hand.
 ```
 {ACCEPTED}
 ```"""
-NOTATION_HEADER = "# Reads the formula answers for the public checks below (the autograder uses the same code). Run this cell.\n"
+NOTATION = (f"from {SHIPPED_READER} import show_formula_reading  "
+            f"# the folder {SHIPPED_READER}/ next to this notebook reads your formula answers as the autograder does")
 ANSWER = '''# Your final formula for {derivative}, in LaTeX between the quotes (see "Formula answers" above).
 ### BEGIN SOLUTION
 {name} = r"{solution}"
 ### END SOLUTION'''
 ECHO = '''# Public check of `{name}`: shows how the autograder reads your formula.
-show_formula_reading(globals().get("{name}"), "{name}", {variables!r})'''
+show_formula_reading(globals().get("{name}"), "{name}")'''
 HIDDEN = '''# Hidden check of `{name}` ({points}) runs here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
 from autograder.hidden import check_formula_in_notebook
@@ -58,13 +62,13 @@ def wanted_cells(answer: FormulaAnswer) -> list[NotebookNode]:
     words = dict(name=answer.name, derivative=answer.derivative)
     return [
         nbgrader_cell("code", ANSWER.format(solution=answer.solution, **words), answer.name, solution=True),
-        nbgrader_cell("code", ECHO.format(variables=answer.variables, **words), answer.echo_id, grade=True),
+        nbgrader_cell("code", ECHO.format(**words), answer.echo_id, grade=True),
         nbgrader_cell("code", HIDDEN.format(points=points_in_words(answer.points), **words), answer.grade_id, grade=True, points=answer.points),
     ]
 
 
 def shared_cells() -> list[NotebookNode]:
-    return [nbgrader_cell("markdown", HELP, HELP_ID), nbgrader_cell("code", NOTATION_HEADER + NOTATION_SOURCE.read_text(), NOTATION_ID)]
+    return [nbgrader_cell("markdown", HELP, HELP_ID), nbgrader_cell("code", NOTATION, NOTATION_ID)]
 
 
 def _index(nb: NotebookNode, grade_id: str) -> int | None:
@@ -102,4 +106,24 @@ def sync_formula_cells(nb: NotebookNode, first_after: str = "setup") -> list[str
             raise LookupError(f"the master notebook has no derivation cell {answer.derivation!r} for {answer.name}")
         for cell in wanted_cells(answer):
             after = _put(nb, cell, after, changes)
+    return changes
+
+
+def reader_files() -> dict[str, str]:
+    """The reader's modules, by file name: what the shipped folder must hold, exactly."""
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(READER.glob("*.py"))}
+
+
+def sync_reader_files(assignment: Path) -> list[str]:
+    """Make <assignment>/formula_reader/ a copy of the grader's reader: same modules, same text, nothing else."""
+    folder, wanted, changes = assignment / SHIPPED_READER, reader_files(), []
+    folder.mkdir(exist_ok=True)
+    for stale in sorted(set(p.name for p in folder.glob("*.py")) - set(wanted)):
+        (folder / stale).unlink()
+        changes.append(f"removed {SHIPPED_READER}/{stale}")
+    for name, text in wanted.items():
+        path = folder / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changes.append(f"copied {SHIPPED_READER}/{name}")
     return changes

@@ -9,10 +9,11 @@ import math
 from dataclasses import asdict, dataclass
 
 import sympy
+from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 
 from .. import messages as msg
 from .answers import SYMBOLS, FormulaAnswer, logistic
-from .notation import CANNOT_READ, SHOWN_NAMES, UNKNOWN, NotationError, plain, read_formula, sigmoid_class, unknown_symbols
+from .reader import CANNOT_READ, SHOWN_NAMES, NotationError, plain, read_formula, sigmoid_class, undefined
 
 EQUIVALENT, WRONG, MANUAL, EMPTY = "equivalent", "wrong", "needs manual grading", "no answer"
 DIGITS = 30
@@ -75,12 +76,12 @@ def compare(answer: FormulaAnswer, text: str) -> FormulaVerdict:
         formula = read_formula(text, answer.variables[0])
     except NotationError as error:
         return manual(answer, text, CANNOT_READ.format(name=answer.name, answer=text, reason=error))
-    unknown = unknown_symbols(formula, answer.variables + tuple(str(s) for s in answer.meaning))
-    if unknown:
-        shown = ", ".join(SHOWN_NAMES.get(v, v) for v in answer.variables)
-        return manual(answer, text, UNKNOWN.format(name=answer.name, unknown=", ".join(unknown), variables=shown))
+    sentence = undefined(formula, answer.name)  # the public check asks the same question of the same table
+    if sentence:
+        return manual(answer, text, sentence)
     sigma = sigmoid_class()
     student = formula.xreplace(answer.meaning).replace(lambda e: isinstance(e, sigma), lambda e: logistic(e.args[0]))
+    student = student.replace(lambda e: isinstance(e, HyperbolicFunction), lambda e: e.rewrite(sympy.exp))  # simplify proves these
     read_as, words = sympy.latex(formula), dict(name=answer.name, derivative=answer.derivative, read_as=plain(formula))
     for point in answer.sample_points:
         expected = _value(answer.reference, point)

@@ -24,7 +24,7 @@ import time
 from .. import messages as msg
 from .answers import FORMULAS_BY_NAME, FormulaAnswer
 from .check import FormulaVerdict, manual
-from .notation import MAX_LENGTH, TOO_LONG
+from .reader.notation import MAX_LENGTH, TOO_LONG
 
 MEMORY_BYTES = 2 << 30
 WALL_FACTOR = 10
@@ -198,7 +198,7 @@ def formula_checker(seconds: float = 10.0, size: int | None = None) -> FormulaCh
 
 def main() -> None:
     from .check import compare
-    from .notation import read_formula
+    from .reader.notation import read_formula
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     read_formula("x")  # build lark's grammar before saying ready

@@ -1,11 +1,14 @@
-"""Read a final formula written in LaTeX: a notation pass, then sympy's own LaTeX parser (lark).
+"""Read a final formula written in LaTeX: a notation pass (spelling.py), then sympy's own LaTeX parser (lark).
 
-This file is also a cell of the student's notebook (`autograder sync-master` copies it there), so
-it needs only sympy, lark and the standard library. Nothing here evaluates the text as Python: the
-pass rewrites LaTeX, and sympy's lark grammar builds the expression.
+This package is also shipped next to the student's notebook as `formula_reader/` (`autograder sync-master`
+copies it to source/derivatives/, and nbgrader's release copies that), so it needs only sympy, lark and
+the standard library. Nothing here evaluates the text as Python: the pass rewrites LaTeX, and sympy's
+lark grammar builds the expression.
 """
 import re
 from functools import lru_cache
+
+from .spelling import HYPERBOLIC, PREDICTION, TEXT, respell, slip
 
 try:
     import sympy
@@ -16,12 +19,14 @@ except ImportError as error:  # a student's machine without sympy ≥ 1.13 or la
     sympy, MISSING = None, f"{error}. Install them with: pip install 'sympy>=1.13' lark"
 
 ACCEPTED = r"""Write one formula in LaTeX, the way you would inside $...$:
-- powers and products: 9x^2 - 4x + 5, 9 \cdot x^{2}, x(9x - 4) + 5
+- powers and products: 9x^2 - 4x + 5, 9 \cdot x^{2}, 3 \cdot 3x^2, x(9x - 4) + 5
 - fractions: \frac{a}{b} or a / b; e^{-x}, \exp(-x) or \mathrm{e}^{-x}; \log and \ln are the natural log
 - the sigmoid: \sigma(x) or \operatorname{sigmoid}(x); a bare \sigma means σ of the answer's variable
-- piecewise: \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}, or \mathbb{1}[x > 0]
-- the prediction ŷ: \hat{y}, y_{pred}, y_pred or p (in ∂L/∂z, ŷ stands for σ(z))
-- a left-hand side such as f'(x) = is ignored, and so are $ signs, \left, \right and \boxed"""
+- hyperbolic functions: \tanh(x/2), \cosh^2(x), \operatorname{sech}^2(x)
+- piecewise: \begin{cases} 1 & \text{if } x > 0, \\ 0 & \text{otherwise}. \end{cases}, or \mathbb{1}[x > 0]
+- the prediction ŷ: \hat{y}, y_{pred}, y_pred, y_hat or p (in ∂L/∂z, ŷ stands for σ(z))
+- a left-hand side such as f'(x) = is ignored, and so are $ signs, \left, \right and \boxed
+- LaTeX, not Python: x^{2} rather than x**2, \exp(x) rather than exp(x), cases rather than if/else"""
 MAX_LENGTH = 300
 TOO_LONG = "The answer is {length} characters long; a final formula fits in " + str(MAX_LENGTH) + "."
 UNREADABLE = "sympy's LaTeX parser could not read it; it stopped near: {context}."
@@ -32,15 +37,7 @@ UNBALANCED = "A {opening} is never closed: {count} {opening} but {closed} {closi
 APPLIED = "It reads {call} as a function applied to its argument; write a \\cdot for a product."
 BAD_CASES = "Each line of the cases must be 'value & condition', with a condition such as x > 0 or 'otherwise': {row!r}."
 
-PREDICTION = r"\upsilon"  # stands in for ŷ during parsing: a one-letter symbol students do not use here
-SLOT = r"\omega_{{{name}}}"  # stands in for σ(…), log(…) or exp(…) during parsing
-UNICODE = {"−": "-", "·": r"\cdot ", "⋅": r"\cdot ", "×": r"\times ", "σ": r"\sigma ", "ŷ": PREDICTION + " ",
-           "²": "^{2}", "³": "^{3}", "≤": r"\le ", "≥": r"\ge ", "\u00a0": " "}
-DROPPED = r"\\(?:displaystyle|boxed|left|right|[bB]igg?[lr]?)(?![a-zA-Z])|\$|\\[\[\]()]"
-SIGMOID_NAMES = r"\\(?:operatorname|text|mathrm)\{(?:sigmoid|sigma|σ)\}"
-E_NAMES = r"\\(?:mathrm|text|operatorname|mathit)\{e\}"
-PREDICTION_NAMES = (r"\\(?:hat|widehat)\s*\{\s*y\s*\}(?:_\{?pred\}?)?|\\hat\s+y|\\(?:text|texttt|mathrm)\{y\\?_pred\}"
-                    r"|y_\{\\(?:text|mathrm)\{pred\}\}|y_\{pred\}|y\\?_pred|\\hat\s*\{\s*p\s*\}|\\hat\s+p|(?<![\\a-zA-Z])p(?![a-zA-Z])")
+SLOT = r"\omega_{{{name}}}"  # stands in for σ(…), log(…), tanh(…) or exp(…) during parsing
 OPERATOR_COMMANDS = ("cdot", "times", "div", "le", "ge", "leq", "geq", "neq", "ne", "lt", "gt", "to", "quad", "qquad", "end", "right")
 
 
@@ -146,20 +143,40 @@ def _as_written(snippet: str) -> str:
     return re.sub(r"\s+", " ", snippet).strip()
 
 
+def _argument(text: str, start: int, variable: str, slots: dict):
+    """The argument of a function named just before text[start]: (…), {…}, \\frac{…}{…} or one letter; with its end."""
+    if start < len(text) and text[start] in "({":
+        end = _group(text, start, text[start], ")" if text[start] == "(" else "}")
+        return _expression(text[start + 1:end - 1], variable, slots), end
+    fraction = re.match(r"\\frac\s*(?=\{)", text[start:])
+    if fraction:
+        numerator_end = _group(text, start + fraction.end(), "{", "}")
+        after = _skip_space(text, numerator_end)
+        end = _group(text, after, "{", "}")
+        return _expression(text[start:end], variable, slots), end
+    letter = re.match(r"[a-zA-Z](?![a-zA-Z])", text[start:])
+    if letter:
+        return _expression(letter.group(0), variable, slots), start + 1
+    raise NotationError(UNREADABLE.format(context=_as_written(text[max(0, start - 20):start + 20]) or "the end"))
+
+
 def _expression(text: str, variable: str, slots: dict):
-    """One formula without cases. σ(…), log(…), ln(…) and exp(…) become slot symbols first, parsed on
-    their own: lark would let a function take everything after it, and x(…) is then a product."""
+    """One formula without cases. σ(…), log(…), exp(…) and the hyperbolic functions become slot symbols first,
+    parsed on their own: lark would let a function take everything after it, and x(…) is then a product."""
     if re.search(r"\\sigma(?![a-zA-Z])(?!\s*\()", text) and re.search(r"\\sigma(?![a-zA-Z])\s*\(", text):
         raise NotationError(MIXED_SIGMA.format(variable=variable))
-    while (match := re.search(r"\\(?:(sigma)(?![a-zA-Z])\s*|(log|ln|exp)(?![a-zA-Z])\s*(?=[({]))", text)):
+    hyperbolic = "|".join(HYPERBOLIC)
+    pattern = (r"\\(?:(sigma)(?![a-zA-Z])\s*|(log|ln|exp)(?![a-zA-Z])\s*(?=[({])"
+               rf"|({hyperbolic})(?![a-zA-Z])\s*(?:\^\s*(\{{[^{{}}]*\}}|\d)\s*)?)")
+    while (match := re.search(pattern, text)):
         name = "abcdefghijklmnopqrstuvwxyz"[len(slots) % 26] * (1 + len(slots) // 26)
-        function = match.group(1) or match.group(2)
-        if match.end() < len(text) and text[match.end()] in "({":
-            end = _group(text, match.end(), text[match.end()], ")" if text[match.end()] == "(" else "}")
-            slots[name] = (function, _expression(text[match.end() + 1:end - 1], variable, slots))
+        function, power = match.group(1) or match.group(2) or match.group(3), match.group(4)
+        if match.group(1) and not (match.end() < len(text) and text[match.end()] in "({"):
+            end, slots[name] = match.end(), (function, sympy.Symbol(variable))  # a bare σ
         else:
-            end, slots[name] = match.end(), (function, sympy.Symbol(variable))
-        text = f"{text[:match.start()]} {SLOT.format(name=name)} {text[end:]}"
+            argument, end = _argument(text, match.end(), variable, slots)
+            slots[name] = (function, argument)
+        text = f"{text[:match.start()]} {SLOT.format(name=name)}{'^' + power if power else ''} {text[end:]}"
     if not text.strip():
         raise NotationError(NOT_A_FORMULA.format(what="nothing is written"))
     result = _parse(_implicit_products(text))
@@ -171,10 +188,14 @@ def _expression(text: str, variable: str, slots: dict):
     return result
 
 
+WORDS = r"(?<![a-zA-Z\\])(?:if|for|when|where|and)(?![a-zA-Z])|[,;:]|\.(?!\d)|\\(?:q?quad|[,;:! ])|~"
+SPLIT = TEXT + r"\{\s*(?=(?:if|for|when|otherwise|else)(?![a-zA-Z]))"
+
+
 def _condition(text: str, variable: str, slots: dict):
-    words = re.sub(r"\\(?:text|mbox|mathrm)\{([^}]*)\}", r" \1 ", text)
-    words = re.sub(r"\b(?:if|for|when|where)\b|[,;.:]", " ", words).strip()
-    if words in ("", "otherwise", "else", "elsewhere"):
+    words = re.sub(TEXT + r"\{([^}]*)\}", r" \1 ", text)
+    words = re.sub(WORDS, " ", words).strip()
+    if words in ("", "otherwise", "else", "elsewhere", "else where"):
         return sympy.true
     result = _parse(_implicit_products(words))
     if not isinstance(result, sympy.core.relational.Relational):
@@ -183,11 +204,14 @@ def _condition(text: str, variable: str, slots: dict):
 
 
 def _piecewise(body: str, variable: str, slots: dict):
+    """Each row is 'value & condition'; without an &, the condition starts at a word such as \\text{if }."""
     pieces = []
     for row in filter(str.strip, re.split(r"\\\\", body)):
-        if "&" not in row:
+        words = re.search(SPLIT, row)
+        if "&" not in row and not words:
             raise NotationError(BAD_CASES.format(row=row.strip()))
-        value, condition = row.split("&", 1)
+        value, condition = row.split("&", 1) if "&" in row else (row[:words.start()], row[words.start():])
+        value = re.sub(r"(?:[,;.]|\\[,;:! ]|\\q?quad)+\s*$", "", value.strip())
         pieces.append((_expression(value, variable, slots), _condition(condition, variable, slots)))
     return sympy.Piecewise(*pieces)
 
@@ -201,15 +225,11 @@ def _check_balance(text: str) -> None:
 
 def _normalize(text: str) -> str:
     _check_balance(text)
-    for old, new in UNICODE.items():
-        text = text.replace(old, new)
-    text = re.sub(DROPPED, " ", text).strip()
-    while text.startswith("{") and _group(text, 0, "{", "}") == len(text):  # what \boxed{...} leaves
+    if (sentence := slip(text)):
+        raise NotationError(sentence)
+    text = respell(text)
+    while text.startswith("{") and _group(text, 0, "{", "}") == len(text):  # what \\boxed{...} leaves
         text = text[1:-1].strip()
-    text = re.sub(SIGMOID_NAMES, lambda _: r"\sigma ", text)
-    text = re.sub(E_NAMES, "e", text)
-    text = re.sub(PREDICTION_NAMES, lambda _: f" {PREDICTION} ", text)
-    text = re.sub(r"\\gt(?![a-zA-Z])", ">", re.sub(r"\\lt(?![a-zA-Z])", "<", text))
     return text
 
 
@@ -238,9 +258,10 @@ def read_formula(text: str, variable: str = "x"):
 
 
 def _substitute(result, slots: dict):
-    """Slots become σ(…), log(…) or exp(…); e becomes Euler's number; the ŷ stand-in becomes yhat."""
+    """Slots become σ(…), log(…), exp(…) or tanh(…) and its kin; e becomes Euler's number; the ŷ stand-in becomes yhat."""
     names = {"e": sympy.E, PREDICTION.strip("\\"): sympy.Symbol("yhat")}
-    functions = {"sigma": sigmoid_class(), "log": sympy.log, "ln": sympy.log, "exp": sympy.exp}
+    functions = {"sigma": sigmoid_class(), "log": sympy.log, "ln": sympy.log, "exp": sympy.exp,
+                 **{name: getattr(sympy, name) for name in HYPERBOLIC}}
     names.update({f"omega_{{{name}}}": functions[function](argument) for name, (function, argument) in slots.items()})
     for _ in range(len(slots) + 1):  # a σ inside a σ needs one more pass
         result = result.xreplace({s: names.get(str(s.name), sympy.Symbol(str(s.name))) for s in result.free_symbols})
@@ -248,13 +269,6 @@ def _substitute(result, slots: dict):
 
 
 SHOWN_NAMES = {"yhat": "ŷ"}
-NEEDS_SYMPY = "The public check of `{name}` needs sympy and lark: {missing}"
-NOT_DEFINED = "`{name}` is not defined yet: run its cell, with your formula between the quotes of {name} = r\"...\"."
-NOT_A_STRING = "`{name}` must be a string, like r\"9x^2 - 4x + 5\", but it is a {type_name}."
-EMPTY = "`{name}` is empty: write your final formula between the quotes."
-CANNOT_READ = '`{name}` = r"{answer}" cannot be read. {reason}'
-READ_AS = "`{name}` is read as: {formula}"
-UNKNOWN = "`{name}` uses {unknown}, which this answer does not define; write it with {variables}."
 
 
 def plain(formula) -> str:
@@ -266,33 +280,3 @@ def plain(formula) -> str:
     for name, shown in SHOWN_NAMES.items():
         text = text.replace(name, shown)
     return text
-
-
-def unknown_symbols(formula, variables) -> list[str]:
-    return sorted(SHOWN_NAMES.get(str(s), str(s)) for s in formula.free_symbols if str(s) not in variables)
-
-
-def show_formula_reading(answer, name: str, variables: tuple) -> None:
-    """The public check of a formula answer: print how it is read, or fail saying why it cannot be."""
-    if sympy is None:
-        raise AssertionError(NEEDS_SYMPY.format(name=name, missing=MISSING))
-    if answer is None:
-        raise AssertionError(NOT_DEFINED.format(name=name))
-    if not isinstance(answer, str):
-        raise AssertionError(NOT_A_STRING.format(name=name, type_name=type(answer).__name__))
-    if not answer.strip():
-        raise AssertionError(EMPTY.format(name=name))
-    try:
-        formula = read_formula(answer, variables[0])
-    except NotationError as error:
-        raise AssertionError(CANNOT_READ.format(name=name, answer=answer, reason=error) + "\n\n" + ACCEPTED) from None
-    print(READ_AS.format(name=name, formula=plain(formula)))
-    try:
-        from IPython.display import Math, display
-        display(Math(sympy.latex(formula)))
-    except ImportError:
-        pass
-    unknown = unknown_symbols(formula, variables)
-    if unknown:
-        shown = ", ".join(SHOWN_NAMES.get(v, v) for v in variables)
-        raise AssertionError(UNKNOWN.format(name=name, unknown=", ".join(unknown), variables=shown))
