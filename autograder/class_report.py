@@ -21,8 +21,9 @@ from .instructor_text import csv_row  # noqa: E402
 COMMON = "{share:.0f}% have {answer}"
 OUT_OF = "{graded} of {submissions} submissions were graded; every percentage below is out of the {graded} graded students."
 FORMULA_UNREADABLE = "a wrong formula (see each student's page)"
-KIND_IN_WORDS = {"sign": "{name}: the opposite sign on every failing check", "factor": "{name}: a constant factor off on every failing check",
-                 "cell": "{name}: not defined, because a cell stopped first"}
+KIND_IN_WORDS = {"sign": "{name}: the opposite sign on every failing check", "factor": "{name}: a constant factor off on every failing check"}
+CELL_STOPPED = "a cell stopped ({error}) before defining what was graded"
+"""one mistake however many functions it left undefined: counted once per student"""
 
 
 def _formula_text(details: dict) -> str:
@@ -45,6 +46,8 @@ def wrong_answer(details: dict, case: dict) -> str | None:
 
 def mistake(details: dict) -> str | None:
     """A student's one mistake in one function, however many inputs show it: the kind when it has one, else the first wrong answer."""
+    if details.get("failure_kind") == "cell" and details.get("cause"):
+        return CELL_STOPPED.format(error=details["cause"]["error"])
     if details.get("failure_kind") in KIND_IN_WORDS:
         return KIND_IN_WORDS[details["failure_kind"]].format(name=details["name"])
     return next((answer for case in details["cases"] if (answer := wrong_answer(details, case))), None)

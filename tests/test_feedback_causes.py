@@ -245,6 +245,17 @@ def test_the_class_report_counts_a_students_one_mistake_once_and_shows_formulas_
     assert "\\sigma" not in page and "50% have σ′(x) = σ(x)" in page
 
 
+def test_a_cell_that_stopped_is_one_mistake_however_many_functions_it_left_undefined():
+    cells = notebook_cells(SYNTAX_CELL, SYNTAX_ERROR)
+    stopped = []
+    for name, source in (("sigmoid", None), ("bce_logit_derivative", USES_SIGMOID)):  # the second uses the first
+        result, cause = caused(name, source, cells)
+        assert cause is not None, name
+        stopped.append(record(result, None, cause=cause))
+    summary = summarize({"cy": stopped, "ada": [graded("relu", "def relu(x):\n    return x.clamp(min=0)")]}, {"cy": 0, "ada": 0})
+    assert summary["common"] == [("a cell stopped (SyntaxError: expected ':') before defining what was graded", 0.5)]
+
+
 def test_the_class_report_is_out_of_graded_students_and_says_so(tmp_path):
     right = graded("relu", "def relu(x):\n    return x.clamp(min=0)")
     wrong = graded("relu", "def relu(x):\n    return x")
