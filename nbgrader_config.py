@@ -12,6 +12,9 @@ c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "dl-derivatives"
 c.CourseDirectory.root = "."
+# exercises.py (the entries, solutions included) and copies of it stay with the instructor; nbgrader's own list
+# otherwise. `autograder release` also refuses any released file that holds a line of a solution.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "exercises*.py", "*.py~", "*.bak", ".*.swp"]
 
 # nbgrader's own list, with formula answers left as `answer_… = r""` instead of `raise NotImplementedError()`.
 c.GenerateAssignment.preprocessors = [

@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from nbgrader.api import MissingEntry
 
-from .course import NOTEBOOK, Course, function_names, record_not_graded, submission_timestamp, write_whole
+from .course import NOTEBOOK, Course, record_not_graded, submission_timestamp, write_whole
 from .errors import BadOption, NotReleased
 from .gradebook import save_autograded
 from .grading import GRADED, GRADER_ERROR, UNGRADABLE, StudentResult, log_fault, result_from_gradebook
@@ -35,6 +35,7 @@ from .nbgrader_plugin import course_limits, load_master
 from .outcomes import recall, remember
 from .instructor_text import plain
 from .remote import grade_text
+from .trusted import check_in_step
 from .sandbox import Limits, Sandbox
 
 if TYPE_CHECKING:
@@ -151,11 +152,11 @@ def _master(course: Course):
         raise NotReleased(NOT_RELEASED.format(assignment=course.assignment, root=course.root, why=why)) from None
 
 
-def _intake(course: Course, student: str, grade_ids: set[str]) -> tuple[str | None, str | None, str | None]:
+def _intake(course: Course, student: str, grade_ids: set[str], functions: set[str]) -> tuple[str | None, str | None, str | None]:
     """(the submission's text as it was checked, why the student's file cannot be graded, a fault of ours):
     whatever it is, it is that student's row."""
     try:
-        text, problem = read_submission(course.folder("submitted", student), NOTEBOOK, course.assignment, grade_ids, function_names())
+        text, problem = read_submission(course.folder("submitted", student), NOTEBOOK, course.assignment, grade_ids, functions)
         return text, problem, None
     except Exception as exc:  # IntakeFault, or anything else: no file explains it
         log_path = log_fault(course, student, traceback.format_exc())
@@ -190,6 +191,9 @@ def _grade(course: Course, jobs: int | None, force: bool, scheduler: str | None,
     report = BatchReport()
     master, checksums = _master(course)
     master_text = nbformat.writes(master)
+    homework = course.homework  # read once for the whole batch, and said in one sentence if it is broken, before any student
+    check_in_step(master, homework)
+    homework_text = homework.text
     grade_ids = {c.metadata["nbgrader"]["grade_id"] for c in master.cells if "nbgrader" in c.metadata}
     todo: dict[str, str] = {}
     outcomes = recall(course)
@@ -200,7 +204,7 @@ def _grade(course: Course, jobs: int | None, force: bool, scheduler: str | None,
         if not force and already_graded(course, student, outcomes):
             report.skipped.append(student)
             continue
-        text, problem, fault = _intake(course, student, grade_ids)
+        text, problem, fault = _intake(course, student, grade_ids, homework.function_names)
         if fault:
             report.results.append(record_not_scored(course, student, GRADER_ERROR, fault))
         elif problem and not force and student in outcomes and outcomes[student][:2] == (UNGRADABLE, problem) and (
@@ -214,7 +218,7 @@ def _grade(course: Course, jobs: int | None, force: bool, scheduler: str | None,
     if not todo:
         return report
     bar = tqdm(total=len(todo), unit="submission", disable=not progress, dynamic_ncols=True)
-    submit, shutdown = (_dask if scheduler else _local)(scheduler or jobs or os.cpu_count() or 1, limits)
+    submit, shutdown = (_dask if scheduler else _local)(scheduler or jobs or os.cpu_count() or 1, limits, homework_text)
     resubmit = lambda student: submit(student, todo[student], master_text, checksums)  # noqa: E731
     pending: dict[Future, str] = {resubmit(student): student for student in todo}
     try:
@@ -256,7 +260,7 @@ def _record_as_they_finish(course: Course, pending: dict[Future, str], report: B
             bar.update(1)
 
 
-def _local(jobs: int, limits: Limits):
+def _local(jobs: int, limits: Limits, homework_text: str):
     """`jobs` warm sandboxes on this machine, one per worker thread, and as many formula helpers at most, so one
     student's hostile formula never waits another's out."""
     from .formulas.worker import formula_checker
@@ -272,7 +276,7 @@ def _local(jobs: int, limits: Limits):
     def run(student, text, master_text, checksums):
         sandbox = sandboxes.get()
         try:
-            return grade_text(student, text, master_text, checksums, limits.as_dict(), sandbox=sandbox)
+            return grade_text(student, text, master_text, checksums, limits.as_dict(), sandbox=sandbox, homework_text=homework_text)
         except BaseException:
             sandbox.close()  # whatever went wrong, the retry (and the next student) gets a fresh zygote
             raise
@@ -290,7 +294,7 @@ def _local(jobs: int, limits: Limits):
     return (lambda *args: pool.submit(run, *args)), shutdown
 
 
-def _dask(address: str, limits: Limits):
+def _dask(address: str, limits: Limits, homework_text: str):
     """The workers of an existing Dask cluster; each keeps its own warm sandbox."""
     from distributed import Client
 
@@ -298,7 +302,8 @@ def _dask(address: str, limits: Limits):
     remote: list = []  # a Dask future that nobody holds is released, and its task cancelled
 
     def submit(student, text, master_text, checksums):
-        task = client.submit(grade_text, student, text, master_text, checksums, limits.as_dict(), key=f"grade-{student}-{time.time_ns()}", pure=False)
+        task = client.submit(grade_text, student, text, master_text, checksums, limits.as_dict(), homework_text=homework_text,
+                             key=f"grade-{student}-{time.time_ns()}", pure=False)
         local: Future = Future()
         remote.append(task)
 

@@ -1,4 +1,4 @@
-"""Command line: `autograder demo | init | grade | release | sync-master`. Thin: each verb calls one function.
+"""Command line: `autograder demo | init | grade | release | sync-master | audit`. Thin: each verb calls one function.
 
 One handler: an `AutograderError` is printed as its sentence with its exit code; anything else is a
 bug of ours and keeps its traceback.
@@ -10,7 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import AutograderError
+from .errors import AutograderError, CourseNotFound
+
+NO_MASTER = "there is no master notebook at {path} to audit"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,7 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("directory", type=Path, help="the new course folder (must be new or empty)")
     for name, text in (("grade", "autograde every submission in submitted/, in parallel, and export grades.csv"),
                        ("release", "run nbgrader generate_assignment for the assignment"),
-                       ("sync-master", "rewrite the master's hidden-test and formula cells from the registries")):
+                       ("sync-master", "write the master's cells for the entries in source/<assignment>/exercises.py"),
+                       ("audit", "run mutants of the master's solutions through the hidden checks; list any that survive")):
         verb = verbs.add_parser(name, help=text)
         verb.add_argument("--course", type=Path, default=Path("."), help="the course root (holds nbgrader_config.py)")
     grade = verbs.choices["grade"]
@@ -31,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--scheduler", default=None, help="address of a Dask scheduler to grade on instead of this machine")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.add_argument("--no-plots", action="store_true", help="do not render the students' own figures (about 60 ms each)")
+    audit = verbs.choices["audit"]
+    audit.add_argument("--jobs", type=int, default=None, help="sandboxes run at once (default: the number of cores)")
+    audit.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
 
@@ -57,18 +63,38 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.verb == "grade":
         return _grade(args)
+    if args.verb == "audit":
+        return _audit(args)
     if args.verb == "release":
         from .course import Course, generate_release
 
         print(generate_release(Course(args.course)))
         return 0
-    from .course import Course
+    from .course import NOTEBOOK, Course
     from .master import sync_master_file
 
-    Course(args.course).config  # noqa: B018  (says so in one sentence if this is not a course)
-    for change in sync_master_file(args.course / "source" / "derivatives" / "derivatives.ipynb") or ["already in step"]:
+    course = Course(args.course)
+    course.config  # noqa: B018  (says so in one sentence if this is not a course)
+    for change in sync_master_file(course.folder("source") / NOTEBOOK) or ["already in step"]:
         print(change)
     return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    import nbformat
+
+    from .audit import render_audit, run_audit
+    from .course import NOTEBOOK, Course
+    from .nbgrader_plugin import course_limits
+
+    course = Course(args.course)
+    path = course.folder("source") / NOTEBOOK
+    if not path.is_file():
+        raise CourseNotFound(NO_MASTER.format(path=path))
+    master = nbformat.read(path, as_version=4)
+    report = run_audit(course.homework, master, jobs=args.jobs, progress=not args.no_progress, limits=course_limits(course.config))
+    print(render_audit(report))
+    return 0 if report.passed else 1
 
 
 def _grade(args: argparse.Namespace) -> int:

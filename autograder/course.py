@@ -20,7 +20,6 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from .errors import CourseNotFound, NbgraderFailed
-from .exercises import EXERCISES
 
 ASSIGNMENT = "derivatives"
 NO_CONFIG = "{root} is not an nbgrader course: it has no nbgrader_config.py (pass the course folder with --course)"
@@ -39,6 +38,7 @@ class Course:
             raise CourseNotFound(NO_CONFIG.format(root=self.root))
         config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
         config.CourseDirectory.root = str(self.root.resolve())
+        _tools_on_path()  # any gradebook opened for this course may run `alembic`, not only the API's
         return config
 
     @property
@@ -64,6 +64,13 @@ class Course:
             raise CourseNotFound(SUBMITTED_NOT_A_FOLDER.format(path=submitted))
         return sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
 
+    @property
+    def homework(self):
+        """The assignment's exercises and formula answers: `source/<assignment>/exercises.py`, or the package's default."""
+        from .homework import homework_in
+
+        return homework_in(self.folder("source"))
+
     def master_grade_ids(self) -> set[str]:
         import nbformat
 
@@ -84,13 +91,47 @@ RELEASE_AFTER_SUBMISSIONS = ("nbgrader will not add or remove cells of '{assignm
                              "or release the change as a new assignment")
 
 
+SOLUTIONS_RELEASED = ("the release held the solutions of {names} in {files}, which have been deleted: keep exercises.py and any copy "
+                      "of it out of source/{assignment}/, or list them in c.CourseDirectory.ignore in nbgrader_config.py (as "
+                      "autograder init writes it), then release again")
+MIN_SOLUTION_LINE = 16
+"""a solution's line this long or longer is its own, never a line a task or a public test would hold too"""
+
+
+def released_solutions(folder: Path, homework) -> dict[Path, list[str]]:
+    """Every released file that holds a line of an entry's solution (exercises.py, a backup of it, a pasted cell):
+    the class of leak, not one file name."""
+    lines = {line.strip(): exercise.name for exercise in homework.exercises for line in exercise.solution.splitlines()
+             if len(line.strip()) >= MIN_SOLUTION_LINE and not line.strip().startswith("#")}
+    found: dict[Path, list[str]] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()) if lines else ():
+        text = path.read_bytes()[:10_000_000].decode("utf-8", errors="ignore")
+        names = sorted({name for line, name in lines.items() if line in text})
+        if names or path.name == "exercises.py":
+            found[path] = names
+    return found
+
+
 def generate_release(course: Course) -> Path:
+    import nbformat
+
+    from .trusted import check_in_step
+
+    # a broken exercises.py, or a master out of step with it, is said in one sentence before nbgrader runs
+    check_in_step(nbformat.read(course.folder("source") / NOTEBOOK, as_version=4), course.homework)
     result = course.api().generate_assignment(course.assignment, force=True, create=True)
     if not result["success"]:
         log = result.get("log", "") + result.get("error", "")
         if "because there are submissions associated with it" in log:
             raise NbgraderFailed(RELEASE_AFTER_SUBMISSIONS.format(assignment=course.assignment))
         raise NbgraderFailed(RELEASE_FAILED.format(assignment=course.assignment, log=log))
+    leaked = released_solutions(course.folder("release"), course.homework)
+    if leaked:  # a config without our ignore list, or a copy of exercises.py, would hand the solutions out
+        for path in leaked:
+            path.unlink()
+        names = sorted({name for found in leaked.values() for name in found}) or ["the exercises"]
+        raise NbgraderFailed(SOLUTIONS_RELEASED.format(names=", ".join(names), files=", ".join(str(p) for p in leaked),
+                                                       assignment=course.assignment))
     return course.folder("release") / NOTEBOOK
 
 
@@ -144,7 +185,3 @@ def export_grades(course: Course, destination: Path) -> Path:
     with destination.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows[:1] + [csv_row(row) for row in rows[1:]])
     return destination
-
-
-def function_names() -> set[str]:
-    return {exercise.name for exercise in EXERCISES}

@@ -36,6 +36,10 @@ class NbgraderFailed(AutograderError):
     exit_code = 1
 
 
+class MasterOutOfStep(AutograderError):
+    """The master's hidden tests and the assignment's entries disagree: `autograder sync-master` has not been run."""
+
+
 class FolderNotEmpty(AutograderError):
     """`autograder init` is given a folder that already holds something (it never writes over a course)."""
 

@@ -1,7 +1,7 @@
-"""The exercises: one entry each. Hidden tests, scores and feedback all follow from these.
+"""The exercises: one entry each. Hidden tests, scores, feedback and the master's cells all follow from these.
 
-To add an exercise (tanh′, leaky ReLU′, softmax′ …) add one `Exercise` to `EXERCISES`, then run
-`autograder sync-master` to put its hidden-test cell into the master notebook.
+This module holds the entry type and the package's default homework (`EXERCISES`). A course adds or changes
+exercises in its own `source/<assignment>/exercises.py` (see `homework.py`), never here.
 """
 from __future__ import annotations
 
@@ -64,6 +64,21 @@ class Exercise:
     """"input": same dtype as the input; "any float": any floating dtype (ReLU′ as (x > 0).float())"""
     by_hand: bool = False
     """a derivative to work out by hand: only the allowlist in `by_hand/allowlist.py` may be in its reach"""
+    title: str = ""
+    """the heading of the section `autograder sync-master` writes for it (default: the signature)"""
+    task: str = ""
+    """what the student is asked, in Markdown, above the implementation"""
+    solution: str = ""
+    """the instructor's body of the function (indented or not): sync-master puts it between BEGIN and END SOLUTION"""
+    derivation: str = ""
+    """the worked derivation, in Markdown: sync-master writes a hand-graded answer cell with it as the solution"""
+    derivation_points: float = 2
+    primal: str = ""
+    """what this derivative differentiates, as an expression in the notebook's functions and this one's parameters
+    (`sigmoid(x)`): the audit's finite-difference and autograd mutants differentiate it"""
+    elementwise: bool = True
+    """False for a function along the last dimension (softmax): its typical values are drawn without the tail filter,
+    which judges elements one at a time"""
 
     @property
     def signature(self) -> str:
@@ -89,11 +104,19 @@ class Exercise:
 
     @cached_property
     def cases(self) -> tuple[Case, ...]:
-        return build_cases(self.name, self.samplers, self.edges, keep=self.away_from_the_tail)
+        return build_cases(self.name, self.samplers, self.edges, keep=self.away_from_the_tail if self.elementwise else None)
 
     @cached_property
     def plot_case(self) -> Case:
         return plot_case(self.samplers)
+
+    @cached_property
+    def encoded_cases(self) -> tuple[tuple[dict, ...], ...]:
+        """The inputs as plain data, the plot grid last: what a function's process is called on."""
+        from .observe import TensorData
+        from .sandbox.protocol import encode_tensor
+
+        return tuple(tuple(encode_tensor(TensorData.of(arg)) for arg in case.args) for case in self.cases + (self.plot_case,))
 
 
 EXERCISES: tuple[Exercise, ...] = (
@@ -102,7 +125,7 @@ EXERCISES: tuple[Exercise, ...] = (
         edges=(Edge("x = 0 and |x| = 100", ([0.0, -100.0, 100.0],)),),
     ),
     Exercise(
-        "f_prime", ("x",), ref.derivative_of(ref.cubic), (interval(-3, 3),), points=2, by_hand=True,
+        "f_prime", ("x",), ref.derivative_of(ref.cubic), (interval(-3, 3),), points=2, by_hand=True, primal="f(x)",
         edges=(
             Edge("x = 0 and |x| = 100", ([0.0, -100.0, 100.0],), hint="Differentiate every term of f, the constant 5x → 5 included."),
             Edge("x = 2/9, where f′ is smallest", ([2 / 9],)),
@@ -114,6 +137,7 @@ EXERCISES: tuple[Exercise, ...] = (
     ),
     Exercise(
         "sigmoid_derivative", ("x",), ref.derivative_of(torch.sigmoid), (interval(-8, 8),), points=3, by_hand=True,
+        primal="sigmoid(x)",
         edges=(
             Edge("x = 0", ([0.0],)),
             Edge(
@@ -127,7 +151,7 @@ EXERCISES: tuple[Exercise, ...] = (
         edges=(Edge("x = 0 and ±1e-7", ([-1e-7, 0.0, 1e-7],)), Edge("|x| = 1000", ([-1000.0, 1000.0],))),
     ),
     Exercise(
-        "relu_derivative", ("x",), ref.derivative_of(torch.relu), (interval(-5, 5),), points=2, by_hand=True,
+        "relu_derivative", ("x",), ref.derivative_of(torch.relu), (interval(-5, 5),), points=2, by_hand=True, primal="relu(x)",
         edges=(
             Edge("x = 0", ([0.0],), hint="Use PyTorch's convention ReLU′(0) = 0: the derivative is 1 only where x > 0."),
             Edge("x = ±1e-7, next to the kink", ([-1e-7, 1e-7],), hint="ReLU′ is exactly 0 or 1; a numerical derivative is not."),
@@ -141,10 +165,12 @@ EXERCISES: tuple[Exercise, ...] = (
     ),
     Exercise(
         "bce_derivative", ("y_pred", "y"), ref.derivative_of(ref.bce), (interval(0.01, 0.99), labels()), points=3, by_hand=True,
+        primal="binary_cross_entropy(y_pred, y)",
         edges=(NEAR_0_AND_1, Edge("y_pred = 0.5", ([0.5, 0.5], [0.0, 1.0]))), tolerances=WITH_EPS,
     ),
     Exercise(
         "bce_logit_derivative", ("z", "y"), ref.derivative_of(ref.bce_with_logits), (interval(-6, 6), labels()), points=2, by_hand=True,
+        primal="binary_cross_entropy(sigmoid(z), y)",
         edges=(
             Edge(
                 "|z| up to 1000", ([-1000.0, -1000.0, 0.0, 0.0, 1000.0, 1000.0], [0.0, 1.0, 0.0, 1.0, 0.0, 1.0]),

@@ -13,7 +13,8 @@ import torch
 from . import messages as msg
 from .diagnosis import CellFailure, caused_sentence, diagnose, summary
 from .exercises import Exercise
-from .formulas.answers import FORMULAS_BY_NAME
+from .inputs import plot_series
+from .formulas.answers import FORMULAS_BY_NAME, FormulaAnswer
 from .formulas.check import FormulaVerdict
 from .observe import Observation
 from .scoring import ExerciseResult
@@ -60,8 +61,10 @@ def _curves(exercise: Exercise, seen: Observation | None) -> dict:
     student = None
     if seen is not None and seen.kind == "tensor" and seen.output is not None and tuple(seen.output.shape) == tuple(reference.shape):
         student = seen.output.to_tensor().to(torch.float64)
-    halves = [slice(None)] if len(args) == 1 else [slice(0, len(args[0]) // 2), slice(len(args[0]) // 2, None)]
-    labels = [""] if len(args) == 1 else [f"{exercise.parameters[1]} = 0", f"{exercise.parameters[1]} = 1"]
+    series = plot_series(exercise.samplers)
+    size = len(args[0]) // len(series)
+    halves = [slice(i * size, (i + 1) * size) for i in range(len(series))]
+    labels = [""] if series == (None,) else [f"{exercise.parameters[1]} = {label:g}" for label in series]
     return {
         "parameter": exercise.parameters[0],
         "series": [
@@ -114,9 +117,8 @@ def _readable(verdict: FormulaVerdict, derivative: str) -> str:
     return verdict.read_as if "\\" not in verdict.read_as else ""
 
 
-def formula_record(verdict: FormulaVerdict) -> dict:
+def formula_record(verdict: FormulaVerdict, answer: FormulaAnswer) -> dict:
     """A formula answer in the same shape as a function's record: one check, no plot."""
-    answer = FORMULAS_BY_NAME[verdict.name]
     case = {"name": "final formula", "group": "typical", "passed": verdict.outcome == "equivalent", "check": "formula",
             "message": verdict.message, "point": verdict.differs_at, "x": None, "got": None, "got_text": verdict.got,
             "expected": None, "max_abs_error": None, "max_rel_error": None, "tolerance": "", "hint": "", "trace": "",

@@ -14,7 +14,7 @@ from typing import Callable
 import nbformat
 from nbgrader.api import Gradebook
 
-from .course import NOTEBOOK, Course, function_names, record_not_graded
+from .course import NOTEBOOK, Course, record_not_graded
 from .feedback import MIME
 from .intake import submission_problem
 from .outcomes import remember
@@ -37,6 +37,10 @@ class StudentResult:
 
 
 def grade_course(course: Course, students: list[str] | None = None, on_result: Callable[[StudentResult], None] | None = None) -> list[StudentResult]:
+    from .trusted import check_in_step
+
+    # a broken exercises.py, or a master out of step with it, is said once, not as every student's grader fault
+    check_in_step(nbformat.read(course.folder("source") / NOTEBOOK, as_version=4), course.homework)
     results = []
     for student in students if students is not None else course.submitted_students():
         result = grade_student(course, student)
@@ -50,7 +54,7 @@ def grade_student(course: Course, student: str) -> StudentResult:
     """One student through `nbgrader autograde` (the trusted preprocessors retry a fault of ours once)."""
     folder = course.folder("submitted", student)
     try:
-        problem = submission_problem(folder, NOTEBOOK, course.assignment, course.master_grade_ids(), function_names())
+        problem = submission_problem(folder, NOTEBOOK, course.assignment, course.master_grade_ids(), course.homework.function_names)
     except Exception:  # IntakeFault: no file explains it, so it is ours
         log_path = log_fault(course, student, traceback.format_exc())
         record_not_graded(course, student, grader_fault=True)

@@ -20,6 +20,7 @@ def interval(low: float, high: float) -> Sampler:
         return low + (high - low) * torch.rand(shape, generator=gen, dtype=dtype)
 
     sample.span = (low, high)
+    sample.typical = (low + high) / 2
     return sample
 
 
@@ -29,6 +30,7 @@ def labels() -> Sampler:
     def sample(gen: torch.Generator, shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
         return torch.randint(0, 2, shape, generator=gen).to(dtype)
 
+    sample.labels = (0.0, 1.0)
     return sample
 
 
@@ -71,14 +73,24 @@ EDGE_DTYPES = (torch.float32, torch.float64)
 PLOT_POINTS = 201
 
 
+def plot_series(samplers: tuple[Sampler, ...]) -> tuple[float | None, ...]:
+    """One curve per label when the second argument is a label (None: a single curve)."""
+    return getattr(samplers[1], "labels", (None,)) if len(samplers) > 1 else (None,)
+
+
 def plot_case(samplers: tuple[Sampler, ...]) -> Case:
-    """A dense grid over the first argument's range (for each label, when the second is a label), for
-    the feedback plot. Observed like any case, never scored."""
+    """A dense grid over the first argument's range, for the feedback plot: one curve for each label when the
+    second argument is a label, any other argument held at its typical value. Observed like any case, never scored."""
     low, high = samplers[0].span
     grid = torch.linspace(low, high, PLOT_POINTS, dtype=torch.float64)
-    if len(samplers) == 1:
-        return Case("plot", (grid,), "plot", weight=0.0)
-    return Case("plot", (grid.repeat(2), torch.cat([torch.zeros(PLOT_POINTS), torch.ones(PLOT_POINTS)]).double()), "plot", weight=0.0)
+    series = plot_series(samplers)
+    args = [grid.repeat(len(series))]
+    for index, sampler in enumerate(samplers[1:], start=1):
+        if index == 1 and series != (None,):
+            args.append(torch.cat([torch.full((PLOT_POINTS,), label) for label in series]).double())
+        else:
+            args.append(torch.full_like(args[0], sampler.typical))
+    return Case("plot", tuple(args), "plot", weight=0.0)
 
 
 def seed_for(name: str) -> int:

@@ -1,9 +1,11 @@
-"""Keep the master notebook's hidden-test cells in step with the exercise registry.
+"""Keep the master notebook in step with the homework's entries (`homework.py`).
 
-Each exercise gets one nbgrader "autograder tests" cell, `hidden_tests_<name>`, placed after
-the cells that define and publicly test the function. Its points come from the registry. Each formula
-answer's solution in the master must read as equivalent to its reference, or nothing is written; and the
-formula reader is copied next to the master, for nbgrader's release to ship.
+An exercise the master already implements by hand keeps its cells; only its hidden-test cell, `hidden_tests_<name>`,
+placed after the cells that define and publicly test the function, follows the entry (its points come from it).
+An exercise that is only an entry gets every cell it needs, each written once, where it is missing
+(`exercise_cells.py`); a cell that is there is never rewritten, so an instructor's edits stay. Each formula
+answer's solution must read as equivalent to its reference, or nothing is written; and the formula reader is
+copied next to the master, for nbgrader's release to ship.
 """
 from __future__ import annotations
 
@@ -13,18 +15,15 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
+from .course import write_whole
 from .errors import AutograderError
-from .exercises import EXERCISES, Exercise
-from .formulas.answers import FORMULAS
-from .formulas.cells import nbgrader_cell, points_in_words, sync_formula_cells, sync_reader_files
+from .exercise_cells import cell_ids, exercise_cells, hidden_test_cell
+from .exercises import Exercise
+from .formulas.answers import FormulaAnswer
+from .formulas.cells import sync_formula_cells, sync_reader_files
 from .formulas.check import EQUIVALENT, compare
 from .formulas.reading import answer_string
-
-HIDDEN_CELL = '''# Hidden tests for `{name}` ({points}) run here when your notebook is graded.
-### BEGIN HIDDEN TESTS
-from autograder.hidden import grade_in_notebook
-grade_in_notebook("{name}", globals())
-### END HIDDEN TESTS'''
+from .homework import DEFAULT, Homework, homework_in
 
 
 SOLUTION_NOT_EQUIVALENT = ("the master's solution for {name} does not read as equivalent to its reference, so nothing was "
@@ -35,19 +34,26 @@ class SolutionNotEquivalent(AutograderError):
     """An instructor's formula solution that the grader would not give full marks."""
 
 
-def check_solutions(nb: NotebookNode) -> None:
+ENTRY_MISSING = ("the master has the cells of {name}, written from its entry, but {origin} has no entry {name}; nothing was "
+                 "written: put the entry back, or delete {name}'s cells from the master yourself")
+
+
+class EntryMissing(AutograderError):
+    """The master holds an exercise's generated cells whose entry is gone (a deleted or misplaced exercises.py)."""
+
+
+class MasterIncomplete(AutograderError):
+    """The master lacks a cell an entry is placed after (the setup cell, a formula answer's derivation)."""
+
+
+def check_solutions(nb: NotebookNode, answers: tuple[FormulaAnswer, ...] = DEFAULT.formulas) -> None:
     """Refuse a master whose formula solution the grader itself would not accept."""
-    for answer in FORMULAS:
+    for answer in answers:
         cell = next(c for c in nb.cells if _grade_id(c) == answer.name)
         text, problem = answer_string(cell.source, answer.name)
         verdict = compare(answer, text) if text is not None else None
         if verdict is None or verdict.outcome != EQUIVALENT:
             raise SolutionNotEquivalent(SOLUTION_NOT_EQUIVALENT.format(name=answer.name, verdict=verdict.message if verdict else problem))
-
-
-def hidden_test_cell(exercise: Exercise) -> NotebookNode:
-    source = HIDDEN_CELL.format(name=exercise.name, points=points_in_words(exercise.points))
-    return nbgrader_cell("code", source, exercise.grade_id, grade=True, points=exercise.points)
 
 
 def _grade_id(cell: NotebookNode) -> str | None:
@@ -69,36 +75,75 @@ def _insertion_point(nb: NotebookNode, exercise: Exercise) -> int:
     return index
 
 
-def sync_master(nb: NotebookNode) -> list[str]:
-    """Make the hidden-test cells match EXERCISES, and the formula cells FORMULAS, in place. Returns what changed."""
-    changes = []
-    for exercise in EXERCISES:
-        wanted = hidden_test_cell(exercise)
-        existing = [i for i, cell in enumerate(nb.cells) if _grade_id(cell) == exercise.grade_id]
-        if existing:
-            cell = nb.cells[existing[0]]
-            if cell.source != wanted.source or cell.metadata["nbgrader"].get("points") != exercise.points:
-                cell.source, cell.metadata["nbgrader"] = wanted.source, wanted.metadata["nbgrader"]
-                changes.append(f"updated {exercise.grade_id}")
-        else:
-            nb.cells.insert(_insertion_point(nb, exercise), wanted)
-            changes.append(f"added {exercise.grade_id}")
-    changes += sync_formula_cells(nb)
-    check_solutions(nb)
-    known = {exercise.grade_id for exercise in EXERCISES} | {answer.grade_id for answer in FORMULAS}
+def _hand_written(nb: NotebookNode, exercise: Exercise) -> bool:
+    """The master implements it in cells of the instructor's own: it defines the function, and has no section written
+    from the entry (whose grade id marks the exercise's generated cells)."""
+    generated = any(_grade_id(cell) == cell_ids(exercise)[0] for cell in nb.cells)
+    return not generated and any(_defines(cell, exercise.name) for cell in nb.cells)
+
+
+def _keep_hidden_test(nb: NotebookNode, exercise: Exercise, changes: list[str]) -> None:
+    wanted = hidden_test_cell(exercise)
+    existing = [i for i, cell in enumerate(nb.cells) if _grade_id(cell) == exercise.grade_id]
+    if existing:
+        cell = nb.cells[existing[0]]
+        if cell.source != wanted.source or cell.metadata["nbgrader"].get("points") != exercise.points:
+            cell.source, cell.metadata["nbgrader"] = wanted.source, wanted.metadata["nbgrader"]
+            changes.append(f"updated {exercise.grade_id}")
+    else:
+        nb.cells.insert(_insertion_point(nb, exercise), wanted)
+        changes.append(f"added {exercise.grade_id}")
+
+
+def _write_missing_cells(nb: NotebookNode, exercise: Exercise, changes: list[str]) -> None:
+    """Each of the exercise's cells that is not there, after the one before it (a new exercise goes at the end)."""
+    ids = cell_ids(exercise)
+    where = {_grade_id(cell): i for i, cell in enumerate(nb.cells) if _grade_id(cell) in ids}
+    if len(where) == len(ids):
+        return
+    wanted = exercise_cells(exercise, "\n".join(c.source for c in nb.cells if c.cell_type == "code"))
+    after = None
+    for grade_id in ids:
+        index = next((i for i, cell in enumerate(nb.cells) if _grade_id(cell) == grade_id), None)
+        if index is None:
+            following = [i for i, cell in enumerate(nb.cells) if _grade_id(cell) in ids]
+            index = after + 1 if after is not None else (following[0] if following else len(nb.cells))
+            nb.cells.insert(index, wanted[grade_id])
+            changes.append(f"added {grade_id}")
+        after = index
+
+
+def sync_master(nb: NotebookNode, homework: Homework = DEFAULT) -> list[str]:
+    """Make the master's cells match the homework's entries, in place. Returns what changed."""
+    changes: list[str] = []
+    for exercise in homework.exercises:
+        if not _hand_written(nb, exercise):
+            _write_missing_cells(nb, exercise, changes)
+        _keep_hidden_test(nb, exercise, changes)
+    changes += sync_formula_cells(nb, answers=homework.formulas)
+    check_solutions(nb, homework.formulas)
+    known = {exercise.grade_id for exercise in homework.exercises} | {answer.grade_id for answer in homework.formulas}
+    ids = {_grade_id(cell) for cell in nb.cells}
     for cell in list(nb.cells):
         grade_id = _grade_id(cell) or ""
         if grade_id.startswith("hidden_tests_") and grade_id not in known:
+            name = grade_id.removeprefix("hidden_tests_")
+            if f"section_{name}" in ids:  # written from an entry that is gone: a lost exercises.py must not cost the cells
+                raise EntryMissing(ENTRY_MISSING.format(name=name, origin=homework.origin))
             nb.cells.remove(cell)
             changes.append(f"removed {grade_id}")
     return changes
 
 
 def sync_master_file(path: Path) -> list[str]:
-    """The master notebook at `path`, and the formula reader copied next to it (which nbgrader's release ships)."""
+    """The master notebook at `path` with the homework defined next to it, and the formula reader copied next to
+    it (which nbgrader's release ships)."""
     nb = nbformat.read(path, as_version=4)
-    changes = sync_master(nb)
+    try:
+        changes = sync_master(nb, homework_in(path.parent))
+    except LookupError as error:
+        raise MasterIncomplete(f"{path}: {error.args[0]}") from None
     if changes:
         nbformat.validate(nb)
-        nbformat.write(nb, path)
+        write_whole(path, nbformat.writes(nb) + "\n")  # the master whole or not at all, never cut short
     return changes + sync_reader_files(path.parent)

@@ -20,6 +20,13 @@ from .restore import nbgrader_of, rebuild
 from .sandbox.limits import Limits
 
 
+def homework_of(coursedir: CourseDirectory, assignment: str):
+    """The assignment's entries, from the exercises.py beside its master (or the package's default)."""
+    from .homework import homework_in
+
+    return homework_in(Path(coursedir.format_path(coursedir.source_directory, ".", assignment)))
+
+
 def load_master(coursedir: CourseDirectory, db_url: str, assignment: str, notebook: str):
     """The source notebook, with points, locked sources and answer checksums as the gradebook has them."""
     path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{notebook}.ipynb"
@@ -118,13 +125,14 @@ class TrustedExecute(NbGraderPreprocessor):
 
         coursedir, db_url, assignment, notebook = _context(self, resources)
         master, checksums = load_master(coursedir, db_url, assignment, notebook)
+        homework = homework_of(coursedir, assignment)
         sandbox = warm_sandbox(self.limits)
         try:
-            graded = grade_notebook(nb, master, sandbox, checksums)
+            graded = grade_notebook(nb, master, sandbox, checksums, homework=homework)
         except Exception:  # a fault of ours: logged, then once more in a fresh sandbox; a second one is nbgrader's failure
             self.log.exception("grader fault on this submission; grading it once more in a fresh sandbox")
             sandbox.close()
-            graded = grade_notebook(nb, master, sandbox, checksums)
+            graded = grade_notebook(nb, master, sandbox, checksums, homework=homework)
         self.log.info("Graded in a sandbox (isolation: %s) in %.2f s%s", graded.isolation, graded.seconds,
                       f"; stopped: {graded.fault}" if graded.fault else "")
         return graded.notebook, resources
@@ -156,9 +164,8 @@ class FormulaAnswerStubs(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, index):
         from nbgrader.preprocessors import ClearSolutions
 
-        from .formulas.answers import FORMULAS_BY_NAME
-
-        answer = FORMULAS_BY_NAME.get(nbgrader_of(cell).get("grade_id"))
+        answers = homework_of(CourseDirectory(config=self.config), resources["nbgrader"]["assignment"]).formulas_by_name
+        answer = answers.get(nbgrader_of(cell).get("grade_id"))
         if answer is not None and cell.cell_type == "code":
             cell.source = cell.source.replace(ClearSolutions(config=self.config).code_stub["python"], answer.stub)
         return cell, resources

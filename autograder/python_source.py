@@ -21,6 +21,8 @@ from operator import or_
 from IPython.core.inputtransformer2 import TransformerManager
 
 _ONE_AT_A_TIME = threading.RLock()
+PARSE_LOCK = _ONE_AT_A_TIME
+"""held by whatever compiles code of its own while other threads may parse (a course's exercises.py)"""
 NESTED_TOO_DEEPLY = "nested more deeply than the grader reads"
 _unlocked_parse = getattr(ast.parse, "__wrapped__", ast.parse)  # the real one, even if this module is reloaded
 _unlocked_compile = getattr(builtins.compile, "__wrapped__", builtins.compile)

@@ -53,3 +53,28 @@ def derivative_of(fn: Reference, wrt: int = 0) -> Reference:
 
     reference.__name__ = f"d_{fn.__name__}"
     return reference
+
+
+def diagonal_of_jacobian(fn: Reference) -> Reference:
+    """∂fn(x)ᵢ/∂xᵢ for a function applied along the last dimension (softmax): the Jacobian's diagonal, by autograd,
+    one row at a time. A 0-d input is one row of one value."""
+
+    def reference(x: torch.Tensor) -> torch.Tensor:
+        (x,) = _as_float64((x,))
+        rows = x.reshape(-1, x.shape[-1]) if x.dim() else x.reshape(1, 1)
+        jacobians = torch.func.vmap(torch.func.jacrev(fn))(rows)
+        return torch.diagonal(jacobians, dim1=-2, dim2=-1).reshape(x.shape)
+
+    reference.__name__ = f"d_{getattr(fn, '__name__', 'fn')}_diagonal"
+    return reference
+
+
+def jacobian_vector_product(fn: Reference) -> Reference:
+    """J·v, the Jacobian of `fn` at x times v (a forward-mode derivative, by torch.func.jvp): (x, v) → J(x) v."""
+
+    def reference(x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        x, v = _as_float64((x, v))
+        return torch.func.jvp(fn, (x,), (v,))[1].detach()
+
+    reference.__name__ = f"d_{getattr(fn, '__name__', 'fn')}_jvp"
+    return reference

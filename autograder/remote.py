@@ -10,15 +10,18 @@ import time
 
 import nbformat
 
+from .homework import homework_from_text
 from .sandbox import Limits, Sandbox, warm_sandbox
 from .trusted import grade_notebook
 
+
 def grade_text(student: str, notebook_text: str, master_text: str, checksums: dict[str, str], limits: dict,
-               sandbox: Sandbox | None = None) -> dict:
+               sandbox: Sandbox | None = None, homework_text: str = "") -> dict:
+    """`homework_text`: the course's exercises.py as the parent read it ("" for the package's default)."""
     started = time.monotonic()
     graded = grade_notebook(
         nbformat.reads(notebook_text, as_version=4), nbformat.reads(master_text, as_version=4),
-        sandbox or warm_sandbox(Limits(**limits)), checksums,
+        sandbox or warm_sandbox(Limits(**limits)), checksums, homework=homework_from_text(homework_text),
     )
     return {
         "student": student,

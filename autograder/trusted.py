@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Container
 from dataclasses import dataclass
-from functools import cache
 
 import nbformat
 from nbformat import NotebookNode
@@ -18,26 +17,31 @@ from nbformat import NotebookNode
 from . import messages as msg
 from .by_hand import ByHand, by_hand_finding
 from .definitions import MAX_CODE_CHARS, NOT_REBUILT, Missing, NeverRan, NotRebuilt, Rebuilt, read_definitions
-from .exercises import EXERCISES, EXERCISES_BY_NAME, Exercise
+from .exercises import Exercise
 from .diagnosis import cause_of, failed_cells
+from .errors import MasterOutOfStep
 from .feedback import MIME, formula_record, record
-from .formulas.answers import FORMULAS
+from .formulas.answers import FormulaAnswer
 from .formulas.cells import NOTATION_ID
 from .formulas.check import FormulaVerdict, manual
 from .formulas.reading import answer_string
 from .formulas.worker import FormulaChecker, formula_checker
-from .observe import Observation, TensorData
+from .homework import DEFAULT, Homework
+from .observe import Observation
 from .render import feedback_text
 from .restore import nbgrader_of, rebuild
 from .sandbox import FunctionJob, Sandbox, SandboxRun
-from .sandbox.protocol import COMPLEX_NUMBERS, encode_tensor
+from .sandbox.protocol import COMPLEX_NUMBERS
 from .scoring import ExerciseResult, score
 
 HIDDEN_MARKER = "BEGIN HIDDEN TESTS"
 NOT_RUN = "the notebook stopped before this point"
 ANSWER_CELL_TOO_LONG = "The cell of {name} holds {size:,} characters, more than the {limit:,} the grader reads, so it was not read."
-PARSED_HERE = {NOTATION_ID} | {answer.echo_id for answer in FORMULAS}
-"""the cell defining the public formula check, and the checks: not run when grading (the parent reads formulas)"""
+
+
+def parsed_here(homework: Homework) -> set[str]:
+    """the cell defining the public formula check, and the checks: not run when grading (the parent reads formulas)"""
+    return {NOTATION_ID} | {answer.echo_id for answer in homework.formulas}
 
 
 @dataclass(frozen=True)
@@ -50,20 +54,35 @@ class GradedNotebook:
     formulas: tuple[FormulaVerdict, ...] = ()
 
 
-def hidden_test_cells(notebook: NotebookNode, entries=EXERCISES) -> dict[str, int]:
+def hidden_test_cells(notebook: NotebookNode, entries) -> dict[str, int]:
     """Exercise (or formula answer) name → index of its hidden-test cell, found by the registry's grade ids."""
     ids = {entry.grade_id: entry.name for entry in entries}
     return {ids[nbgrader_of(c)["grade_id"]]: i for i, c in enumerate(notebook.cells) if nbgrader_of(c).get("grade_id") in ids}
 
 
-def student_program(notebook: NotebookNode) -> list[tuple[int, str]]:
+OUT_OF_STEP = ("the master and {origin} disagree ({problems}); run `autograder sync-master` and `autograder release` "
+               "before grading: a hidden test with no entry would be left unscored, which nbgrader counts as full marks")
+
+
+def check_in_step(master: NotebookNode, homework: Homework) -> None:
+    """Every hidden test of the master has its entry, and every entry its hidden test."""
+    hidden = {nbgrader_of(c).get("grade_id") for c in master.cells if nbgrader_of(c).get("grade") and HIDDEN_MARKER in c.source}
+    known = {e.grade_id for e in homework.exercises} | {a.grade_id for a in homework.formulas}
+    problems = [f"{grade_id} has no entry" for grade_id in sorted(hidden - known, key=str)]
+    problems += [f"{grade_id} is not in the master" for grade_id in sorted(known - hidden)]
+    if problems:
+        raise MasterOutOfStep(OUT_OF_STEP.format(origin=homework.origin, problems="; ".join(problems)))
+
+
+def student_program(notebook: NotebookNode, homework: Homework = DEFAULT) -> list[tuple[int, str]]:
     """The code cells a student's kernel would run: everything but the hidden tests and the public
     formula checks (formulas are read here, from the cells' source; the checks only import sympy)."""
+    skipped = parsed_here(homework)
     return [
         (index, cell.source)
         for index, cell in enumerate(notebook.cells)
         if cell.cell_type == "code" and not (nbgrader_of(cell).get("grade") and HIDDEN_MARKER in cell.source)
-        and nbgrader_of(cell).get("grade_id") not in PARSED_HERE
+        and nbgrader_of(cell).get("grade_id") not in skipped
     ]
 
 
@@ -86,10 +105,11 @@ def _answer_in(source: str, name: str) -> tuple[str | None, str]:
     return answer_string(source, name)
 
 
-def formula_verdicts(notebook: NotebookNode, names: Container[str], checker: FormulaChecker) -> dict[str, FormulaVerdict]:
+def formula_verdicts(notebook: NotebookNode, names: Container[str], checker: FormulaChecker,
+                     answers: tuple[FormulaAnswer, ...] = DEFAULT.formulas) -> dict[str, FormulaVerdict]:
     """Each named formula answer, read statically from the notebook and checked."""
     verdicts = {}
-    for answer in (a for a in FORMULAS if a.name in names):
+    for answer in (a for a in answers if a.name in names):
         text, problem = answer_text(notebook, answer.name)
         verdicts[answer.name] = checker.check(answer, text) if text is not None else manual(answer, "", problem)
     return verdicts
@@ -104,15 +124,13 @@ def verdict_outputs(text: str, details: dict, points: float) -> list[NotebookNod
     ]
 
 
-@cache
-def encoded_cases(name: str) -> tuple[tuple[dict, ...], ...]:
-    """The exercise's inputs as plain data, the plot grid last: what a function's process is called on."""
-    exercise = EXERCISES_BY_NAME[name]
-    return tuple(tuple(encode_tensor(TensorData.of(arg)) for arg in case.args) for case in exercise.cases + (exercise.plot_case,))
+def encoded_cases(exercise: Exercise | str) -> tuple[tuple[dict, ...], ...]:
+    """The exercise's inputs as plain data, the plot grid last (a name is looked up in the default homework)."""
+    return (DEFAULT.by_name[exercise] if isinstance(exercise, str) else exercise).encoded_cases
 
 
-def function_jobs(rebuilt: dict) -> list[FunctionJob]:
-    return [FunctionJob(name, tuple((s.cell, s.line, s.source) for s in found.statements), encoded_cases(name))
+def function_jobs(rebuilt: dict, homework: Homework = DEFAULT) -> list[FunctionJob]:
+    return [FunctionJob(name, tuple((s.cell, s.line, s.source) for s in found.statements), homework.by_name[name].encoded_cases)
             for name, found in rebuilt.items() if isinstance(found, Rebuilt)]
 
 
@@ -138,14 +156,16 @@ def _judge(exercise: Exercise, run: SandboxRun, found: Rebuilt | NotRebuilt | Mi
 
 
 def grade_notebook(submission: NotebookNode, master: NotebookNode, sandbox: Sandbox, checksums: dict[str, str] | None = None,
-                   checker: FormulaChecker | None = None) -> GradedNotebook:
+                   checker: FormulaChecker | None = None, homework: Homework = DEFAULT) -> GradedNotebook:
+    check_in_step(master, homework)  # a fault of the course's, never full marks for an unscored cell
     notebook = rebuild(submission, master, checksums)
-    hidden = hidden_test_cells(notebook)
-    program = student_program(notebook)
-    exercises = [e for e in EXERCISES if e.name in hidden]
-    rebuilt, names = read_definitions(program, [e.name for e in exercises])
+    hidden = hidden_test_cells(notebook, homework.exercises)
+    program = student_program(notebook, homework)
+    exercises = [e for e in homework.exercises if e.name in hidden]
+    rebuilt, defined = read_definitions(program, [e.name for e in exercises])
+    names = tuple(name for name in defined if name not in homework.by_name)  # "did you rename it?" never offers another exercise
     findings = {e.name: by_hand_finding(found.statements) for e in exercises if e.by_hand and isinstance(found := rebuilt[e.name], Rebuilt)}
-    run = sandbox.run(program, function_jobs(rebuilt))
+    run = sandbox.run(program, function_jobs(rebuilt, homework))
     for index, outputs in run.outputs.items():
         notebook.cells[index].outputs = [nbformat.from_dict(output) for output in outputs]
     results = tuple(_judge(exercise, run, rebuilt[exercise.name], findings.get(exercise.name), names) for exercise in exercises)
@@ -157,8 +177,8 @@ def grade_notebook(submission: NotebookNode, master: NotebookNode, sandbox: Sand
         cause = cause_of(result, stopped, absent=not isinstance(rebuilt[result.exercise.name], Rebuilt))
         details = record(result, run.observation(name, count), traces, cause)
         cell.outputs = verdict_outputs(feedback_text(result, cause), details, result.points)
-    formula_cells = hidden_test_cells(notebook, FORMULAS)
-    formulas = formula_verdicts(notebook, formula_cells, checker or formula_checker(sandbox.limits.formula_seconds))
+    formula_cells = hidden_test_cells(notebook, homework.formulas)
+    formulas = formula_verdicts(notebook, formula_cells, checker or formula_checker(sandbox.limits.formula_seconds), homework.formulas)
     for name, verdict in formulas.items():
-        notebook.cells[formula_cells[name]].outputs = verdict_outputs(verdict.message, formula_record(verdict), verdict.points)
+        notebook.cells[formula_cells[name]].outputs = verdict_outputs(verdict.message, formula_record(verdict, homework.formulas_by_name[name]), verdict.points)
     return GradedNotebook(notebook, results, run.fault, run.level, run.seconds, tuple(formulas.values()))

@@ -269,12 +269,13 @@ def test_the_class_report_is_out_of_graded_students_and_says_so(tmp_path):
 
 def test_a_wrong_formula_is_stored_as_readable_text_not_latex():
     from autograder.feedback import formula_record
+    from autograder.formulas.answers import FORMULAS_BY_NAME
     from autograder.formulas.check import FormulaVerdict
 
     message = msg.FORMULA_WRONG.format(name="answer_sigmoid_prime", max_points=1, derivative="σ′(x)", read_as="σ(x)",
                                        point="x = 1", got="0.731059", expected="0.196612")
     details = formula_record(FormulaVerdict("answer_sigmoid_prime", "wrong", 0.0, 1.0, message, r"\sigma(x)", r"\sigma{\left(x \right)}",
-                                            "x = 1", "0.731059", "0.196612"))
+                                            "x = 1", "0.731059", "0.196612"), FORMULAS_BY_NAME["answer_sigmoid_prime"])
     assert details["read_as_text"] == "σ(x)"
     assert summarize({"a": [details]}, {"a": 0})["common"] == [("σ′(x) = σ(x)", 1.0)]
 

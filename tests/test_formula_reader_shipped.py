@@ -44,14 +44,15 @@ def test_sync_master_copies_the_reader_and_drops_a_stale_module(tmp_path):
 
 def test_an_old_submission_with_the_inline_reader_cell_is_rebuilt_with_the_import_line(master):
     """Earlier releases had the 330-line reader cell; the grader puts back the master's one line (and never runs it)."""
-    from autograder.trusted import PARSED_HERE, student_program
+    from autograder.homework import DEFAULT
+    from autograder.trusted import parsed_here, student_program
 
     submission = nbformat.read(ROOT / "samples" / "submitted" / "ada_correct" / "derivatives" / "derivatives.ipynb", as_version=4)
     old = next(c for c in submission.cells if nbgrader_of(c).get("grade_id") == NOTATION_ID)
     old.source = "\n".join(f"# line {i} of the inline reader of earlier releases" for i in range(330))
     rebuilt = rebuild(submission, master)
     (index, cell), = [(i, c) for i, c in enumerate(rebuilt.cells) if nbgrader_of(c).get("grade_id") == NOTATION_ID]
-    assert cell.source == NOTATION and NOTATION_ID in PARSED_HERE
+    assert cell.source == NOTATION and NOTATION_ID in parsed_here(DEFAULT)
     assert index not in {i for i, _ in student_program(rebuilt)}
 
 
@@ -143,8 +144,10 @@ def test_the_notebook_text_carried_over_from_the_seed_is_fixed(master, release):
         assert "that: https://" not in text
 
 
-def test_every_graded_answer_has_one_row_in_the_readers_table_and_no_row_is_orphaned():
-    from autograder.formulas.answers import FORMULAS_BY_NAME
+def test_the_readers_table_holds_exactly_the_packages_answers_with_their_own_symbols():
+    """The table is what an earlier release's public check (which passes only the name) reads: each of the package's
+    answers has its row, with the variables and meaning the answer carries, and no row is orphaned."""
+    from autograder.formulas.answers import FORMULAS
     from autograder.formulas.reader.public import ANSWERS
 
-    assert set(ANSWERS) == set(FORMULAS_BY_NAME)
+    assert ANSWERS == {answer.name: (answer.variables, answer.stands_for) for answer in FORMULAS}

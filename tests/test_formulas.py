@@ -214,7 +214,8 @@ def test_student_facing_verdicts_are_pinned(name, text, message):
 
 def test_the_checker_never_evaluates_the_students_text(monkeypatch):
     """sympify, parse_expr, eval and exec run Python; none may be called on the way to a verdict."""
-    compare(FORMULAS_BY_NAME["answer_f_prime"], "x")  # build the parser first
+    for name, text, _ in ANSWERS:  # first unguarded: the parser is built, and sympy's lazy imports and generated code made
+        compare(FORMULAS_BY_NAME[name], text)
 
     def refuse(*args, **kwargs):
         raise AssertionError(f"evaluated: {args[:1]}")
@@ -289,7 +290,7 @@ def test_a_check_slowed_down_by_the_machines_load_is_not_a_time_out():
         os.kill(helper.pid, signal.SIGCONT)
         thread.join(60)
         assert result["verdict"].outcome == EQUIVALENT and result["verdict"].points == 1.0
-        assert checker._cache[("answer_f_prime", r"9x^2 - 4x + 5")] == result["verdict"]
+        assert checker._cache[(FORMULAS_BY_NAME["answer_f_prime"].key, r"9x^2 - 4x + 5")] == result["verdict"]
     finally:
         checker.close()
 
@@ -357,12 +358,16 @@ def student_reader():
     return shipped_reader()
 
 
+@pytest.mark.parametrize("cell", ["with the answer's symbols", "of an earlier release"])
 @pytest.mark.parametrize("name, text, outcome", ANSWERS, ids=[f"{n}:{t}" for n, t, _ in ANSWERS])
-def test_the_public_check_in_the_release_and_the_grader_agree_on_every_answer(student_reader, name, text, outcome, capsys):
+def test_the_public_check_in_the_release_and_the_grader_agree_on_every_answer(student_reader, name, text, outcome, cell, capsys):
     """What the student's public check accepts, the grader reads (equivalent or wrong); what it refuses goes to a person or
-    scores an empty 0. The public check is the shipped copy, imported from release/derivatives as the notebook imports it."""
+    scores an empty 0. The public check is the shipped copy, imported from release/derivatives as the notebook imports it,
+    called as the public check cell calls it: with the answer's variables and meaning, or (an earlier release) the name only."""
+    answer = FORMULAS_BY_NAME[name]
+    symbols = (answer.variables, answer.stands_for) if cell == "with the answer's symbols" else ()
     try:
-        student_reader.show_formula_reading(text, name)
+        student_reader.show_formula_reading(text, name, *symbols)
         public = "read"
     except AssertionError as failure:
         public = f"refused: {failure}"

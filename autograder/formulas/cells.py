@@ -1,12 +1,16 @@
-"""The master notebook's cells for the formula answers, made from the registry by `autograder sync-master`.
+"""The master notebook's cells for the formula answers, made from the answers (the package's FORMULAS, or a
+course's) by `autograder sync-master`.
 
 After each derivation: the answer cell (`answer_f_prime = r"..."`), a public check that shows how the
 string is read, and the hidden check. Near the top: the accepted notation, and a one-line locked cell that
 imports the reader shipped next to the notebook (formula_reader/, a copy of reader/ that `sync_reader_files`
-keeps), so the public checks need only sympy and lark on the student's machine.
+keeps), so the public checks need only sympy and lark on the student's machine. Each public check passes the
+answer's variables and what its other symbols stand for, so the shipped reader needs no table of the answers.
 """
 from __future__ import annotations
 
+import ast
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
@@ -38,7 +42,7 @@ ANSWER = '''# Your final formula for {derivative}, in LaTeX between the quotes (
 {name} = r"{solution}"
 ### END SOLUTION'''
 ECHO = '''# Public check of `{name}`: shows how the autograder reads your formula.
-show_formula_reading(globals().get("{name}"), "{name}")'''
+show_formula_reading(globals().get("{name}"), "{name}", {variables}, {meaning})'''
 HIDDEN = '''# Hidden check of `{name}` ({points}) runs here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
 from autograder.hidden import check_formula_in_notebook
@@ -58,11 +62,28 @@ def points_in_words(points: float) -> str:
     return f"{points:g} point" + ("" if points == 1 else "s")
 
 
+def _literal(text: str) -> str:
+    """A string as Python source: r"..." where that spells it exactly (LaTeX reads best so), else repr."""
+    raw = f'r"{text}"'
+    try:
+        return raw if ast.literal_eval(raw) == text else repr(text)
+    except (SyntaxError, ValueError):
+        return repr(text)
+
+
+def echo_source(answer: FormulaAnswer) -> str:
+    """The public check under the answer cell; it passes the answer's variables and what its other symbols stand for
+    (`stands_for`, the reader's `meaning`) to the shipped reader."""
+    variables = "(" + ", ".join(f'"{v}"' for v in answer.variables) + ("," if len(answer.variables) == 1 else "") + ")"
+    meaning = "{" + ", ".join(f'"{symbol}": {_literal(latex)}' for symbol, latex in answer.stands_for.items()) + "}"
+    return ECHO.format(name=answer.name, variables=variables, meaning=meaning)
+
+
 def wanted_cells(answer: FormulaAnswer) -> list[NotebookNode]:
     words = dict(name=answer.name, derivative=answer.derivative)
     return [
         nbgrader_cell("code", ANSWER.format(solution=answer.solution, **words), answer.name, solution=True),
-        nbgrader_cell("code", ECHO.format(**words), answer.echo_id, grade=True),
+        nbgrader_cell("code", echo_source(answer), answer.echo_id, grade=True),
         nbgrader_cell("code", HIDDEN.format(points=points_in_words(answer.points), **words), answer.grade_id, grade=True, points=answer.points),
     ]
 
@@ -92,15 +113,16 @@ def _put(nb: NotebookNode, wanted: NotebookNode, after: int, changes: list[str])
     return index
 
 
-def sync_formula_cells(nb: NotebookNode, first_after: str = "setup") -> list[str]:
-    """Make the formula cells match FORMULAS, in place. Returns what changed."""
+def sync_formula_cells(nb: NotebookNode, answers: Sequence[FormulaAnswer] = FORMULAS, *, first_after: str = "setup") -> list[str]:
+    """Make the formula cells match `answers` (the package's FORMULAS unless a course gives its own), in place.
+    Returns what changed."""
     changes: list[str] = []
     anchor = _index(nb, first_after)
     if anchor is None:
         raise LookupError(f"the master notebook has no cell with grade id {first_after!r} to put the formula notation after")
     for cell in shared_cells():
         anchor = _put(nb, cell, anchor, changes)
-    for answer in FORMULAS:
+    for answer in answers:
         after = _index(nb, answer.derivation)
         if after is None:
             raise LookupError(f"the master notebook has no derivation cell {answer.derivation!r} for {answer.name}")

@@ -12,7 +12,7 @@ import sympy
 from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 
 from .. import messages as msg
-from .answers import SYMBOLS, FormulaAnswer, logistic
+from .answers import FormulaAnswer, logistic
 from .reader import CANNOT_READ, SHOWN_NAMES, NotationError, plain, read_formula, sigmoid_class, undefined
 
 EQUIVALENT, WRONG, MANUAL, EMPTY = "equivalent", "wrong", "needs manual grading", "no answer"
@@ -50,7 +50,7 @@ def manual(answer: FormulaAnswer, text: str, reason: str) -> FormulaVerdict:
 def _value(expression, point: dict) -> float | None:
     """The real value at `point` with 30 digits, or None where the formula is undefined there."""
     try:
-        value = expression.xreplace({SYMBOLS[n]: sympy.Float(v, DIGITS) for n, v in point.items()}).evalf(DIGITS)
+        value = expression.xreplace({sympy.Symbol(n): sympy.Float(v, DIGITS) for n, v in point.items()}).evalf(DIGITS)
         number = complex(value)
     except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
         return None
@@ -67,6 +67,11 @@ def _number(value: float | None) -> str:
     return msg.UNDEFINED if value is None else f"{value:.6g}"
 
 
+def _exp_form(expression):
+    """Hyperbolic functions written with exp, on both sides: simplify proves tanh′ = sech² = 1 − tanh² in that form."""
+    return expression.replace(lambda e: isinstance(e, HyperbolicFunction), lambda e: e.rewrite(sympy.exp))
+
+
 def compare(answer: FormulaAnswer, text: str) -> FormulaVerdict:
     """The verdict on the LaTeX string `text` (already read from the notebook as data)."""
     max_points = float(answer.points)
@@ -76,12 +81,11 @@ def compare(answer: FormulaAnswer, text: str) -> FormulaVerdict:
         formula = read_formula(text, answer.variables[0])
     except NotationError as error:
         return manual(answer, text, CANNOT_READ.format(name=answer.name, answer=text, reason=error))
-    sentence = undefined(formula, answer.name)  # the public check asks the same question of the same table
+    sentence = undefined(formula, answer.name, answer.variables, answer.stands_for)  # the public check asks the same, of the same
     if sentence:
         return manual(answer, text, sentence)
     sigma = sigmoid_class()
-    student = formula.xreplace(answer.meaning).replace(lambda e: isinstance(e, sigma), lambda e: logistic(e.args[0]))
-    student = student.replace(lambda e: isinstance(e, HyperbolicFunction), lambda e: e.rewrite(sympy.exp))  # simplify proves these
+    student = _exp_form(formula.xreplace(answer.meaning).replace(lambda e: isinstance(e, sigma), lambda e: logistic(e.args[0])))
     read_as, words = sympy.latex(formula), dict(name=answer.name, derivative=answer.derivative, read_as=plain(formula))
     for point in answer.sample_points:
         expected = _value(answer.reference, point)
@@ -90,7 +94,7 @@ def compare(answer: FormulaAnswer, text: str) -> FormulaVerdict:
             message = msg.FORMULA_WRONG.format(max_points=max_points, point=_shown(point), got=_number(got), expected=_number(expected), **words)
             return FormulaVerdict(answer.name, WRONG, 0.0, max_points, message, text, read_as, _shown(point), _number(got), _number(expected))
     try:
-        symbolic = sympy.simplify(student - answer.reference) == 0
+        symbolic = sympy.simplify(student - _exp_form(answer.reference)) == 0
     except (TypeError, ValueError, RecursionError, NotImplementedError):
         symbolic = False
     method = msg.METHOD_SYMBOLIC if symbolic else msg.METHOD_NUMERIC.format(count=len(answer.sample_points))

@@ -3,7 +3,13 @@
 It runs only the grader's code, on the answer string as data; it is separate because sympy can take
 unbounded time or memory on a hostile formula (10^{10^{10}} builds a ten-billion-digit integer), and
 that must cost one answer a manual grade, not hang the grader, nor stall the other students' checks: each
-grading thread can have a helper of its own. Verdicts are cached by answer text.
+grading thread can have a helper of its own. Verdicts are cached by the answer's definition and the text.
+
+Each request carries the answer's definition (`FormulaAnswer.definition`: its name, what it is, the reference as
+sympy.srepr, samples, points, variables and what other symbols stand for), never a name to look up, so the helper
+judges a course's own answers as well as the package's; it rebuilds an answer once per distinct definition. The
+parent is the grader, so a definition is trusted (its reference is read back with sympify); a request the helper
+cannot use gets an error reply, and the helper goes on.
 
 The time limit counts the helper's own CPU time, so a loaded machine (a busy CI runner, a Dask worker sharing
 its cores) slows a check down but never turns a right answer into a time-out; a wall-clock ceiling of
@@ -20,9 +26,10 @@ import subprocess
 import sys
 import threading
 import time
+from functools import lru_cache
 
 from .. import messages as msg
-from .answers import FORMULAS_BY_NAME, FormulaAnswer
+from .answers import FORMULAS, FormulaAnswer
 from .check import FormulaVerdict, manual
 from .reader.notation import MAX_LENGTH, TOO_LONG
 
@@ -120,7 +127,7 @@ class FormulaChecker:
     def check(self, answer: FormulaAnswer, text: str) -> FormulaVerdict:
         if len(text) > MAX_LENGTH:
             return manual(answer, text[:MAX_LENGTH] + "…", TOO_LONG.format(length=len(text)))
-        key = (answer.name, text)
+        key = (answer.key, text)  # by content: two answers of one name (a course's and the package's) are judged apart
         with self._changed:
             while key in self._asking:  # the same answer from another thread: wait for its verdict
                 self._changed.wait()
@@ -142,7 +149,7 @@ class FormulaChecker:
         """The verdict, and whether it is the answer's own (worth keeping for everyone who wrote the same)."""
         process = self._borrow()
         try:
-            process.stdin.write(json.dumps({"name": answer.name, "text": text}) + "\n")
+            process.stdin.write(request_line(answer, text))
             process.stdin.flush()
             reply = self._await(process, self.seconds)
         except (BrokenPipeError, ValueError):  # the helper had died (killed from outside): start a new one
@@ -158,6 +165,8 @@ class FormulaChecker:
             return manual(answer, text, msg.CHECK_FAILED.format(answer=text, error="the checking process stopped")), False
         if reply is None:
             return manual(answer, text, msg.CHECK_TIMED_OUT.format(answer=text, seconds=self.seconds)), False
+        if "grader_error" in reply:  # our request, not the answer: a grader fault, retried and logged by the caller
+            raise FormulaGraderFault(reply["grader_error"])
         if "error" in reply:
             return manual(answer, text, msg.CHECK_FAILED.format(answer=text, error=reply["error"])), True
         return FormulaVerdict(**reply), True
@@ -196,21 +205,55 @@ def formula_checker(seconds: float = 10.0, size: int | None = None) -> FormulaCh
     return checker
 
 
+def request_line(answer: FormulaAnswer, text: str) -> str:
+    """One request: the answer's definition and the student's text, as one line of JSON."""
+    return '{"answer": ' + json.dumps(answer.definition) + ', "text": ' + json.dumps(text) + "}\n"
+
+
+BAD_REQUEST = "the grader's request could not be used: {error}"
+
+
+class FormulaGraderFault(RuntimeError):
+    """The helper could not use the grader's own request: never the student's answer's verdict, never cached."""
+
+
+@lru_cache(maxsize=64)
+def _answer(definition: str) -> FormulaAnswer:
+    """The answer rebuilt from its definition (a JSON string with sorted keys): once per distinct definition."""
+    return FormulaAnswer.from_definition(json.loads(definition))
+
+
+def reply_to(line: str) -> dict:
+    """The verdict on one request line, as a dict; an error reply for a request or a formula it cannot handle."""
+    from .check import compare
+
+    try:
+        request = json.loads(line)
+        answer = _answer(json.dumps(request["answer"], sort_keys=True))
+        text = request["text"]
+        if not isinstance(text, str):
+            raise TypeError(f"the text is a {type(text).__name__}, not a string")
+    except Exception as error:  # the grader's own mistake, never the answer's: said, and the helper goes on
+        return {"grader_error": BAD_REQUEST.format(error=f"{type(error).__name__}: {error}")}
+    try:
+        return compare(answer, text).as_dict()
+    except Exception as error:  # MemoryError, RecursionError, a sympy bug: one answer's problem, never fatal
+        return {"error": type(error).__name__}
+
+
 def main() -> None:
     from .check import compare
     from .reader.notation import read_formula
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+    sys.stdin.reconfigure(errors="replace")  # a stray byte is a bad request, not the end of the helper
     read_formula("x")  # build lark's grammar before saying ready
-    compare(next(iter(FORMULAS_BY_NAME.values())), "x")  # and sympy's lazy imports, outside any answer's time
+    warm = _answer(json.dumps(FORMULAS[-1].definition, sort_keys=True))  # and sympify, and sympy's lazy imports
+    for text in (FORMULAS[-1].solution, r"\tanh(z) - \hat{y}"):  # (simplify's among them), outside any answer's time
+        compare(warm, text)
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
-        request = json.loads(line)
-        try:
-            reply = compare(FORMULAS_BY_NAME[request["name"]], request["text"]).as_dict()
-        except Exception as error:  # MemoryError, RecursionError, a sympy bug: one answer's problem, never fatal
-            reply = {"error": type(error).__name__}
-        print(json.dumps(reply), flush=True)
+        print(json.dumps(reply_to(line)), flush=True)
 
 
 if __name__ == "__main__":

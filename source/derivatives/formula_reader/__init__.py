@@ -6,7 +6,7 @@ locked cell imports it. A test fails when the copies differ. The grader only eve
 It needs sympy ≥ 1.13, lark and the standard library, nothing of the autograder.
 """
 from .notation import ACCEPTED, MISSING, NotationError, plain, read_formula, sigmoid_class
-from .public import ANSWERS, CANNOT_READ, SHOWN_NAMES, meaning_of, show_formula_reading, undefined, variables_of
+from .public import ANSWERS, CANNOT_READ, SHOWN_NAMES, meaning_of, read_meaning, show_formula_reading, symbols_of, undefined, variables_of
 
 __all__ = ["ACCEPTED", "ANSWERS", "CANNOT_READ", "MISSING", "SHOWN_NAMES", "NotationError", "meaning_of", "plain", "read_formula",
-           "show_formula_reading", "sigmoid_class", "undefined", "variables_of"]
+           "read_meaning", "show_formula_reading", "sigmoid_class", "symbols_of", "undefined", "variables_of"]
