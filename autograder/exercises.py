@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import torch
 
 from . import references as ref
 from .inputs import Case, Edge, Sampler, build_cases, interval, labels, plot_case
+
+if TYPE_CHECKING:
+    from .formulas.answers import FormulaAnswer
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ class Exercise:
     elementwise: bool = True
     """False for a function along the last dimension (softmax): its typical values are drawn without the tail filter,
     which judges elements one at a time"""
+    formula: FormulaAnswer | None = None
+    """its final-formula answer, if the derivation ends with one (`formulas/answers.py`); its cells follow the derivation"""
 
     @property
     def signature(self) -> str:

@@ -100,7 +100,10 @@ def _load(text: str, origin: str) -> Homework:
     if equivalents is not None and not (isinstance(equivalents, dict) and all(
             isinstance(k, tuple) and len(k) == 2 and isinstance(v, str) for k, v in equivalents.items())):
         raise HomeworkBroken(NOT_EQUIVALENTS.format(origin=origin))
-    homework = Homework(exercises, FORMULAS if formulas is None else formulas, origin, text, equivalents)
+    formulas = (FORMULAS if formulas is None else formulas) + tuple(e.formula for e in exercises if e.formula is not None)
+    if not all(isinstance(answer, FormulaAnswer) for answer in formulas):
+        raise HomeworkBroken(NOT_ENTRIES.format(origin=origin, name="an exercise's formula", kind="FormulaAnswer", what="something else"))
+    homework = Homework(exercises, formulas, origin, text, equivalents)
     _validate(homework)
     return homework
 

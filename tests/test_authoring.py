@@ -35,11 +35,17 @@ class NewExercise:
 TANH = NewExercise(
     "tanh_derivative",
     '''
+import sympy
+
 ENTRY = Exercise(
     "tanh_derivative", ("x",), derivative_of(torch.tanh), (interval(-4, 4),), points=2, by_hand=True,
     title="tanh′(x)", primal="torch.tanh(x)",
     edges=(Edge("|x| up to 1000", ([-1000.0, 0.0, 1000.0],), hint="tanh(±1000) is ±1 exactly; write tanh′ through tanh."),),
     solution="return 1 - torch.tanh(x) ** 2",
+    formula=FormulaAnswer(
+        "answer_tanh_prime", "tanh′(x)", sympy.diff(sympy.tanh(SYMBOLS["x"]), SYMBOLS["x"]), {"x": (1, -1, 0, 2, 0.5)},
+        "derivation_tanh_derivative", r"1 - \\tanh^2(x)", variables=("x",),
+    ),
     derivation="$\\\\tanh'(x) = 1 - \\\\tanh^2(x)$, since $\\\\tanh = \\\\sinh / \\\\cosh$ and $\\\\cosh^2 - \\\\sinh^2 = 1$.",
 )
 ''',
@@ -121,6 +127,11 @@ def test_a_new_exercise_is_one_entry_from_master_to_feedback(tmp_path, new):
         return next(t for t in tests if t["name"] == exercise.signature)
 
     assert (record("correct")["score"], record("correct")["max_score"]) == (2, 2)
+    if exercise.formula:  # its final-formula answer, from the same entry: cells after the derivation, checked by sympy
+        formula = next(t for t in json.loads((course.root / "autograder-feedback" / "correct" / "derivatives" / "results.json")
+                                            .read_text())["tests"] if t["name"] == f"Your final formula for {exercise.formula.derivative}")
+        assert (formula["score"], formula["max_score"]) == (1, 1)
+        assert f"added hidden_tests_{exercise.formula.name}" in changes
     assert record("wrong")["score"] == 0 and new.wrong_says in record("wrong")["output"] and "expected" in record("wrong")["output"]
     assert record("autograd")["score"] == 0 and "autograd" in record("autograd")["output"]
     totals = {r.student: r.auto_score for r in report.results}
@@ -257,7 +268,7 @@ def test_a_master_out_of_step_with_its_entries_is_never_graded_or_released_and_i
     assert master_path.read_bytes() == before  # a lost entry never costs the master its cells
 
     master = nbformat.read(master_path, as_version=4)
-    with pytest.raises(MasterOutOfStep, match=r"\(hidden_tests_tanh_derivative has no entry\); run `autograder sync-master`"):
+    with pytest.raises(MasterOutOfStep, match=r"hidden_tests_tanh_derivative has no entry\); run `autograder sync-master`"):
         grade_notebook(master, master, sandbox=None, homework=course.homework)  # refused before anything runs: no full marks
     assert main(["release", "--course", str(course.root)]) == 2
     said = capsys.readouterr().err
