@@ -105,11 +105,24 @@ def released_solutions(folder: Path, homework) -> dict[Path, list[str]]:
              if len(line.strip()) >= MIN_SOLUTION_LINE and not line.strip().startswith("#")}
     found: dict[Path, list[str]] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()) if lines else ():
-        text = path.read_bytes()[:10_000_000].decode("utf-8", errors="ignore")
+        text = _readable(path)
         names = sorted({name for line, name in lines.items() if line in text})
         if names or path.name == "exercises.py":
             found[path] = names
     return found
+
+
+def _readable(path: Path) -> str:
+    """A file's text as a person reads it: a notebook's cells unescaped from their JSON (quotes, backslashes)."""
+    text = path.read_bytes()[:10_000_000].decode("utf-8", errors="ignore")
+    if path.suffix == ".ipynb":
+        import nbformat
+
+        try:
+            return text + "\n".join(cell.source for cell in nbformat.reads(text, as_version=4).cells)
+        except Exception:  # not a notebook after all: its raw text is what there is
+            return text
+    return text
 
 
 def generate_release(course: Course) -> Path:

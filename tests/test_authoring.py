@@ -297,3 +297,19 @@ def test_audit_without_a_master_says_so_in_one_sentence(tmp_path, capsys):
     assert main(["audit", "--course", str(tmp_path), "--no-progress"]) == 2
     master = tmp_path.resolve() / "source" / "derivatives" / "derivatives.ipynb"
     assert capsys.readouterr().err == f"autograder audit: {NO_MASTER.format(path=master)}\n"
+
+
+def test_a_solution_pasted_into_a_released_notebook_is_found_through_its_json_escapes(tmp_path):
+    import dataclasses
+
+    from autograder.course import released_solutions
+    from autograder.exercises import EXERCISES
+
+    exercise = dataclasses.replace(EXERCISES[0], solution='return torch.where(x > 0, "yes", \'no\\n\')')
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("A hint: " + exercise.solution)])
+    nbformat.write(notebook, tmp_path / "derivatives.ipynb")
+    (tmp_path / "requirements.txt").write_text("torch==2.13.0\n")
+    assert released_solutions(tmp_path, Homework((exercise,), ())) == {tmp_path / "derivatives.ipynb": ["f"]}
+    notebook.cells[0].source = "A hint: use torch.where."
+    nbformat.write(notebook, tmp_path / "derivatives.ipynb")
+    assert released_solutions(tmp_path, Homework((exercise,), ())) == {}
