@@ -141,7 +141,7 @@ def test_a_new_exercise_is_one_entry_from_master_to_feedback(tmp_path, new):
     assert audit.passed and len(audit.mutants) >= 5, render_audit(audit)
 
 
-def test_the_public_test_is_computed_from_the_reference_and_runs_with_torch_alone(tmp_path):
+def test_the_public_test_is_computed_from_the_reference_and_runs_with_torch_alone(tmp_path, capsys):
     course = course_with(tmp_path, SOFTMAX.entry)
     sync_master_file(course.folder("source") / "derivatives.ipynb")
     master = nbformat.read(course.folder("source") / "derivatives.ipynb", as_version=4)
@@ -149,7 +149,9 @@ def test_the_public_test_is_computed_from_the_reference_and_runs_with_torch_alon
     namespace: dict = {}
     exec(cells["setup"], namespace)  # torch, matplotlib and the helpers the generated cells call
     exec(cells["impl_softmax_derivative"], namespace)
+    capsys.readouterr()
     exec(cells["public_tests_softmax_derivative"], namespace)  # the instructor's solution passes its own public test
+    assert capsys.readouterr().out == "softmax_derivative passes the public tests.\n"
     exec("def softmax_derivative(x):\n    return torch.softmax(x, dim=-1)\n", namespace)
     with pytest.raises(AssertionError, match=r"softmax_derivative\(x\) for x = \[-2\.0, -1\.0, 0\.0, 1\.0, 2\.0\]: expected \["):
         exec(cells["public_tests_softmax_derivative"], namespace)
