@@ -3,7 +3,7 @@
 A course's `source/<assignment>/exercises.py` starts from the package's homework (`DERIVATIVES`,
 `DERIVATIVES_FORMULAS`) and adds entries; see the README's "Adding an exercise".
 """
-from .audit.equivalent import EQUIVALENT as DERIVATIVES_EQUIVALENT_MUTANTS
+from .equivalent_mutants import EQUIVALENT as DERIVATIVES_EQUIVALENT_MUTANTS
 from .exercises import EXERCISES as DERIVATIVES
 from .exercises import NEAR_0_AND_1, PRECISE, WITH_EPS, Exercise, Tolerance
 from .formulas.answers import FORMULAS as DERIVATIVES_FORMULAS

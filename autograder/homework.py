@@ -10,10 +10,11 @@ import hashlib
 import threading
 import traceback
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from .equivalent_mutants import EQUIVALENT
 from .errors import AutograderError
 from .exercises import EXERCISES, Exercise
 from .formulas.answers import FORMULAS, FormulaAnswer
@@ -41,8 +42,8 @@ class Homework:
     origin: str = DEFAULT_ORIGIN
     text: str = ""
     """the course file's text ("" for the package's default): what a remote worker loads"""
-    equivalent_mutants: dict[tuple[str, str], str] | None = None
-    """the audit's documented equivalent mutants, (exercise, mutant id) → why it is right; None: the package's list"""
+    equivalent_mutants: dict[tuple[str, str], str] = field(default_factory=lambda: EQUIVALENT)
+    """the audit's documented equivalent mutants, (exercise, mutant id) → why it is right (the package's by default)"""
 
     @cached_property
     def by_name(self) -> dict[str, Exercise]:
@@ -55,6 +56,11 @@ class Homework:
     @property
     def function_names(self) -> set[str]:
         return set(self.by_name)
+
+    @property
+    def hidden_test_ids(self) -> set[str]:
+        """The grade ids of the hidden-test cells the entries call for, functions and formula answers alike."""
+        return {exercise.grade_id for exercise in self.exercises} | {answer.grade_id for answer in self.formulas}
 
 
 DEFAULT = Homework(EXERCISES, FORMULAS)
@@ -96,8 +102,8 @@ def _load(text: str, origin: str) -> Homework:
         raise HomeworkBroken(BROKEN.format(origin=origin, error=f"{type(error).__name__}: {error}{where}")) from error
     exercises = _entries(module, "EXERCISES", Exercise, origin, required=True)
     formulas = _entries(module, "FORMULAS", FormulaAnswer, origin, required=False)
-    equivalents = getattr(module, "EQUIVALENT_MUTANTS", None)
-    if equivalents is not None and not (isinstance(equivalents, dict) and all(
+    equivalents = getattr(module, "EQUIVALENT_MUTANTS", EQUIVALENT)
+    if not (isinstance(equivalents, dict) and all(
             isinstance(k, tuple) and len(k) == 2 and isinstance(v, str) for k, v in equivalents.items())):
         raise HomeworkBroken(NOT_EQUIVALENTS.format(origin=origin))
     formulas = (FORMULAS if formulas is None else formulas) + tuple(e.formula for e in exercises if e.formula is not None)

@@ -122,7 +122,7 @@ def sync_master(nb: NotebookNode, homework: Homework = DEFAULT) -> list[str]:
         _keep_hidden_test(nb, exercise, changes)
     changes += sync_formula_cells(nb, answers=homework.formulas)
     check_solutions(nb, homework.formulas)
-    known = {exercise.grade_id for exercise in homework.exercises} | {answer.grade_id for answer in homework.formulas}
+    known = homework.hidden_test_ids
     ids = {_grade_id(cell) for cell in nb.cells}
     for cell in list(nb.cells):
         grade_id = _grade_id(cell) or ""

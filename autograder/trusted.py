@@ -64,10 +64,14 @@ OUT_OF_STEP = ("the master and {origin} disagree ({problems}); run `autograder s
                "before grading: a hidden test with no entry would be left unscored, which nbgrader counts as full marks")
 
 
+def is_hidden_test(cell: NotebookNode) -> bool:
+    return bool(nbgrader_of(cell).get("grade")) and HIDDEN_MARKER in cell.source
+
+
 def check_in_step(master: NotebookNode, homework: Homework) -> None:
     """Every hidden test of the master has its entry, and every entry its hidden test."""
-    hidden = {nbgrader_of(c).get("grade_id") for c in master.cells if nbgrader_of(c).get("grade") and HIDDEN_MARKER in c.source}
-    known = {e.grade_id for e in homework.exercises} | {a.grade_id for a in homework.formulas}
+    hidden = {nbgrader_of(c).get("grade_id") for c in master.cells if is_hidden_test(c)}
+    known = homework.hidden_test_ids
     problems = [f"{grade_id} has no entry" for grade_id in sorted(hidden - known, key=str)]
     problems += [f"{grade_id} is not in the master" for grade_id in sorted(known - hidden)]
     if problems:
@@ -81,7 +85,7 @@ def student_program(notebook: NotebookNode, homework: Homework = DEFAULT) -> lis
     return [
         (index, cell.source)
         for index, cell in enumerate(notebook.cells)
-        if cell.cell_type == "code" and not (nbgrader_of(cell).get("grade") and HIDDEN_MARKER in cell.source)
+        if cell.cell_type == "code" and not is_hidden_test(cell)
         and nbgrader_of(cell).get("grade_id") not in skipped
     ]
 
@@ -122,11 +126,6 @@ def verdict_outputs(text: str, details: dict, points: float) -> list[NotebookNod
         nbformat.v4.new_output("display_data", data={MIME: details, "text/plain": ""}),
         nbformat.v4.new_output("execute_result", data={"text/plain": repr(points)}, execution_count=None),
     ]
-
-
-def encoded_cases(exercise: Exercise | str) -> tuple[tuple[dict, ...], ...]:
-    """The exercise's inputs as plain data, the plot grid last (a name is looked up in the default homework)."""
-    return (DEFAULT.by_name[exercise] if isinstance(exercise, str) else exercise).encoded_cases
 
 
 def function_jobs(rebuilt: dict, homework: Homework = DEFAULT) -> list[FunctionJob]:

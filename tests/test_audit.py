@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from autograder.audit import Catch, FormulaOutcome, Kind, render_audit, run_audit
-from autograder.audit.equivalent import EQUIVALENT
+from autograder.equivalent_mutants import EQUIVALENT
 from autograder.audit.formula_mutants import FormulaPerturbation, judge_perturbation, perturbations
 from autograder.audit.mutants import expression_mutants
 from autograder.audit.rewrites import whole_function_mutants

@@ -4,7 +4,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from autograder.exercises import EXERCISES
+from autograder.exercises import EXERCISES, EXERCISES_BY_NAME
 from autograder.sandbox import Sandbox
 from autograder.synthetic import fill_release, solutions_of, with_functions
 from autograder.trusted import grade_notebook
@@ -168,13 +168,12 @@ def test_no_module_of_the_graders_can_be_imported_in_a_sandbox():
 
 def test_a_function_that_stops_its_own_process_costs_only_itself():
     from autograder.sandbox import FunctionJob, Limits
-    from autograder.trusted import encoded_cases
 
     relu = "import torch\ndef relu(x):\n    return torch.clamp(x, min=0)\n"
     hangs = "import signal\ndef sigmoid(x):\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    while True:\n        pass\n"
     exits = "import os\nos._exit(3)\ndef f(x):\n    return x\n"
-    jobs = [FunctionJob("sigmoid", ((0, 1, hangs),), encoded_cases("sigmoid")), FunctionJob("f", ((1, 1, exits),), encoded_cases("f")),
-            FunctionJob("relu", ((2, 1, relu),), encoded_cases("relu"))]
+    jobs = [FunctionJob("sigmoid", ((0, 1, hangs),), EXERCISES_BY_NAME["sigmoid"].encoded_cases), FunctionJob("f", ((1, 1, exits),), EXERCISES_BY_NAME["f"].encoded_cases),
+            FunctionJob("relu", ((2, 1, relu),), EXERCISES_BY_NAME["relu"].encoded_cases)]
     with Sandbox(Limits(call_seconds=1, submission_seconds=30)) as box:
         run = box.run([], jobs)
     assert {o.kind for o in run.functions["relu"].observations.values()} == {"tensor"}
@@ -187,12 +186,11 @@ def test_a_function_that_stops_its_own_process_costs_only_itself():
 
 def test_a_rebuilt_definition_runs_as_the_kernel_would_run_it():
     from autograder.sandbox import FunctionJob
-    from autograder.trusted import encoded_cases
 
     typo = "import torch\ndef relu(x: torch.Tensorr):\n    return torch.clamp(x, min=0)\n"  # the annotation raises at def time
-    later = (FunctionJob("relu", ((0, 1, "import torch\n"), (0, 2, "1 / 0\n"), (0, 3, "\n\ndef relu(x):\n    return x\n")), encoded_cases("relu")))
+    later = (FunctionJob("relu", ((0, 1, "import torch\n"), (0, 2, "1 / 0\n"), (0, 3, "\n\ndef relu(x):\n    return x\n")), EXERCISES_BY_NAME["relu"].encoded_cases))
     with Sandbox() as box:
-        run = box.run([], [FunctionJob("relu", ((0, 1, typo),), encoded_cases("relu"))])
+        run = box.run([], [FunctionJob("relu", ((0, 1, typo),), EXERCISES_BY_NAME["relu"].encoded_cases)])
         stopped = box.run([], [later])
     assert {o.kind for o in run.functions["relu"].observations.values()} == {"missing"}
     assert {o.kind for o in stopped.functions["relu"].observations.values()} == {"missing"}

@@ -10,7 +10,6 @@ of the hidden tests. The formula answers' LaTeX solutions are perturbed likewise
     rewrites.py         whole-function mutants: in place, finite differences, autograd, the wrong-formula library
     solutions.py        the solutions in the master, and a mutant rebuilt in their place
     formula_mutants.py  perturbations of the formula answers and their verdicts
-    equivalent.py       the documented equivalent mutants, each with its reason
     run.py              `run_audit`: everything through the sandboxes, in parallel
     results.py          the report as values; table.py: `render_audit`
 """

@@ -6,7 +6,8 @@ input changed in place, finite differences, autograd, the library of wrong formu
 
 A mutant's source is `ast.unparse` of the changed definition, and the original it is compared with is the
 unparse of the unchanged one: the diff then shows the mutation and nothing of the formatting. Its id is built
-from what changed, so it stays the same from run to run while the solution does (`equivalent.py` is keyed by it).
+from what changed, so it stays the same from run to run while the solution does (the documented equivalents,
+`equivalent_mutants.py` and a course's EQUIVALENT_MUTANTS, are keyed by it).
 """
 from __future__ import annotations
 

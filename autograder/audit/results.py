@@ -41,7 +41,7 @@ class MutantResult:
     its points despite failing some case, that case still"""
     failing_cases: tuple[str, ...]
     equivalent: str = ""
-    """why it is a documented equivalent (`equivalent.py`), "" if it is not one"""
+    """why it is a documented equivalent (the homework's `equivalent_mutants`), "" if it is not one"""
     judged: bool = True
     """False when its process was stopped even when run alone: the grader's or the machine's doing, not a catch"""
 

@@ -24,7 +24,6 @@ from ..homework import Homework
 from ..sandbox import Limits, Sandbox, SandboxRun, warm_sandbox
 from ..scoring import ExerciseResult
 from ..trusted import _judge
-from .equivalent import EQUIVALENT
 from .formula_mutants import judge_perturbation, perturbations
 from .mutants import expression_mutants
 from .results import AuditReport, EdgeUse, MutantResult, SolutionCheck, StaleEquivalent, caught_by
@@ -147,7 +146,7 @@ def _report(homework: Homework, prepared: list[Prepared], verdicts: dict, unjudg
             solutions.append(SolutionCheck(item.exercise.name, result.points, result.max_points, catch))
             continue
         failing = tuple(r.case.name for r in result.failures)
-        equivalent = _equivalents(homework).get((item.exercise.name, item.mutant.id), "")
+        equivalent = homework.equivalent_mutants.get((item.exercise.name, item.mutant.id), "")
         mutants.append(MutantResult(item.mutant, result.points, result.max_points, catch, failing, equivalent,
                                     judged=id(item) not in unjudged))
         by_exercise.setdefault(item.exercise.name, []).append((item, result))
@@ -155,7 +154,7 @@ def _report(homework: Homework, prepared: list[Prepared], verdicts: dict, unjudg
         for edge in exercise.edges:
             needed = tuple(item.mutant.id for item, result in by_exercise.get(exercise.name, ()) if _fails_only_at(result, edge.name))
             edges.append(EdgeUse(exercise.name, edge.name, needed))
-    return AuditReport(tuple(mutants), tuple(edges), formulas, _stale(mutants, {s.exercise for s in solutions}, _equivalents(homework)), tuple(solutions),
+    return AuditReport(tuple(mutants), tuple(edges), formulas, _stale(mutants, {s.exercise for s in solutions}, homework.equivalent_mutants), tuple(solutions),
                        unaudited, len(solutions), seconds)
 
 
@@ -164,11 +163,6 @@ def _fails_only_at(result: ExerciseResult, edge: str) -> bool:
     if not result.failures:  # a function the policy voids still has its cases judged: they count here
         return False
     return all(r.case.group == "edge" and r.case.name.startswith(f"{edge}, ") for r in result.failures)
-
-
-def _equivalents(homework: Homework) -> dict[tuple[str, str], str]:
-    """The course's own list (EQUIVALENT_MUTANTS in its exercises.py), or the package's for its homework."""
-    return EQUIVALENT if homework.equivalent_mutants is None else homework.equivalent_mutants
 
 
 def _stale(results: list[MutantResult], audited: set[str], equivalents: dict[tuple[str, str], str]) -> tuple[StaleEquivalent, ...]:

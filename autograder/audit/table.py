@@ -85,7 +85,7 @@ def render_audit(report: AuditReport) -> str:
     for exercise, why in report.unaudited:
         lines += ["", f"{exercise}: not audited, {why}"]
     if report.stale_equivalents:
-        lines += ["", "stale entries of the equivalent list (autograder/audit/equivalent.py):"]
+        lines += ["", "stale entries of the equivalent list (EQUIVALENT_MUTANTS in exercises.py, or the package's list):"]
         lines += [f"  {entry.exercise}: {entry.mutant_id}: {entry.why}" for entry in report.stale_equivalents]
 
     lines += ["", "edge cases:"]

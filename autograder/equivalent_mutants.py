@@ -1,4 +1,6 @@
-"""Mutants of the shipped homework that are not mistakes: each keyed by exercise and mutant id, with the reason.
+"""Mutants of the shipped homework that `autograder audit` may let keep their points: each keyed by exercise and
+mutant id, with the reason. Data about the package's homework, beside it (a course lists its own as
+EQUIVALENT_MUTANTS in its exercises.py).
 
 A mutant listed here may keep its points without being a survivor. The audit reports an entry that is no longer
 generated (the solution changed) or that the hidden tests now catch, so the list cannot go stale quietly.
