@@ -331,6 +331,15 @@ BOUNDARY_ATTACKS = [
         "        return EXERCISES_BY_NAME['sigmoid_derivative'].reference(x).to(x.dtype)\n"
         "    except ImportError:\n        return torch.zeros_like(x)")),
     ("solutions_read_from_every_copy", replaced("sigmoid_derivative", STEAL_SOLUTIONS)),
+    ("exercises_file_read_and_planted", appended(READS +  # the entries hold solutions; a planted file would redefine grading
+        "for path in ('{course}/source/derivatives/exercises.py', '{repo}/source/derivatives/exercises.py'):\n"
+        "    _show('exercises', path)\n"
+        "PLANT = 'from autograder.authoring import *\\nEXERCISES = ()\\n'\n"
+        "for path in ('{course}/source/derivatives/exercises.py', '{course}/submitted/exercises_file_read_and_planted/derivatives/exercises.py'):\n"
+        "    try:\n        open(path, 'w').write(PLANT)\n        print('FOUND: wrote', path)\n"
+        "    except OSError as exc:\n        print('not written:', path, exc.strerror)\n"
+        "try:\n    open('exercises.py', 'w').write(PLANT)  # beside the notebook, where only a stock nbgrader kernel would look\n"
+        "except OSError:\n    pass\n")),
     ("solutions_in_git_objects", appended(READS +
         "for path in glob.glob('{repo}/.git/**', recursive=True)[:2000]:\n    if os.path.isfile(path):\n        _show('git', path)")),
     ("exported_grades_read", appended(READS +
