@@ -4,7 +4,12 @@ The public API is small: the exercise registry, grading one function, grading a 
 submission at a time through nbgrader, or in parallel), and writing the feedback. Names load on
 first use, so the sandbox and the notebook's hidden cells import only what they need.
 """
+import sys
 from importlib import import_module
+
+# jsonschema (under nbformat) imports rfc3987_syntax if it is installed, for two string formats nbformat never checks;
+# that import builds a parser and takes about two seconds of every grader process's start.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 _HOMES = {
     "EXERCISES": "exercises", "Exercise": "exercises", "ExerciseResult": "scoring", "grade_function": "scoring",

@@ -17,7 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from queue import Queue
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import nbformat
 from nbgrader.api import Gradebook
@@ -27,13 +27,14 @@ from nbgrader.api import MissingEntry
 
 from .course import NOTEBOOK, Course, record_not_graded, submission_timestamp, write_whole
 from .errors import BadOption, NotReleased
-from .gradebook import save_autograded
+from .gradebook import save_into
 from .grading import GRADED, GRADER_ERROR, UNGRADABLE, StudentResult, log_fault, result_from_gradebook
 from .intake import IntakeFault, read_submission
 from .lock import course_lock
 from .nbgrader_plugin import course_limits, load_master
 from .outcomes import recall, remember
 from .instructor_text import plain
+from .homework import homework_from_text
 from .remote import grade_text
 from .trusted import check_in_step
 from .sandbox import Limits, Sandbox
@@ -93,7 +94,7 @@ def ctrl_c_as_a_flag():
         signal.signal(signal.SIGINT, previous)
 
 
-def already_graded(course: Course, student: str, outcomes: dict) -> bool:
+def already_graded(course: Course, student: str, outcomes: dict, gb: Gradebook) -> bool:
     """Graded, its autograded notebook newer than the submission, and its last grading not a fault of ours
     (a student the grader failed on is graded again by the next run, without --force)."""
     autograded = course.folder("autograded", student) / NOTEBOOK
@@ -102,19 +103,20 @@ def already_graded(course: Course, student: str, outcomes: dict) -> bool:
         return False
     if student in outcomes and outcomes[student].status == GRADER_ERROR:
         return False
-    return _in_gradebook(course, student)
+    return _in_gradebook(course, student, gb)
 
 
-def _in_gradebook(course: Course, student: str) -> bool:
-    with Gradebook(course.db_url, course.coursedir.course_id) as gb:
-        try:
-            gb.find_submission(course.assignment, student)
-            return True
-        except Exception:  # nbgrader raises MissingEntry; any lookup failure means "grade it"
-            return False
+def _in_gradebook(course: Course, student: str, gb: Gradebook) -> bool:
+    try:
+        gb.find_submission(course.assignment, student)
+        return True
+    except Exception:  # nbgrader raises MissingEntry; any lookup failure means "grade it"
+        return False
+    finally:
+        gb.db.rollback()  # no transaction left open while other connections write
 
 
-def record_graded(course: Course, student: str, notebook: dict, seconds: float = 0.0) -> StudentResult:
+def record_graded(course: Course, gb: Gradebook, student: str, notebook: dict, seconds: float = 0.0) -> StudentResult:
     """Write one student's grades the way `nbgrader autograde` does, then their autograded notebook."""
     notebook = nbformat.from_dict(notebook)
     timestamp = submission_timestamp(course, student)
@@ -122,12 +124,12 @@ def record_graded(course: Course, student: str, notebook: dict, seconds: float =
 
     reason = reason_in(notebook)
     with interrupts_deferred():
-        save_autograded(course.db_url, course.coursedir.course_id, course.assignment, NOTEBOOK[:-6], student, notebook, timestamp)
+        scores = save_into(gb, course.assignment, NOTEBOOK[:-6], student, notebook, timestamp)
         destination = course.folder("autograded", student) / NOTEBOOK
         destination.parent.mkdir(parents=True, exist_ok=True)
         write_whole(destination, json.dumps(notebook, ensure_ascii=False) + "\n")  # the C encoder: no indent
         remember(course, student, GRADED, reason, seconds)
-    return result_from_gradebook(course, student, GRADED, reason)
+    return StudentResult(student, GRADED, *scores, reason)
 
 
 def record_not_scored(course: Course, student: str, status: str, reason: str) -> StudentResult:
@@ -171,7 +173,7 @@ def grade_assignment(course: Course, *, jobs: int | None = None, force: bool = F
     if jobs is not None and jobs < 1:
         raise BadOption(BAD_JOBS.format(jobs=jobs))
     with course_lock(course.root):
-        report = _grade(course, jobs, force, scheduler, limits or course_limits(course.config), progress)
+        report = _grade(course, jobs, force, scheduler, limits or course_limits(course.config), progress, pages=outputs)
         if outputs:
             from .reports import write_outputs
 
@@ -187,94 +189,142 @@ def _storable(name: str) -> bool:
         return False
 
 
-def _grade(course: Course, jobs: int | None, force: bool, scheduler: str | None, limits: Limits, progress: bool) -> BatchReport:
+def _grade(course: Course, jobs: int | None, force: bool, scheduler: str | None, limits: Limits, progress: bool,
+           pages: bool = False) -> BatchReport:
     report = BatchReport()
     master, checksums = _master(course)
     master_text = nbformat.writes(master)
     homework = course.homework  # read once for the whole batch, and said in one sentence if it is broken, before any student
     check_in_step(master, homework)
-    homework_text = homework.text
     grade_ids = {c.metadata["nbgrader"]["grade_id"] for c in master.cells if "nbgrader" in c.metadata}
-    todo: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    pending: dict[Future, str] = {}
     outcomes = recall(course)
-    for student in course.submitted_students():
-        if not _storable(student):
-            report.results.append(StudentResult(plain(student), UNGRADABLE, 0.0, 0.0, False, NAME_NOT_UTF8))
-            continue
-        if not force and already_graded(course, student, outcomes):
-            report.skipped.append(student)
-            continue
-        text, problem, fault = _intake(course, student, grade_ids, homework.function_names)
-        if fault:
-            report.results.append(record_not_scored(course, student, GRADER_ERROR, fault))
-        elif problem and not force and student in outcomes and outcomes[student][:2] == (UNGRADABLE, problem) and (
-                _in_gradebook(course, student)):
-            report.skipped.append(student)  # as it was: its row stands (writing it again would flag a reviewed score)
-        elif problem:
-            report.results.append(record_not_scored(course, student, UNGRADABLE, problem))
-        else:
-            todo[student] = text
-
-    if not todo:
-        return report
-    bar = tqdm(total=len(todo), unit="submission", disable=not progress, dynamic_ncols=True)
-    submit, shutdown = (_dask if scheduler else _local)(scheduler or jobs or os.cpu_count() or 1, limits, homework_text)
-    resubmit = lambda student: submit(student, todo[student], master_text, checksums)  # noqa: E731
-    pending: dict[Future, str] = {resubmit(student): student for student in todo}
+    workers = None
+    bar = tqdm(total=0, unit="submission", disable=not progress, dynamic_ncols=True)
     try:
-        with ctrl_c_as_a_flag() as stop:
-            _record_as_they_finish(course, pending, report, bar, stop, resubmit)
-        report.interrupted = stop.is_set()
+        with Gradebook(course.db_url, course.coursedir.course_id) as gb, ctrl_c_as_a_flag() as stop:
+            recorder = Recorder(course, gb, pending, report, bar, lambda student: pending.setdefault(
+                workers[0](student, texts[student], master_text, checksums), student), pages=pages)
+            for student in course.submitted_students():
+                if stop.is_set():
+                    break
+                text = _take_in(course, gb, student, force, outcomes, report, grade_ids, homework.function_names)
+                if text is None:
+                    continue
+                if workers is None:  # started at the first submission to grade, and while the others are read
+                    workers = (_dask if scheduler else _local)(scheduler or jobs or os.cpu_count() or 1, limits, homework.text)
+                texts[student] = text
+                bar.total += 1
+                bar.refresh()
+                recorder.resubmit(student)
+                recorder.record_finished(wait_seconds=0)  # the first students' rows while the rest are read
+            while pending and not stop.is_set():
+                recorder.record_finished(wait_seconds=POLL_SECONDS)
+            report.interrupted = stop.is_set()
     except KeyboardInterrupt:
         report.interrupted = True
     finally:
         bar.close()
-        shutdown()
+        if workers is not None:
+            workers[1]()
     return report
 
 
-def _record_as_they_finish(course: Course, pending: dict[Future, str], report: BatchReport, bar, stop: threading.Event,
-                           resubmit) -> None:
-    """Each submission's rows as its grading finishes, until all are in or Ctrl-C was pressed (between two students).
-    A fault of ours is logged and graded once more; a second one is that student's row, shown as the grader's."""
-    retried: set[str] = set()
-    while pending and not stop.is_set():
-        done, _ = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+def _take_in(course: Course, gb: Gradebook, student: str, force: bool, outcomes: dict, report: BatchReport, grade_ids: set[str],
+             functions: set[str]) -> str | None:
+    """The submission's text if it is to be graded now; otherwise its row (or its skip) is in `report`."""
+    if not _storable(student):
+        report.results.append(StudentResult(plain(student), UNGRADABLE, 0.0, 0.0, False, NAME_NOT_UTF8))
+        return None
+    if not force and already_graded(course, student, outcomes, gb):
+        report.skipped.append(student)
+        return None
+    text, problem, fault = _intake(course, student, grade_ids, functions)
+    if fault:
+        report.results.append(record_not_scored(course, student, GRADER_ERROR, fault))
+    elif problem and not force and student in outcomes and outcomes[student][:2] == (UNGRADABLE, problem) and (
+            _in_gradebook(course, student, gb)):
+        report.skipped.append(student)  # as it was: its row stands (writing it again would flag a reviewed score)
+    elif problem:
+        report.results.append(record_not_scored(course, student, UNGRADABLE, problem))
+    else:
+        return text
+    return None
+
+
+@dataclass
+class Recorder:
+    """Each submission's rows as its grading finishes. A fault of ours is logged and graded once more; a second one is
+    that student's row, shown as the grader's."""
+    course: Course
+    gb: Gradebook
+    pending: dict[Future, str]
+    report: BatchReport
+    bar: tqdm
+    resubmit: Callable[[str], object]
+    pages: bool = False
+    """write each student's feedback page as they are recorded"""
+    retried: set[str] = field(default_factory=set)
+
+    def record_finished(self, wait_seconds: float) -> None:
+        done, _ = wait(self.pending, timeout=wait_seconds, return_when=FIRST_COMPLETED)
         for future in done:
-            student = pending.pop(future)
+            student = self.pending.pop(future)
             try:
                 outcome = future.result()
-                report.isolation = outcome["isolation"]
-                report.results.append(record_graded(course, student, outcome["notebook"], outcome["seconds"]))
-                report.seconds[student] = outcome["seconds"]
-            except KeyboardInterrupt:
+                self.report.isolation = outcome["isolation"]
+                result = record_graded(self.course, self.gb, student, outcome["notebook"], outcome["seconds"])
+                self.report.results.append(result)
+                self.report.seconds[student] = outcome["seconds"]
+                if self.pages:
+                    from .reports import write_page_now
+
+                    write_page_now(self.course, result, nbformat.from_dict(outcome["notebook"]), outcome["seconds"])
+            except (KeyboardInterrupt, WorkersDidNotStart):
                 raise
             except Exception as exc:  # the traceback is for the instructor
-                log_path = log_fault(course, student, traceback.format_exc())
-                if student not in retried:
-                    retried.add(student)
-                    pending[resubmit(student)] = student
+                log_path = log_fault(self.course, student, traceback.format_exc())
+                if student not in self.retried:
+                    self.retried.add(student)
+                    self.resubmit(student)
                     continue
-                report.results.append(record_not_scored(course, student, GRADER_ERROR, GRADER_FAULT.format(
+                self.report.results.append(record_not_scored(self.course, student, GRADER_ERROR, GRADER_FAULT.format(
                     error=f"{type(exc).__name__}: {exc}", log_path=log_path)))
-            bar.update(1)
+            self.bar.update(1)
+
+
+class WorkersDidNotStart(RuntimeError):
+    """No sandbox could be started on this machine: the batch stops (no student is blamed, none is graded)."""
 
 
 def _local(jobs: int, limits: Limits, homework_text: str):
     """`jobs` warm sandboxes on this machine, one per worker thread, and as many formula helpers at most, so one
-    student's hostile formula never waits another's out."""
+    student's hostile formula never waits another's out. They start in the background: the batch goes on reading
+    submissions meanwhile, and each grading thread takes the first sandbox that is ready."""
     from .formulas.worker import formula_checker
 
-    formula_checker(limits.formula_seconds, size=jobs)
+    checker = formula_checker(limits.formula_seconds, size=jobs)
     sandboxes: Queue = Queue()
-    starters = ThreadPoolExecutor(jobs)
-    for sandbox in starters.map(lambda _: Sandbox(limits).start(), range(jobs)):
-        sandboxes.put(sandbox)
-    starters.shutdown()
+
+    def start_one() -> None:
+        try:
+            sandboxes.put(Sandbox(limits).start())
+        except BaseException as exc:  # said to every grading thread, which stop the batch with it
+            sandboxes.put(exc)
+
+    starters = ThreadPoolExecutor(jobs + 1)
+    for _ in range(jobs):
+        starters.submit(start_one)
+    if homework_from_text(homework_text).formulas:
+        starters.submit(checker.warm)  # the formula helper's parser is built while the sandboxes start
     pool = ThreadPoolExecutor(jobs)
 
     def run(student, text, master_text, checksums):
         sandbox = sandboxes.get()
+        if isinstance(sandbox, BaseException):
+            sandboxes.put(sandbox)
+            raise WorkersDidNotStart(f"the grader's sandbox did not start: {type(sandbox).__name__}: {sandbox}") from sandbox
         try:
             return grade_text(student, text, master_text, checksums, limits.as_dict(), sandbox=sandbox, homework_text=homework_text)
         except BaseException:
@@ -285,9 +335,12 @@ def _local(jobs: int, limits: Limits, homework_text: str):
 
     def shutdown():
         pool.shutdown(wait=False, cancel_futures=True)
+        starters.shutdown(wait=True)  # a sandbox still starting is in the queue once this returns
         closing = []
         while not sandboxes.empty():
-            closing.append(sandboxes.get())
+            item = sandboxes.get()
+            if isinstance(item, Sandbox):
+                closing.append(item)
         with ThreadPoolExecutor(max(len(closing), 1)) as closer:  # each zygote takes a moment to exit
             list(closer.map(Sandbox.close, closing))
 

@@ -6,6 +6,7 @@ bug of ours and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -98,6 +99,10 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    if not args.scheduler:  # the sandboxes load torch while this process loads the grader
+        from .sandbox.launch import start_early
+
+        start_early(args.jobs if args.jobs and args.jobs >= 1 else os.cpu_count() or 1)
     from dataclasses import replace
 
     from .batch import INTERRUPTED, grade_assignment

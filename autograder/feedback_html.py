@@ -7,7 +7,12 @@ trusted process, from the validated numbers in the records.
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from html import escape
 
 import matplotlib
@@ -31,49 +36,102 @@ DETAIL_HEADINGS = ("check", "smallest failing input", "expected", "your code gav
                    "largest relative error", "tolerance")
 
 
-def png_base64(figure) -> str:
-    """A figure as the base64 of a PNG, for an <img src="data:..."> that needs no other file."""
+def png_base64(figure, tight: bool = True) -> str:
+    """A figure as the base64 of a PNG, for an <img src="data:..."> that needs no other file. `tight` fits the
+    image to what is drawn, at the price of drawing it twice; a figure with fixed margins does not need it."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+    figure.savefig(buffer, format="png", dpi=80, bbox_inches="tight" if tight else None)
     plt.close(figure)
     return base64.b64encode(buffer.getvalue()).decode()
 
 
 DRAWABLE_FACTOR = 1e6
 """student values more than this many times the reference's largest are left out of the plot (the tables show them)"""
+PRECISION = 1e-4
+"""plotted values are rounded to this fraction of the reference's size: far below a pixel, so students whose values
+differ only in their last bits share one drawing"""
+MARGINS = {"left": 0.12, "right": 0.97, "top": 0.9, "bottom": 0.15}
+"""fixed, so each figure is drawn once (a tight bounding box draws it twice)"""
+IMAGES_KEPT = 512
+_images: OrderedDict[str, str] = OrderedDict()
+_images_lock = threading.Lock()
 
 
-def _values(values: list, drawable: float) -> list[float]:
-    return [float("nan") if v is None or not abs(v) <= drawable else v for v in values]
+@dataclass(frozen=True)
+class Plotted:
+    """Exactly what a feedback figure shows: the figure is a function of this value, and its image is kept by it."""
+    title: str
+    parameter: str
+    series: tuple[tuple[str, tuple, tuple, tuple | None], ...]
+    """(label, x, expected, the student's or None), values rounded to the figure's precision, None where not drawn"""
+    marks: tuple[tuple[float, float], ...]
+
+
+def _rounded(values, step: float, drawable: float) -> tuple:
+    return tuple(None if v is None or not abs(v) <= drawable else round(round(v / step) * step, 12) for v in values)
+
+
+def plotted(details: dict) -> Plotted:
+    plot = details["plot"]
+    scale = max((abs(v) for series in plot["series"] for v in series["reference"] if v is not None), default=1.0)
+    drawable = DRAWABLE_FACTOR * (scale + 1.0)  # beyond this the axes' arithmetic overflows (±1.8e308 did)
+    step = 10.0 ** math.floor(math.log10(PRECISION * (scale + 1.0)))
+    series = tuple((series["label"], _rounded(series["x"], step, drawable), _rounded(series["reference"], step, drawable),
+                    None if series["student"] is None else _rounded(series["student"], step, drawable))
+                   for series in plot["series"])
+    marks = [(c["x"], c["got"] if c["got"] is not None else c["expected"]) for c in details["cases"]
+             if not c["passed"] and c["x"] is not None and (c["got"] is not None or c["expected"] is not None)]
+    low, high = plot["series"][0]["x"][0], plot["series"][0]["x"][-1]
+    kept = [(x, y) for x, y in marks if low <= x <= high and abs(y) <= drawable]
+    return Plotted(heading(details), plot["parameter"], series,
+                   tuple(sorted(set(zip(_rounded([x for x, _ in kept], step, drawable), _rounded([y for _, y in kept], step, drawable))))))
+
+
+def _nan(values: tuple) -> list[float]:
+    return [float("nan") if v is None else v for v in values]
 
 
 def figure_of(details: dict):
     """The student's function against the reference over the tested range, failing points marked. The expected
     curve is a thick light line underneath and the student's dashed on top, so both show where they agree."""
+    return _figure(plotted(details))
+
+
+def _figure(shown: Plotted):
     figure, axes = plt.subplots(figsize=(6, 3.2))
-    plot = details["plot"]
-    scale = max((abs(v) for series in plot["series"] for v in series["reference"] if v is not None), default=1.0)
-    drawable = DRAWABLE_FACTOR * (scale + 1.0)  # beyond this the axes' arithmetic overflows (±1.8e308 did)
-    for series in plot["series"]:
-        suffix = f" ({series['label']})" if series["label"] else ""
-        axes.plot(series["x"], _values(series["reference"], drawable), color=EXPECTED_COLOR, linewidth=6, zorder=2, label=f"expected{suffix}")
-        if series["student"] is not None:
-            axes.plot(series["x"], _values(series["student"], drawable), linewidth=1.8, linestyle=(0, (4, 3)), zorder=3, label=f"yours{suffix}")
-    marks = [(c["x"], c["got"] if c["got"] is not None else c["expected"]) for c in details["cases"]
-             if not c["passed"] and c["x"] is not None and (c["got"] is not None or c["expected"] is not None)]
-    low, high = plot["series"][0]["x"][0], plot["series"][0]["x"][-1]
-    marks = [(x, y) for x, y in marks if low <= x <= high and abs(y) <= drawable]
-    if marks:
-        axes.scatter([x for x, _ in marks], [y for _, y in marks], color="#a4161a", marker="x", s=60, zorder=5, label="failing inputs")
-    axes.set_xlabel(plot["parameter"])
-    axes.set_title(heading(details))
+    figure.subplots_adjust(**MARGINS)
+    for label, x, reference, student in shown.series:
+        suffix = f" ({label})" if label else ""
+        axes.plot(x, _nan(reference), color=EXPECTED_COLOR, linewidth=6, zorder=2, label=f"expected{suffix}")
+        if student is not None:
+            axes.plot(x, _nan(student), linewidth=1.8, linestyle=(0, (4, 3)), zorder=3, label=f"yours{suffix}")
+    if shown.marks:
+        axes.scatter([x for x, _ in shown.marks], [y for _, y in shown.marks], color="#a4161a", marker="x", s=60, zorder=5,
+                     label="failing inputs")
+    axes.set_xlabel(shown.parameter)
+    axes.set_title(shown.title)
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize=7)
     return figure
 
 
+def plot_image(details: dict) -> str:
+    """The figure's PNG as base64, drawn once per distinct figure in this process (most students' curves are the same)."""
+    shown = plotted(details)
+    key = hashlib.sha256(repr(shown).encode()).hexdigest()
+    with _images_lock:
+        if key in _images:
+            _images.move_to_end(key)
+            return _images[key]
+        image = png_base64(_figure(shown), tight=False)
+        _images[key] = image
+        if len(_images) > IMAGES_KEPT:
+            _images.popitem(last=False)
+        return image
+
+
 def _plot(details: dict) -> str:
-    return png_base64(figure_of(details))
+    return plot_image(details)
 
 
 def _number(value) -> str:

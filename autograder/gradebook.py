@@ -15,8 +15,9 @@ import warnings
 
 from nbformat import NotebookNode
 from nbgrader import utils
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Comment, Grade, Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
+from sqlalchemy.orm import joinedload
 
 from .feedback import MIME
 
@@ -33,27 +34,46 @@ def automatic_score(cell: NotebookNode) -> float | None:
 
 
 def save_autograded(db_url: str, course_id: str, assignment: str, notebook_id: str, student: str,
-                    notebook: NotebookNode, timestamp=None) -> None:
-    with Gradebook(db_url, course_id) as gb, warnings.catch_warnings():
-        warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission autoflushes early; harmless
-        gb.update_or_create_student(student)
-        if timestamp:
-            gb.update_or_create_submission(assignment, student, timestamp=timestamp)
-        else:
-            gb.update_or_create_submission(assignment, student)
-        submitted = gb.find_submission_notebook(notebook_id, assignment, student)
-        grades = {grade.name: grade for grade in submitted.grades}
-        comments = {comment.name: comment for comment in submitted.comments}
-        for cell in notebook.cells:
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if utils.is_grade(cell) and grade_id in grades:
-                grade = grades[grade_id]
-                grade.auto_score = automatic_score(cell)
-                grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
-            if (utils.is_solution(cell) or utils.is_task(cell)) and grade_id in comments:
-                untouched = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell) and not utils.is_task(cell)
-                comments[grade_id].auto_comment = "No response." if untouched else None
-        gb.db.commit()
+                    notebook: NotebookNode, timestamp=None) -> tuple[float, float, bool]:
+    """Returns the submission's code score, its maximum and whether it needs manual grading, as now written."""
+    with Gradebook(db_url, course_id) as gb:
+        return save_into(gb, assignment, notebook_id, student, notebook, timestamp)
+
+
+def save_into(gb: Gradebook, assignment: str, notebook_id: str, student: str, notebook: NotebookNode,
+              timestamp=None) -> tuple[float, float, bool]:
+    """`save_autograded` in a gradebook the caller keeps open: a batch uses one for all its students, so each SQL
+    statement is compiled once (a new Gradebook is a new engine, with an empty statement cache)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission autoflushes early; harmless
+            gb.update_or_create_student(student)
+            if timestamp:
+                gb.update_or_create_submission(assignment, student, timestamp=timestamp)
+            else:
+                gb.update_or_create_submission(assignment, student)
+            submitted = gb.find_submission_notebook(notebook_id, assignment, student)
+            # each row with its cell in one query: `grade.name` alone loads the cells one by one
+            grades = {g.cell.name: g for g in gb.db.query(Grade).options(joinedload(Grade.cell)).filter(Grade.notebook_id == submitted.id)}
+            comments = {c.cell.name: c for c in gb.db.query(Comment).options(joinedload(Comment.cell))
+                        .filter(Comment.notebook_id == submitted.id)}
+            for cell in notebook.cells:
+                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                if utils.is_grade(cell) and grade_id in grades:
+                    grade = grades[grade_id]
+                    grade.auto_score = automatic_score(cell)
+                    grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+                if (utils.is_solution(cell) or utils.is_task(cell)) and grade_id in comments:
+                    untouched = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell) and not utils.is_task(cell)
+                    comments[grade_id].auto_comment = "No response." if untouched else None
+            gb.db.flush()
+            submission = gb.find_submission(assignment, student)
+            scores = (submission.code_score, submission.max_code_score, submission.needs_manual_grade)
+            gb.db.commit()
+            return scores
+    except BaseException:
+        gb.db.rollback()  # nothing of this student's is half written, and the session serves the next one
+        raise
 
 
 def record_not_graded(db_url: str, course_id: str, assignment: str, student: str, *, grader_fault: bool, timestamp=None) -> None:

@@ -144,6 +144,8 @@ def _validate(homework: Homework) -> None:
             raise HomeworkBroken(BAD_ENTRY.format(origin=homework.origin, name=exercise.name,
                                                   error=f"{type(error).__name__}: {error}")) from error
     for answer in homework.formulas:
+        if any(answer is shipped for shipped in FORMULAS):
+            continue  # the package's own (its tests read them): building the LaTeX parser here would cost a second
         try:
             answer.meaning  # noqa: B018  (reads stands_for's LaTeX: a typo there is said now, not mid-batch)
         except Exception as error:

@@ -6,13 +6,26 @@ gradebook. This runs in a trusted worker; what came from the sandbox was validat
 """
 from __future__ import annotations
 
+import copy
+import functools
 import time
 
 import nbformat
+from nbformat import NotebookNode
 
 from .homework import homework_from_text
 from .sandbox import Limits, Sandbox, warm_sandbox
 from .trusted import grade_notebook
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_master(master_text: str) -> NotebookNode:
+    return nbformat.reads(master_text, as_version=4)
+
+
+def _master(master_text: str) -> NotebookNode:
+    """The master, parsed once per worker (read-only: grading rebuilds the student's notebook from a copy of its cells)."""
+    return copy.deepcopy(_parsed_master(master_text))
 
 
 def grade_text(student: str, notebook_text: str, master_text: str, checksums: dict[str, str], limits: dict,
@@ -20,7 +33,7 @@ def grade_text(student: str, notebook_text: str, master_text: str, checksums: di
     """`homework_text`: the course's exercises.py as the parent read it ("" for the package's default)."""
     started = time.monotonic()
     graded = grade_notebook(
-        nbformat.reads(notebook_text, as_version=4), nbformat.reads(master_text, as_version=4),
+        nbformat.reads(notebook_text, as_version=4), _master(master_text),
         sandbox or warm_sandbox(Limits(**limits)), checksums, homework=homework_from_text(homework_text),
     )
     return {

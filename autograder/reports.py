@@ -112,6 +112,16 @@ def _write_student(course: Course, result: StudentResult, records: list[dict], s
     return page
 
 
+def write_page_now(course: Course, result: StudentResult, notebook: nbformat.NotebookNode, seconds: float) -> None:
+    """One student's page and results.json as soon as they are graded (while the others are), exactly as
+    `write_outputs` makes them afterwards; that pass then finds them up to date. A page that fails here is made there."""
+    try:
+        mtime = (course.folder("autograded", result.student) / NOTEBOOK).stat().st_mtime
+        _write_student(course, result, records_in(notebook), seconds, _fingerprint(result, mtime))
+    except Exception:  # noqa: BLE001  (write_outputs makes it again, inside its own guard)
+        log_fault(course, result.student, traceback.format_exc())
+
+
 def _summarizable(records: list[dict]) -> bool:
     try:
         summarize({"one": records}, {})

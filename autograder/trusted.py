@@ -121,11 +121,11 @@ def formula_verdicts(notebook: NotebookNode, names: Container[str], checker: For
 
 def verdict_outputs(text: str, details: dict, points: float) -> list[NotebookNode]:
     """A hidden-test cell's outputs: the sentences, the feedback record, and the points for nbgrader."""
-    return [
-        nbformat.v4.new_output("stream", name="stdout", text=text + "\n"),
-        nbformat.v4.new_output("display_data", data={MIME: details, "text/plain": ""}),
-        nbformat.v4.new_output("execute_result", data={"text/plain": repr(points)}, execution_count=None),
-    ]
+    return [nbformat.from_dict(output) for output in (  # built, not validated: their shape is fixed here (a test validates it)
+        {"output_type": "stream", "name": "stdout", "text": text + "\n"},
+        {"output_type": "display_data", "data": {MIME: details, "text/plain": ""}, "metadata": {}},
+        {"output_type": "execute_result", "data": {"text/plain": repr(points)}, "metadata": {}, "execution_count": None},
+    )]
 
 
 def function_jobs(rebuilt: dict, homework: Homework = DEFAULT) -> list[FunctionJob]:

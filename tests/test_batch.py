@@ -266,3 +266,41 @@ def test_the_summary_counts_outcomes_names_the_slowest_and_every_failure():
         "failures:",
         "  fay (ungradable): not JSON",
     ])
+
+
+def test_each_page_is_written_once_as_its_student_is_recorded_and_the_final_pass_keeps_it(tmp_path, monkeypatch):
+    """The pages are made while the others are graded; write_outputs at the end finds them up to date (same
+    fingerprint), so no page is drawn twice."""
+    from autograder import feedback_html, reports
+
+    course = make_course(tmp_path)
+    for student in ("cy_stubs", "dee_crashes", "eve_renamed", "fay_invalid_json", "gus_missing_notebook", "hal_other_assignment"):
+        shutil.rmtree(tmp_path / "submitted" / student)
+    drawn: list[str] = []
+    page = feedback_html.student_page
+
+    def counted(student, *args, **kwargs):
+        drawn.append(student)
+        return page(student, *args, **kwargs)
+
+    monkeypatch.setattr(reports, "student_page", counted)
+    report = grade_assignment(course, jobs=1, progress=False, outputs=True)
+    assert sorted(drawn) == ["ada_correct", "ben_partly_wrong"]
+    assert sorted(report.outputs.pages) == ["ada_correct", "ben_partly_wrong"]
+    assert all(page.read_text().startswith("<!-- autograder ") for page in report.outputs.pages.values())
+
+
+def test_a_zygote_started_early_is_the_one_a_sandbox_adopts():
+    from autograder.sandbox import Sandbox
+    from autograder.sandbox.launch import start_early, take_early
+
+    start_early(1)
+    with Sandbox() as box:
+        adopted = box._process.pid
+        assert take_early() is None
+        assert box.run([(0, "print('warm')")], []).outputs[0][0]["text"] == "warm\n"
+    start_early(1)
+    early = take_early()
+    assert early is not None and early[0].pid != adopted
+    early[1].close()
+    early[0].wait(timeout=30)

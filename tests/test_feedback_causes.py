@@ -325,3 +325,30 @@ def test_a_graded_notebook_carries_the_cell_that_stopped_into_its_records(master
     assert {k: records["sigmoid"]["cause"][k] for k in ("cell", "line", "code", "error")} == {
         "cell": index + 1, "line": line, "code": "def sigmoid(x)", "error": "SyntaxError: expected ':'"}
     assert records["bce_logit_derivative"]["cause"]["name"] == "sigmoid" and records["f"]["cause"] is None
+
+
+def test_a_feedback_figure_is_drawn_once_for_every_student_whose_curves_look_the_same(monkeypatch):
+    from autograder import feedback_html
+
+    from autograder.observe import observe
+
+    def plotted(source: str) -> dict:
+        exercise = EXERCISES_BY_NAME["sigmoid_derivative"]
+        function = define(source, exercise.name)
+        return record(grade_function(exercise, function), observe(function, exercise.plot_case.args))
+
+    exact = plotted("def sigmoid_derivative(x):\n    s = torch.sigmoid(x)\n    return s * (1 - s)")
+    other_bits = plotted(NAIVE_SIGMOID_PRIME)
+    wrong = plotted(NAIVE_SIGMOID_PRIME.replace("return", "return 1.01 *"))
+    assert exact["plot"]["series"][0]["student"] != other_bits["plot"]["series"][0]["student"]  # in their last bits
+    drawn: list[str] = []
+    png = feedback_html.png_base64
+
+    def counted(figure, tight=True):
+        drawn.append(figure.axes[0].get_title())
+        return png(figure, tight)
+
+    monkeypatch.setattr(feedback_html, "png_base64", counted)
+    feedback_html._images.clear()
+    images = [feedback_html.plot_image(details) for details in (exact, other_bits, exact, wrong)]
+    assert len(drawn) == 2 and images[0] == images[1] == images[2] != images[3]

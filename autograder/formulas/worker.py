@@ -39,6 +39,10 @@ START_CPU_SECONDS = 60.0  # importing sympy and building the grammar takes about
 POLL_SECONDS = 0.05
 
 
+SPARE_SECONDS = 1.0
+"""how long a check waits for a busy helper before another one is started"""
+
+
 class HelperDidNotStart(RuntimeError):
     """A formula helper that never said it was ready: the grader's fault, never an answer's."""
 
@@ -95,10 +99,16 @@ class FormulaChecker:
                 return None
 
     def _borrow(self) -> subprocess.Popen:
-        """An idle helper; else a new one if fewer than `size` exist (started lazily: it takes a second or two); else wait."""
+        """An idle helper; else a new one if fewer than `size` exist (started lazily: it takes a second or two, so only
+        when none is starting and a busy one has had SPARE_SECONDS to come free: most checks take milliseconds);
+        else wait."""
         with self._changed:
-            while not self._idle and len(self._helpers) + self._starting >= self.size:
-                self._changed.wait()
+            patience = time.monotonic() + SPARE_SECONDS
+            while not self._idle:
+                live = len(self._helpers) + self._starting
+                if live == 0 or (live < self.size and not self._starting and time.monotonic() >= patience):
+                    break  # (one that is starting will be ready before another could be)
+                self._changed.wait(timeout=max(patience - time.monotonic(), 0.05) if live < self.size else None)
             if self._idle:
                 return self._idle.pop()
             self._starting += 1
@@ -123,6 +133,13 @@ class FormulaChecker:
             self._changed.notify_all()
         if not keep:
             _stop(process)
+
+    def warm(self) -> None:
+        """Start one helper now (building its parser takes seconds), so the first answer does not wait for it."""
+        try:
+            self._give_back(self._borrow(), healthy=True)
+        except HelperDidNotStart:  # the first check starts one again, and says so if it cannot
+            pass
 
     def check(self, answer: FormulaAnswer, text: str) -> FormulaVerdict:
         if len(text) > MAX_LENGTH:

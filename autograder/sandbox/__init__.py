@@ -1,5 +1,6 @@
 """Running student code apart from the code that decides grades.
 
+    launch.py      starting a zygote process (standard library only: a command can start them first)
     zygote.py      a warm process (torch imported, no course data) that forks the sandboxes
     isolation.py   namespaces, the unprivileged user, limits; view.py: the allowlisted filesystem
     host.py        a sandbox's first process: the cells process, or one process per graded function
@@ -8,7 +9,15 @@
     protocol.py    the only channel out: size-capped JSON frames, never a pickle
     read_cells.py, read_calls.py, runner.py   the trusted side: frames in order, caps, faults
 """
+from importlib import import_module
+
 from .limits import Limits
-from .runner import FunctionJob, Sandbox, SandboxRun, warm_sandbox
 
 __all__ = ["FunctionJob", "Limits", "Sandbox", "SandboxRun", "warm_sandbox"]
+
+
+def __getattr__(name: str):
+    """The runner (and torch under it) loads on first use, so `launch` can start zygotes before the grader loads."""
+    if name in __all__:
+        return getattr(import_module(".runner", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,7 @@ import signal
 import time
 import traceback
 
-from . import isolation, run_calls, run_cells
+from . import isolation, run_calls, run_cells, run_figures
 from .limits import Limits
 from .protocol import ChannelClosed, FrameReader, ProtocolError, Timeout, send
 
@@ -36,8 +36,8 @@ def sandbox(fds: list[int], request: dict, allowed: tuple[list[str], list[str]])
     first = os.fork()
     if first == 0:
         isolation.die_with_parent(signal.SIGKILL)
-        if kind == "cells":
-            _student(fds[0], level, limits, uid, request["workdir"], run_cells.serve)
+        if kind in ("cells", "figures"):  # a figures sandbox runs no student code, but draws what a student's code said
+            _student(fds[0], level, limits, uid, request["workdir"], run_cells.serve if kind == "cells" else run_figures.serve)
         _host(fds[0], fds[1:], request["names"], level, limits, uid, request["workdir"])
     send(fds[0], {"type": "started", "pid": first, "level": level})
     for fd in fds:

@@ -3,16 +3,17 @@
 The process that sends these ran the student's cells, so everything it says may be forged. It can
 only ever say what its cells displayed: the frames must come as cell_start, cell, cell_start, cell…
 done, for exactly the cells sent and in their order, and whatever they carry is rebuilt here as plain
-text and PNG images, capped here (text, images, their sizes, outputs per cell), whatever the sandbox's
+text, PNG images and figure specs (read_figures.py), capped here (text, images, their sizes, outputs per cell), whatever the sandbox's
 own caps did. Anything out of order ends the run.
 """
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .limits import Limits
 from .protocol import MAX_FRAME, ProtocolError, integer, text
+from .read_figures import FIGURE, FIGURE_TEXT, MAX_VALUES, figure_spec, rounded
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_OUTPUTS_PER_CELL = 100
@@ -32,6 +33,8 @@ class OutputCaps:
     images_left: int
     image_bytes_left: int = IMAGES_BASE64
     outputs_left: int = MAX_OUTPUTS
+    points_left: list[int] = field(default_factory=lambda: [MAX_VALUES])
+    """the coordinates all of the submission's figure specs may hold"""
     noted: bool = False
     """whether the note that output was cut has been added"""
 
@@ -85,7 +88,7 @@ def cell_outputs(value, caps: OutputCaps) -> list[dict]:
     return outputs
 
 
-def _starts_like_png(data: str) -> bool:
+def starts_like_png(data: str) -> bool:
     """Plain base64 all through (it is written into notebooks and HTML as is; a lone surrogate cannot be), of a PNG."""
     if not data.isascii():
         return False
@@ -112,6 +115,12 @@ def _output(value, caps: OutputCaps) -> dict | None:
             raise ProtocolError("traceback")
         return {"output_type": "error", "ename": caps.take_text(text(value.get("ename"), 100)), "evalue": caps.take_text(text(value.get("evalue"), 1000)),
                 "traceback": [caps.take_text(text(line, 500)) for line in lines[:10]]}
+    if kind == "display_data" and FIGURE in value:  # drawn by the trusted side, from the spec alone (read_figures.py)
+        spec = rounded(figure_spec(value[FIGURE], caps.points_left))
+        if caps.images_left <= 0:
+            return None
+        caps.images_left -= 1
+        return {"output_type": kind, "data": {"text/plain": FIGURE_TEXT}, "metadata": {}, FIGURE: spec}
     if kind in ("display_data", "execute_result"):
         data = value.get("data")
         if not isinstance(data, dict) or not set(data) <= {"text/plain", "image/png"} or not data:
@@ -121,7 +130,7 @@ def _output(value, caps: OutputCaps) -> dict | None:
             clean["text/plain"] = caps.take_text(text(data["text/plain"], MAX_TEXT_PLAIN))
         if "image/png" in data:
             png = data["image/png"]
-            if not isinstance(png, str) or not _starts_like_png(png):
+            if not isinstance(png, str) or not starts_like_png(png):
                 raise ProtocolError("image is not a PNG")
             if caps.images_left > 0 and len(png) <= min(MAX_IMAGE_BASE64, caps.image_bytes_left):
                 caps.images_left -= 1

@@ -7,6 +7,7 @@ calls run elsewhere (`run_calls.py`), in processes where no cell ever ran.
 from __future__ import annotations
 
 import base64
+import gc
 import io
 import json
 import os
@@ -21,6 +22,7 @@ import matplotlib.pyplot as plt
 import torch
 from IPython.core.interactiveshell import InteractiveShell
 
+from .figures import DPI, describe, remember_defaults
 from .protocol import HEADER, send
 
 MAX_TEXT_PLAIN = 2000
@@ -65,11 +67,18 @@ def alarm(seconds: float):
 
 
 def _figures(sink: list[dict], images_left: list[int]) -> None:
+    """Each open figure as a spec for the trusted side to draw (once for every student whose figure is the same), or,
+    when it holds something a spec cannot say, drawn here."""
     for number in plt.get_fignums():
         if images_left[0] > 0:
-            buffer = io.BytesIO()
-            plt.figure(number).savefig(buffer, format="png", dpi=60)
-            sink.append({"output_type": "display_data", "data": {"image/png": base64.b64encode(buffer.getvalue()).decode()}})
+            figure = plt.figure(number)
+            spec = describe(figure)
+            if spec is not None:
+                sink.append({"output_type": "display_data", "figure": spec})
+            else:
+                buffer = io.BytesIO()
+                figure.savefig(buffer, format="png", dpi=DPI)
+                sink.append({"output_type": "display_data", "data": {"image/png": base64.b64encode(buffer.getvalue()).decode()}})
             images_left[0] -= 1
     plt.close("all")
 
@@ -156,5 +165,7 @@ def prepare() -> None:
     plt.plot([0, 1], [0, 1], label="warm-up")  # load fonts and the PNG writer once, not per sandbox
     plt.legend()
     plt.title("warm-up")
-    plt.gcf().savefig(io.BytesIO(), format="png", dpi=60)
+    plt.gcf().savefig(io.BytesIO(), format="png", dpi=DPI)
     plt.close("all")
+    remember_defaults()
+    gc.freeze()  # what the zygote holds is never traced again: smaller collections in every sandbox, fewer copied pages

@@ -4,6 +4,8 @@ One submission uses two sandboxes at once, both forked from a warm zygote:
 - a cells sandbox runs the student's cells for the notebook's outputs (`read_cells.py` checks them);
 - a functions sandbox runs each graded function, rebuilt from its source, in a process of its own
   (`read_calls.py` checks each one's channel).
+A figures sandbox, where no student code runs, draws the students' figures that were sent as specs and
+not drawn for an earlier student (`read_figures.py`).
 Only validated plain data leaves this module: cell outputs as nbformat dicts built here, observations
 rebuilt from bytes, and a fault sentence where a process had to be stopped.
 """
@@ -15,16 +17,17 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 
 from ..observe import Observation
+from .launch import launch, take_early
 from .limits import Limits
 from .protocol import ChannelClosed, FrameReader, ProtocolError, Timeout, integer, send, text
 from .read_calls import GRACE_SECONDS, FunctionRun, observe_function
-from .read_cells import CellOrder, OutputCaps
+from .read_cells import MAX_IMAGE_BASE64, CellOrder, OutputCaps, starts_like_png
+from .read_figures import draw_figures
 
 STOPPED_TIME = "your notebook was stopped after {seconds:g} s, the limit for a whole submission"
 STOPPED_EXIT = "your notebook's process ended before grading finished (it exited, or ran out of memory or CPU time)"
@@ -86,14 +89,7 @@ class Sandbox:
     def start(self) -> "Sandbox":
         if self._process is not None:
             return self
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        environment = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env={**environment, "MPLBACKEND": "Agg"},
-        )
-        theirs.close()
-        self._control = ours
+        self._process, self._control = take_early() or launch()
         self._control.settimeout(120)
         if json.loads(self._control.recv(4096) or b"{}").get("ready") is not True:
             raise RuntimeError("the sandbox zygote did not start")
@@ -153,6 +149,7 @@ class Sandbox:
                 break
             run.outputs[cell] = [_stopped_output(fault)]
             left = [c for c in left if c[0] != cell]
+        draw_figures(run.outputs, self._draw)
         run.cells_seconds = time.monotonic() - started
 
     def _cells_attempt(self, cells, run: SandboxRun, caps: OutputCaps) -> tuple[int | None, str | None]:
@@ -186,6 +183,30 @@ class Sandbox:
             _kill(student_pid)
             ours.close()
         return cell, fault
+
+    def _draw(self, specs: list[dict]) -> list[str | None]:
+        """Each spec's PNG (base64), drawn in a figures sandbox; None for one it could not draw in time."""
+        images: list[str | None] = [None] * len(specs)
+        deadline = time.monotonic() + self.limits.cell_seconds  # all of them: a figure of this assignment takes 0.1 s
+        ours, theirs = socket.socketpair()
+        self._request("figures", [theirs])
+        reader, pid = FrameReader(ours.fileno(), budget_bytes=64 * 2**20), None
+        try:
+            pid, _ = self._started(reader, deadline)
+            send(ours.fileno(), {"specs": specs})
+            for index in range(len(specs)):
+                frame = reader.read(deadline + GRACE_SECONDS)
+                if frame.get("type") != "figure" or frame.get("index") != index:
+                    raise ProtocolError("a figure out of order")
+                png = frame.get("png")
+                if isinstance(png, str) and len(png) <= MAX_IMAGE_BASE64 and starts_like_png(png):
+                    images[index] = png
+        except (Timeout, ChannelClosed, ProtocolError):
+            pass
+        finally:
+            _kill(pid)
+            ours.close()
+        return images
 
     @staticmethod
     def _started(reader: FrameReader, deadline: float) -> tuple[int, str]:
