@@ -269,7 +269,8 @@ class Recorder:
 
     def record_finished(self, wait_seconds: float) -> None:
         done, _ = wait(self.pending, timeout=wait_seconds, return_when=FIRST_COMPLETED)
-        for future in done:
+        stopped: WorkersDidNotStart | None = None
+        for future in sorted(done, key=lambda f: isinstance(f.exception(), WorkersDidNotStart)):  # the graded ones first
             student = self.pending.pop(future)
             try:
                 outcome = future.result()
@@ -281,7 +282,10 @@ class Recorder:
                     from .reports import write_page_now
 
                     write_page_now(self.course, result, nbformat.from_dict(outcome["notebook"]), outcome["seconds"])
-            except (KeyboardInterrupt, WorkersDidNotStart):
+            except WorkersDidNotStart as exc:
+                stopped = exc
+                continue
+            except KeyboardInterrupt:
                 raise
             except Exception as exc:  # the traceback is for the instructor
                 log_path = log_fault(self.course, student, traceback.format_exc())
@@ -292,6 +296,8 @@ class Recorder:
                 self.report.results.append(record_not_scored(self.course, student, GRADER_ERROR, GRADER_FAULT.format(
                     error=f"{type(exc).__name__}: {exc}", log_path=log_path)))
             self.bar.update(1)
+        if stopped is not None:
+            raise stopped
 
 
 class WorkersDidNotStart(RuntimeError):
@@ -306,12 +312,19 @@ def _local(jobs: int, limits: Limits, homework_text: str):
 
     checker = formula_checker(limits.formula_seconds, size=jobs)
     sandboxes: Queue = Queue()
+    failures: list[BaseException] = []
+    failures_lock = threading.Lock()
 
     def start_one() -> None:
+        sandbox = Sandbox(limits)
         try:
-            sandboxes.put(Sandbox(limits).start())
-        except BaseException as exc:  # said to every grading thread, which stop the batch with it
-            sandboxes.put(exc)
+            sandboxes.put(sandbox.start())
+        except BaseException as exc:  # the others grade without it; if none started, every grading thread is told
+            sandbox.close()
+            with failures_lock:
+                failures.append(exc)
+                if len(failures) == jobs:
+                    sandboxes.put(exc)
 
     starters = ThreadPoolExecutor(jobs + 1)
     for _ in range(jobs):
@@ -324,7 +337,7 @@ def _local(jobs: int, limits: Limits, homework_text: str):
         sandbox = sandboxes.get()
         if isinstance(sandbox, BaseException):
             sandboxes.put(sandbox)
-            raise WorkersDidNotStart(f"the grader's sandbox did not start: {type(sandbox).__name__}: {sandbox}") from sandbox
+            raise WorkersDidNotStart(f"no sandbox of the grader's started: {type(sandbox).__name__}: {sandbox}") from sandbox
         try:
             return grade_text(student, text, master_text, checksums, limits.as_dict(), sandbox=sandbox, homework_text=homework_text)
         except BaseException:

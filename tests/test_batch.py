@@ -304,3 +304,29 @@ def test_a_zygote_started_early_is_the_one_a_sandbox_adopts():
     assert early is not None and early[0].pid != adopted
     early[1].close()
     early[0].wait(timeout=30)
+
+
+def test_a_sandbox_that_does_not_start_leaves_the_others_to_grade_and_none_starting_stops_the_batch(tmp_path, monkeypatch):
+    from autograder.sandbox import runner
+
+    course = make_course(tmp_path)
+    for student in ("cy_stubs", "dee_crashes", "eve_renamed", "fay_invalid_json", "gus_missing_notebook", "hal_other_assignment"):
+        shutil.rmtree(tmp_path / "submitted" / student)
+    real, failed = runner.Sandbox.start, []
+
+    def first_fails(self):
+        if not failed:
+            failed.append(self)
+            raise RuntimeError("the sandbox zygote did not start")
+        return real(self)
+
+    monkeypatch.setattr(runner.Sandbox, "start", first_fails)
+    report = grade_assignment(course, jobs=2, progress=False)
+    assert failed and scores(report) == {"ada_correct": EXPECTED["ada_correct"], "ben_partly_wrong": EXPECTED["ben_partly_wrong"]}
+
+    def never(self):
+        raise RuntimeError("the sandbox zygote did not start")
+
+    monkeypatch.setattr(runner.Sandbox, "start", never)
+    with pytest.raises(batch.WorkersDidNotStart, match="no sandbox of the grader's started"):
+        grade_assignment(course, jobs=2, force=True, progress=False)

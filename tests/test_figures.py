@@ -47,7 +47,41 @@ DRAWN_IN_THE_SANDBOX = {
     "bars": "plt.bar([1, 2], [3, 4])",
     "a label's own font": "plt.plot([1, 2], [3, 4]); plt.xlabel('x', fontfamily='monospace')",
     "more points than a spec carries": f"plt.plot(np.arange({figures.MAX_POINTS + 1}), np.arange({figures.MAX_POINTS + 1}))",
+    "no frame": "plt.plot([1, 2], [3, 4]); plt.gca().set_frame_on(False)",
+    "a square box": "plt.plot([1, 2], [3, 4]); plt.gca().set_box_aspect(1)",
+    "spines through zero": "plt.plot([-1, 2], [-3, 4]); plt.gca().spines['left'].set_position('zero')",
+    "a coloured spine": "plt.plot([1, 2], [3, 4]); plt.gca().spines['left'].set_color('red')",
+    "a hidden axis": "plt.plot([1, 2], [3, 4]); plt.gca().xaxis.set_visible(False)",
+    "a legend with a shadow": "plt.plot([1, 2], [3, 4], label='a'); plt.legend(shadow=True)",
+    "a legend in reverse": "plt.plot([1, 2], [3, 4], label='a'); plt.plot([1, 2], [4, 3], label='b'); plt.legend(reverse=True)",
+    "a title further up": "plt.plot([1, 2], [3, 4]); plt.title('t', pad=20)",
+    "a label placed by hand": "plt.plot([1, 2], [3, 4]); plt.xlabel('x'); plt.gca().xaxis.set_label_coords(0.1, -0.1)",
+    "a label at one end": "plt.plot([1, 2], [3, 4]); plt.xlabel('x', loc='right')",
+    "a figure with an edge": "plt.figure(edgecolor='red', linewidth=3); plt.plot([1, 2], [3, 4])",
 }
+UNUSUAL_BUT_HONEST = {  # each is either described and drawn the same, or drawn in the sandbox: never refused
+    "an empty figure": "plt.figure(figsize=(8, 4))",
+    "twenty axes": "fig, axes = plt.subplots(4, 5)\nfor a in axes.flat:\n    a.plot([1, 2], [3, 4])",
+    "a hundred lines": "x = np.linspace(0, 1, 20)\nplt.plot(x, np.outer(x, np.arange(100)))",
+    "a numeric font weight": "plt.plot([1, 2], [3, 4]); plt.title('t', fontweight=700)",
+    "values past 1e300": "x = np.linspace(0, 709, 50); plt.plot(x, np.exp(x))",
+    "a very wide figure": "plt.figure(figsize=(45, 4)); plt.plot([1, 2], [3, 4])",
+    "thick lines, big markers": "plt.plot([1, 2], [3, 4], linewidth=60, marker='o', markersize=150)",
+    "twelve legend columns": "for i in range(12):\n    plt.plot([1, 2], [i, i], label=str(i))\nplt.legend(ncols=12)",
+    "an odd dash pattern": "plt.plot([1, 2], [3, 4], linestyle=(0, (5, 1, 1)))",
+    "a grid width as text": "plt.plot([1, 2], [3, 4]); plt.grid(True, linewidth='2')",
+    "a float32 alpha": "plt.plot([1, 2], [3, 4], alpha=np.float32(0.5))",
+    "a long title": "plt.plot([1, 2], [3, 4]); plt.title('t' * 500)",
+}
+
+
+@pytest.mark.parametrize("name", UNUSUAL_BUT_HONEST)
+def test_an_unusual_figure_is_never_sent_as_a_spec_the_trusted_side_refuses(name):
+    for figure in made_by(UNUSUAL_BUT_HONEST[name]):
+        spec = figures.describe(figure)
+        if spec is not None:
+            figure_spec(json.loads(json.dumps(spec)), [read_figures.values_allowed(16)])
+            assert figures.draw(spec) == png(figure), name
 
 
 @pytest.fixture(autouse=True)
@@ -106,7 +140,7 @@ def spec_of(code: str) -> dict:
     return json.loads(json.dumps(figures.describe(figure)))
 
 
-def checked(value, budget: int = read_figures.MAX_VALUES) -> dict:
+def checked(value, budget: int = read_figures.values_allowed(16)) -> dict:
     return rounded(figure_spec(value, [budget]))
 
 
@@ -117,13 +151,14 @@ def checked(value, budget: int = read_figures.MAX_VALUES) -> dict:
     (lambda s: s["axes"][0]["lines"][0].update(y=[math.nan] * len(s["axes"][0]["lines"][0]["y"])), "number"),
     (lambda s: s["axes"][0]["lines"][0].update(y=[1.0]), "line"),
     (lambda s: s["axes"][0]["lines"][0].update(marker="$\\frac{a}{b}$"), "line"),
-    (lambda s: s["axes"][0]["lines"][0].update(dashes=[0, [1.0]]), "dashes"),
+    (lambda s: s["axes"][0]["lines"][0].update(dashes=[0, [-1.0, 1.0]]), "number"),
     (lambda s: s["axes"][0]["lines"][0].update(color=[2, 0, 0, 1]), "number"),
     (lambda s: s["axes"][0]["x"]["grid_style"].update(grid_zorder=3), "grid style"),
     (lambda s: s["axes"][0].update(legend={"loc": 99, "fontsize": 10.0, "ncols": 1, "frameon": True}), "integer"),
     (lambda s: s["axes"][0].update(xlim=[1.0, 1.0]), "limits"),
     (lambda s: s["axes"][0]["title"].__setitem__(2, "<script>"), "font weight"),
     (lambda s: s["axes"].extend([s["axes"][0]] * read_figures.MAX_AXES), "figure"),
+    (lambda s: s["axes"][0]["title"].__setitem__(0, "t" * 301), "too long"),
 ])
 def test_every_field_of_a_spec_is_checked(change, problem):
     spec = spec_of("plt.plot([1, 2, 3], [3, 1, 2], label='a'); plt.legend()")

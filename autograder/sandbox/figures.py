@@ -10,6 +10,7 @@ notebook, which they could draw as they liked anyway.
 from __future__ import annotations
 
 import io
+import json
 import math
 
 import matplotlib
@@ -21,13 +22,9 @@ from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.ticker import AutoLocator, NullLocator, ScalarFormatter
 
-DPI = 60
-"""the dpi of every student figure, drawn here or in the cells sandbox"""
-MAX_POINTS = 10_000
-"""a figure with more points than this is drawn in the cells sandbox (its spec would be a large frame)"""
-MARKERS = ("None", "", ".", ",", "o", "v", "^", "<", ">", "s", "p", "*", "h", "H", "+", "x", "D", "d", "|", "_")
-GRID_KEYS = ("grid_alpha", "grid_color", "grid_linestyle", "grid_linewidth")
-LINESTYLES = ("-", "--", "-.", ":")
+from .protocol import ProtocolError
+from .read_figures import DPI, GRID_KEYS, LINESTYLES, MARKERS, MAX_POINTS, figure_spec, values_allowed
+
 _FORMATTER = ("_useOffset", "_offset_threshold", "_usetex", "_useMathText", "_useLocale", "_scientific", "_powerlimits")
 _LOCATOR = ("_nbins", "_steps", "_extended_steps", "_integer", "_symmetric", "_prune", "_min_n_ticks")
 _defaults: dict = {}
@@ -40,7 +37,9 @@ def _settings(thing, names) -> str:
 def remember_defaults() -> None:
     """In the zygote, before any student code: the style and axis settings a figure must keep to be described."""
     axes = Figure().add_subplot()
-    _defaults.update(rc=dict(matplotlib.rcParams), title=_text_style(axes.title), suptitle=_text_style(Figure().suptitle("x")))
+    axes.plot([0, 1], [0, 1], label="x")
+    _defaults.update(rc=dict(matplotlib.rcParams), title=_text_style(axes.title), suptitle=_text_style(Figure().suptitle("x")),
+                     legend=_legend_style(axes.legend()), axes=_axes_style(axes), figure=_figure_style(axes.figure))
     for name, axis in (("x", axes.xaxis), ("y", axes.yaxis)):
         _defaults[name] = {"tick": dict(axis._major_tick_kw), "minor": dict(axis._minor_tick_kw), "labelpad": axis.labelpad,
                            "formatter": _settings(axis.get_major_formatter(), _FORMATTER),
@@ -57,11 +56,39 @@ def _text_style(text, label: bool = False) -> tuple:
             text.get_bbox_patch() is None, text.get_usetex())
 
 
+def _legend_style(legend) -> tuple:
+    """What a legend has that `describe` does not carry over (its place, font size, columns and frame are carried)."""
+    frame = legend.get_frame()
+    return (legend.shadow, legend.markerscale, legend._mode, legend.handlelength, legend.handletextpad, legend.labelspacing,
+            legend.borderpad, legend.columnspacing, legend.borderaxespad, legend.numpoints, legend._alignment,
+            tuple(frame.get_facecolor()), tuple(frame.get_edgecolor()), frame.get_alpha(), type(frame.get_boxstyle()).__name__,
+            frame.get_linewidth(), legend.get_visible(), tuple(sorted({(t.get_color(), str(t.get_fontweight())) for t in legend.texts})))
+
+
+def _axes_style(axes) -> tuple:
+    """What an axes has that `describe` does not carry over."""
+    return (axes.get_frame_on(), axes.get_box_aspect(), axes.get_axisbelow(), axes.xaxis.get_visible(), axes.yaxis.get_visible(),
+            axes.xaxis._autolabelpos, axes.yaxis._autolabelpos, axes.xaxis.label.get_position()[0], axes.yaxis.label.get_position()[1],
+            tuple(axes.titleOffsetTrans.get_matrix().ravel()),
+            tuple((name, spine.get_position(), tuple(spine.get_edgecolor()), spine.get_linewidth(), spine.get_linestyle(),
+                   spine.get_visible()) for name, spine in sorted(axes.spines.items())))
+
+
+def _figure_style(figure) -> tuple:
+    return (tuple(figure.patch.get_facecolor()), tuple(figure.patch.get_edgecolor()), figure.patch.get_linewidth(),
+            figure.patch.get_visible())
+
+
 def describe(figure) -> dict | None:
-    """The figure as a spec, or None when it holds anything a spec cannot say exactly."""
+    """The figure as a spec, or None when it holds anything a spec cannot say exactly, or anything the trusted side
+    would refuse (an honest figure must never end the run as a protocol error): the sandbox then draws it itself."""
     try:
-        return _figure(figure)
-    except Exception:  # noqa: BLE001  (whatever the student did to it: the sandbox draws it as it is)
+        spec = _figure(figure)
+        if spec is not None:
+            spec = json.loads(json.dumps(spec, allow_nan=False))  # as it travels: plain JSON values only
+            figure_spec(spec, [values_allowed(1)])
+        return spec
+    except (Exception, ProtocolError):  # noqa: BLE001  (whatever the student did to it: the sandbox draws it as it is)
         return None
 
 
@@ -75,6 +102,8 @@ def _figure(figure) -> dict | None:
         return None
     if sum(len(line.get_xydata()) for axes in figure.axes for line in axes.lines) > MAX_POINTS:
         return None
+    if _figure_style(figure) != _defaults["figure"]:
+        return None
     axes = [_axes(a) for a in figure.axes]
     if any(a is None for a in axes):
         return None
@@ -87,7 +116,9 @@ def _figure(figure) -> dict | None:
 def _text(text, role: str) -> list | None:
     if _text_style(text, label=role.startswith("label")) != _defaults[role]:
         return None
-    return [text.get_text(), float(text.get_fontsize()), str(text.get_fontweight()), list(to_rgba(text.get_color()))]
+    weight = text.get_fontweight()
+    return [text.get_text(), float(text.get_fontsize()), int(weight) if isinstance(weight, int) else str(weight),
+            list(to_rgba(text.get_color()))]
 
 
 def _axis(axis, name: str, scale: str) -> dict | None:
@@ -99,7 +130,8 @@ def _axis(axis, name: str, scale: str) -> dict | None:
             or _settings(axis.get_major_locator(), _LOCATOR) != defaults["locator"] or axis.labelpad != defaults["labelpad"]
             or axis.get_converter() is not None):
         return None
-    grid = {k: (list(to_rgba(v)) if k == "grid_color" else v) for k, v in extra.items() if k in GRID_KEYS}
+    grid = {k: (list(to_rgba(v)) if k == "grid_color" else v if k == "grid_linestyle" else float(v))
+            for k, v in extra.items() if k in GRID_KEYS}
     if grid.get("grid_linestyle", "-") not in LINESTYLES:
         return None
     label = _text(axis.label, f"label_{name}")
@@ -113,7 +145,7 @@ def _axes(axes) -> dict | None:
             or len(axes.get_shared_y_axes().get_siblings(axes)) != 1 or axes.get_aspect() != "auto"
             or any(type(child) is not Line2D for child in axes._children)
             or axes.get_facecolor() != to_rgba(matplotlib.rcParams["axes.facecolor"])
-            or any(not s.get_visible() or s.get_linewidth() != matplotlib.rcParams["axes.linewidth"] for s in axes.spines.values())):
+            or _axes_style(axes) != _defaults["axes"]):
         return None
     x, y, title = _axis(axes.xaxis, "x", axes.get_xscale()), _axis(axes.yaxis, "y", axes.get_yscale()), _text(axes.title, "title")
     lines = [_line(line, axes) for line in axes.lines]
@@ -128,7 +160,8 @@ def _legend(axes) -> dict | bool:
     legend = axes.get_legend()
     labels = [line.get_label() for line in axes.lines if not line.get_label().startswith("_")]
     if ([t.get_text() for t in legend.texts] != labels or legend._bbox_to_anchor is not None or legend.get_title().get_text()
-            or not isinstance(legend._loc, int) or legend.get_draggable()):
+            or not isinstance(legend._loc, int) or legend.get_draggable() or _legend_style(legend) != _defaults["legend"]
+            or [h.get_label() for h in legend.legend_handles] != labels):
         return False
     return {"loc": legend._loc, "fontsize": float(legend._fontsize), "ncols": int(legend._ncols), "frameon": bool(legend.get_frame_on())}
 
@@ -147,7 +180,7 @@ def _line(line, axes) -> dict | None:
     xy = line.get_xydata()
     return {
         "x": [_plain(v) for v in xy[:, 0].tolist()], "y": [_plain(v) for v in xy[:, 1].tolist()],
-        "color": list(to_rgba(line.get_color())), "alpha": line.get_alpha(), "linewidth": float(line.get_linewidth()),
+        "color": list(to_rgba(line.get_color())), "alpha": None if line.get_alpha() is None else float(line.get_alpha()), "linewidth": float(line.get_linewidth()),
         "dashes": None if line.get_linestyle() in ("None", " ", "") else [float(offset), [float(d) for d in dashes or ()]],
         "marker": line.get_marker(), "markersize": float(line.get_markersize()), "markeredgewidth": float(line.get_markeredgewidth()),
         "markerfacecolor": list(to_rgba(line.get_markerfacecolor())), "markeredgecolor": list(to_rgba(line.get_markeredgecolor())),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .limits import Limits
 from .protocol import MAX_FRAME, ProtocolError, integer, text
-from .read_figures import FIGURE, FIGURE_TEXT, MAX_VALUES, figure_spec, rounded
+from .read_figures import FIGURE, FIGURE_TEXT, figure_spec, rounded, values_allowed
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_OUTPUTS_PER_CELL = 100
@@ -33,14 +33,18 @@ class OutputCaps:
     images_left: int
     image_bytes_left: int = IMAGES_BASE64
     outputs_left: int = MAX_OUTPUTS
-    points_left: list[int] = field(default_factory=lambda: [MAX_VALUES])
-    """the coordinates all of the submission's figure specs may hold"""
+    points_left: list[int] = field(default_factory=lambda: [values_allowed(16)])
+    """the coordinates the figure specs of one run of the cells may still hold (see `new_attempt`)"""
     noted: bool = False
     """whether the note that output was cut has been added"""
 
     @classmethod
     def of(cls, limits: Limits) -> "OutputCaps":
-        return cls(limits.output_bytes, limits.images)
+        return cls(limits.output_bytes, limits.images, points_left=[values_allowed(limits.images)])
+
+    def new_attempt(self, limits: Limits) -> None:
+        """A fresh sandbox runs the cells again from the start: their figures' points are counted again from zero."""
+        self.points_left = [values_allowed(limits.images)]
 
     def take_text(self, value: str) -> str:
         kept = value[: max(self.text_left, 0)]
@@ -116,9 +120,9 @@ def _output(value, caps: OutputCaps) -> dict | None:
         return {"output_type": "error", "ename": caps.take_text(text(value.get("ename"), 100)), "evalue": caps.take_text(text(value.get("evalue"), 1000)),
                 "traceback": [caps.take_text(text(line, 500)) for line in lines[:10]]}
     if kind == "display_data" and FIGURE in value:  # drawn by the trusted side, from the spec alone (read_figures.py)
-        spec = rounded(figure_spec(value[FIGURE], caps.points_left))
         if caps.images_left <= 0:
             return None
+        spec = rounded(figure_spec(value[FIGURE], caps.points_left))
         caps.images_left -= 1
         return {"output_type": kind, "data": {"text/plain": FIGURE_TEXT}, "metadata": {}, FIGURE: spec}
     if kind in ("display_data", "execute_result"):

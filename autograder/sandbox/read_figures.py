@@ -14,21 +14,34 @@ import math
 import threading
 from collections import OrderedDict
 
-from .figures import DPI, LINESTYLES, MARKERS
 from .protocol import ProtocolError, integer, text
 
+DPI = 60
+"""the dpi of every student figure, drawn in a figures sandbox or in the cells sandbox"""
+MAX_POINTS = 10_000
+"""a figure with more points than this is drawn in the cells sandbox (its spec would be a large frame)"""
+MARKERS = ("None", "", ".", ",", "o", "v", "^", "<", ">", "s", "p", "*", "h", "H", "+", "x", "D", "d", "|", "_")
+LINESTYLES = ("-", "--", "-.", ":")
+GRID_KEYS = ("grid_alpha", "grid_color", "grid_linestyle", "grid_linewidth")
+WEIGHTS = ("ultralight", "light", "normal", "regular", "book", "medium", "roman", "semibold", "demibold", "demi", "bold",
+           "heavy", "extra bold", "black")
 FIGURE = "figure"
 """the key, in a display output read from a cells sandbox, of a figure still to be drawn"""
 FIGURE_TEXT = "<Figure>"
 NOT_DRAWN = "[this figure could not be drawn from what it holds]"
-MAX_AXES = 16
-MAX_LINES = 64
-MAX_VALUES = 400_000
-"""coordinates in all of one submission's figure specs (the sandbox sends at most 10,000 points a figure, 16 figures)"""
+MAX_AXES = 64
+
+
+def values_allowed(images: int) -> int:
+    """The coordinates all of one submission's specs may hold: what an honest sandbox sends at most (a figure of
+    more than MAX_POINTS points is drawn there instead), for `images` figures."""
+    return 2 * MAX_POINTS * max(images, 1)
+
 MAX_LABEL = 300
 PIXEL_FRACTION = 0.25
 """coordinates are rounded to steps of at most this fraction of a pixel of their axis"""
-KEPT = 512
+KEPT_BYTES = 64 * 2**20
+"""the images kept in one grader process, least recently used first out (a class figure is 10-40 KiB)"""
 _images: OrderedDict[str, str] = OrderedDict()
 _lock = threading.Lock()
 
@@ -49,9 +62,11 @@ def _text_spec(value) -> list:
     if not isinstance(value, list) or len(value) != 4:
         raise ProtocolError("expected a title or label")
     words, size, weight, color = value
-    if weight not in ("normal", "bold", "light", "heavy", "semibold", "ultralight", "black", "medium"):
+    if weight not in WEIGHTS and not (type(weight) is int and 0 <= weight <= 1000):
         raise ProtocolError("font weight")
-    return [text(words, MAX_LABEL), _real(size, 1.0, 100.0), weight, _color(color)]
+    if not isinstance(words, str) or len(words) > MAX_LABEL:
+        raise ProtocolError("a title or label too long")  # a longer one is drawn in the cells sandbox
+    return [text(words, MAX_LABEL), _real(size, 0.1, 1000.0), weight, _color(color)]
 
 
 def _points(value, budget: list[int]) -> list[float | None]:
@@ -60,7 +75,7 @@ def _points(value, budget: list[int]) -> list[float | None]:
     budget[0] -= len(value)
     if budget[0] < 0:
         raise ProtocolError("too many points")
-    return [None if v is None else _real(v, -1e300, 1e300) for v in value]
+    return [None if v is None else _real(v, -1.8e308, 1.8e308) for v in value]
 
 
 def _line(value, budget: list[int]) -> dict:
@@ -69,20 +84,18 @@ def _line(value, budget: list[int]) -> dict:
     x, y = _points(value.get("x"), budget), _points(value.get("y"), budget)
     dashes = value.get("dashes")
     if dashes is not None:
-        if not isinstance(dashes, list) or len(dashes) != 2 or not isinstance(dashes[1], list) or len(dashes[1]) > 8:
+        if not isinstance(dashes, list) or len(dashes) != 2 or not isinstance(dashes[1], list) or len(dashes[1]) > 64:
             raise ProtocolError("dashes")
-        dashes = [_real(dashes[0], 0.0, 1e3), [_real(d, 0.01, 1e3) for d in dashes[1]]]
-        if len(dashes[1]) % 2:
-            raise ProtocolError("dashes")
+        dashes = [_real(dashes[0], -1e4, 1e4), [_real(d, 0.0, 1e4) for d in dashes[1]]]
     alpha = value.get("alpha")
     marker = value.get("marker")
     if len(x) != len(y) or marker not in MARKERS or not isinstance(value.get("visible"), bool):
         raise ProtocolError("line")
     return {"x": x, "y": y, "color": _color(value.get("color")), "alpha": None if alpha is None else _real(alpha, 0.0, 1.0),
-            "linewidth": _real(value.get("linewidth"), 0.0, 50.0), "dashes": dashes, "marker": marker,
-            "markersize": _real(value.get("markersize"), 0.0, 100.0), "markeredgewidth": _real(value.get("markeredgewidth"), 0.0, 50.0),
+            "linewidth": _real(value.get("linewidth"), 0.0, 1000.0), "dashes": dashes, "marker": marker,
+            "markersize": _real(value.get("markersize"), 0.0, 1000.0), "markeredgewidth": _real(value.get("markeredgewidth"), 0.0, 1000.0),
             "markerfacecolor": _color(value.get("markerfacecolor")), "markeredgecolor": _color(value.get("markeredgecolor")),
-            "label": text(value.get("label"), MAX_LABEL), "zorder": _real(value.get("zorder"), -1e3, 1e3), "visible": value["visible"]}
+            "label": text(value.get("label"), MAX_LABEL), "zorder": _real(value.get("zorder"), -1e9, 1e9), "visible": value["visible"]}
 
 
 def _axis(value) -> dict:
@@ -97,7 +110,7 @@ def _axis(value) -> dict:
         elif key == "grid_linestyle" and item in LINESTYLES:
             clean[key] = item
         elif key == "grid_linewidth":
-            clean[key] = _real(item, 0.0, 50.0)
+            clean[key] = _real(item, 0.0, 1000.0)
         else:
             raise ProtocolError("grid style")
     return {"grid": value["grid"], "grid_style": clean, "label": _text_spec(value.get("label"))}
@@ -106,14 +119,14 @@ def _axis(value) -> dict:
 def _limits(value) -> list[float]:
     if not isinstance(value, list) or len(value) != 2:
         raise ProtocolError("limits")
-    low, high = (_real(v, -1e300, 1e300) for v in value)
+    low, high = (_real(v, -1.8e308, 1.8e308) for v in value)
     if low == high:
         raise ProtocolError("limits")
     return [low, high]
 
 
 def _axes(value, budget: list[int]) -> dict:
-    if not isinstance(value, dict) or not isinstance(value.get("lines"), list) or len(value["lines"]) > MAX_LINES:
+    if not isinstance(value, dict) or not isinstance(value.get("lines"), list) or len(value["lines"]) > MAX_POINTS:
         raise ProtocolError("axes")
     position = value.get("position")
     if not isinstance(position, list) or len(position) != 4:
@@ -122,8 +135,8 @@ def _axes(value, budget: list[int]) -> dict:
     if legend is not None:
         if not isinstance(legend, dict) or not isinstance(legend.get("frameon"), bool):
             raise ProtocolError("legend")
-        legend = {"loc": integer(legend.get("loc"), 0, 11), "fontsize": _real(legend.get("fontsize"), 1.0, 100.0),
-                  "ncols": integer(legend.get("ncols"), 1, 10), "frameon": legend["frameon"]}
+        legend = {"loc": integer(legend.get("loc"), 0, 11), "fontsize": _real(legend.get("fontsize"), 0.1, 1000.0),
+                  "ncols": integer(legend.get("ncols"), 1, MAX_POINTS), "frameon": legend["frameon"]}
     return {"position": [_real(v, -1.0, 2.0) for v in position], "title": _text_spec(value.get("title")),
             "x": _axis(value.get("x")), "y": _axis(value.get("y")), "xlim": _limits(value.get("xlim")), "ylim": _limits(value.get("ylim")),
             "lines": [_line(line, budget) for line in value["lines"]], "legend": legend}
@@ -137,7 +150,7 @@ def figure_spec(value, budget: list[int]) -> dict:
     if not isinstance(size, list) or len(size) != 2:
         raise ProtocolError("figure size")
     suptitle = value.get("suptitle")
-    return {"size": [_real(v, 0.5, 40.0) for v in size], "suptitle": None if suptitle is None else _text_spec(suptitle),
+    return {"size": [_real(v, 0.1, 40.0) for v in size], "suptitle": None if suptitle is None else _text_spec(suptitle),
             "axes": [_axes(axes, budget) for axes in value["axes"]]}
 
 
@@ -161,7 +174,7 @@ def _rounded_value(value: float | None, step: float) -> float | None:
     steps = value / step
     if not abs(steps) < 2.0**52:  # far outside the axes (or a step too fine for a float): drawn as it is
         return value
-    return float(f"{round(steps) * step:.12g}")
+    return round(steps) * step
 
 
 def rounded(spec: dict) -> dict:
@@ -189,6 +202,8 @@ def draw_figures(outputs: dict[int, list[dict]], draw) -> None:
     keys = [spec_key(output[FIGURE]) for output in pending]
     with _lock:
         known = {key: _images[key] for key in keys if key in _images}
+        for key in known:
+            _images.move_to_end(key)  # the class's common figures stay
     missing = {key: output[FIGURE] for key, output in zip(keys, pending) if key not in known}
     if missing:
         drawn = dict(zip(missing, draw(list(missing.values()))))
@@ -196,8 +211,8 @@ def draw_figures(outputs: dict[int, list[dict]], draw) -> None:
             for key, image in drawn.items():
                 if image is not None:  # kept for the next student; a failure is tried again next time
                     _images[key] = image
-                    if len(_images) > KEPT:
-                        _images.popitem(last=False)
+            while sum(map(len, _images.values())) > KEPT_BYTES:
+                _images.popitem(last=False)
         known.update(drawn)
     for key, output in zip(keys, pending):
         del output[FIGURE]

@@ -35,6 +35,8 @@ STOPPED_CELL = "it ran longer than {seconds:g} s, the limit for one cell"
 STOPPED_CHANNEL = "your notebook sent the grader something it may not ({detail})"
 STOPPED_SANDBOX = "the grader's sandbox for the functions ended early"
 MAX_ATTEMPTS = 3
+START_SECONDS = 60
+"""for a figures sandbox to say it started (about 0.1 s when the machine is not overloaded)"""
 
 
 class SandboxFailed(RuntimeError):
@@ -155,6 +157,7 @@ class Sandbox:
     def _cells_attempt(self, cells, run: SandboxRun, caps: OutputCaps) -> tuple[int | None, str | None]:
         """One cells sandbox from start to end. Returns the cell it was in when it failed, and why."""
         deadline = time.monotonic() + self.limits.submission_seconds
+        caps.new_attempt(self.limits)
         ours, theirs = socket.socketpair()
         self._request("cells", [theirs])
         reader, order = FrameReader(ours.fileno(), budget_bytes=64 * 2**20), CellOrder(cells)
@@ -187,12 +190,15 @@ class Sandbox:
     def _draw(self, specs: list[dict]) -> list[str | None]:
         """Each spec's PNG (base64), drawn in a figures sandbox; None for one it could not draw in time."""
         images: list[str | None] = [None] * len(specs)
-        deadline = time.monotonic() + self.limits.cell_seconds  # all of them: a figure of this assignment takes 0.1 s
         ours, theirs = socket.socketpair()
         self._request("figures", [theirs])
         reader, pid = FrameReader(ours.fileno(), budget_bytes=64 * 2**20), None
         try:
-            pid, _ = self._started(reader, deadline)
+            try:  # no student data has reached it yet: a figures sandbox that does not start is the grader's fault
+                pid, _ = self._started(reader, time.monotonic() + START_SECONDS)
+            except (Timeout, ChannelClosed, ProtocolError) as exc:
+                raise SandboxFailed(f"the figures sandbox did not start: {type(exc).__name__}: {exc}") from exc
+            deadline = time.monotonic() + self.limits.cell_seconds  # all of them: a figure here takes about 0.1 s
             send(ours.fileno(), {"specs": specs})
             for index in range(len(specs)):
                 frame = reader.read(deadline + GRACE_SECONDS)
@@ -201,7 +207,7 @@ class Sandbox:
                 png = frame.get("png")
                 if isinstance(png, str) and len(png) <= MAX_IMAGE_BASE64 and starts_like_png(png):
                     images[index] = png
-        except (Timeout, ChannelClosed, ProtocolError):
+        except (Timeout, ChannelClosed, ProtocolError, OSError):  # what a spec did to it: those figures are not drawn
             pass
         finally:
             _kill(pid)
