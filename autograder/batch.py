@@ -281,7 +281,7 @@ class Recorder:
                 if self.pages:
                     from .reports import write_page_now
 
-                    write_page_now(self.course, result, nbformat.from_dict(outcome["notebook"]), outcome["seconds"])
+                    write_page_now(self.course, result, outcome["notebook"], outcome["seconds"])
             except WorkersDidNotStart as exc:
                 stopped = exc
                 continue

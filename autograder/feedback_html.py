@@ -11,7 +11,6 @@ import hashlib
 import io
 import math
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from html import escape
 
@@ -22,6 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from .feedback import heading, outcome_rows  # noqa: E402
 from .diagnosis import repeated  # noqa: E402
+from .sandbox.read_figures import ImageCache, rounded_value  # noqa: E402
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
@@ -52,9 +52,8 @@ PRECISION = 1e-4
 differ only in their last bits share one drawing"""
 MARGINS = {"left": 0.12, "right": 0.97, "top": 0.9, "bottom": 0.15}
 """fixed, so each figure is drawn once (a tight bounding box draws it twice)"""
-IMAGES_KEPT = 512
-_images: OrderedDict[str, str] = OrderedDict()
-_images_lock = threading.Lock()
+_images = ImageCache(32 * 2**20)
+_drawing = threading.Lock()  # pyplot's figures are one state for the whole process
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ class Plotted:
 
 
 def _rounded(values, step: float, drawable: float) -> tuple:
-    return tuple(None if v is None or not abs(v) <= drawable else round(round(v / step) * step, 12) for v in values)
+    return tuple(None if v is None or not abs(v) <= drawable else rounded_value(v, step) for v in values)
 
 
 def plotted(details: dict) -> Plotted:
@@ -119,14 +118,11 @@ def plot_image(details: dict) -> str:
     """The figure's PNG as base64, drawn once per distinct figure in this process (most students' curves are the same)."""
     shown = plotted(details)
     key = hashlib.sha256(repr(shown).encode()).hexdigest()
-    with _images_lock:
-        if key in _images:
-            _images.move_to_end(key)
-            return _images[key]
-        image = png_base64(_figure(shown), tight=False)
-        _images[key] = image
-        if len(_images) > IMAGES_KEPT:
-            _images.popitem(last=False)
+    with _drawing:
+        image = _images.get(key)
+        if image is None:
+            image = png_base64(_figure(shown), tight=False)
+            _images.put(key, image)
         return image
 
 

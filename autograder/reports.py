@@ -43,9 +43,10 @@ class Outputs:
     results_csv: Path
 
 
-def records_in(autograded: nbformat.NotebookNode) -> list[dict]:
-    """The feedback records the trusted grader stored in the hidden-test cells, in notebook order."""
-    return [output["data"][MIME] for cell in autograded.cells for output in cell.get("outputs", [])
+def records_in(autograded: dict) -> list[dict]:
+    """The feedback records the trusted grader stored in the hidden-test cells, in notebook order (from a notebook,
+    or the plain dict a grading worker sends)."""
+    return [output["data"][MIME] for cell in autograded["cells"] for output in cell.get("outputs", [])
             if output.get("output_type") == "display_data" and MIME in output.get("data", {})]
 
 
@@ -112,7 +113,7 @@ def _write_student(course: Course, result: StudentResult, records: list[dict], s
     return page
 
 
-def write_page_now(course: Course, result: StudentResult, notebook: nbformat.NotebookNode, seconds: float) -> None:
+def write_page_now(course: Course, result: StudentResult, notebook: dict, seconds: float) -> None:
     """One student's page and results.json as soon as they are graded (while the others are), exactly as
     `write_outputs` makes them afterwards; that pass then finds them up to date. A page that fails here is made there."""
     try:

@@ -215,7 +215,7 @@ def warm_latency(work: Path, notebooks: dict) -> list[tuple[str, float]]:
             started = time.perf_counter()
             outcome = grade_text(student, text, master_text, checksums, limits.as_dict(), sandbox=sandbox, homework_text=homework.text)
             result = record_graded(course, gb, student, outcome["notebook"], outcome["seconds"])
-            write_page_now(course, result, nbformat.from_dict(outcome["notebook"]), outcome["seconds"])
+            write_page_now(course, result, outcome["notebook"], outcome["seconds"])
             if index:  # the first warms the worker's caches
                 latency.append((student, time.perf_counter() - started))
     return latency

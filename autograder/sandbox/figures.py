@@ -98,7 +98,8 @@ def _figure(figure) -> dict | None:
     suptitle = figure._suptitle
     if (figure.texts != ([suptitle] if suptitle is not None else []) or figure.lines or figure.patches or figure.images
             or figure.legends or figure.artists or figure.subfigs or figure._supxlabel or figure._supylabel
-            or not isinstance(figure.get_layout_engine(), (type(None), PlaceHolderLayoutEngine)) or figure.get_facecolor() != to_rgba(matplotlib.rcParams["figure.facecolor"])):
+           
+            or not isinstance(figure.get_layout_engine(), (type(None), PlaceHolderLayoutEngine))):
         return None
     if sum(len(line.get_xydata()) for axes in figure.axes for line in axes.lines) > MAX_POINTS:
         return None

@@ -40,10 +40,39 @@ def values_allowed(images: int) -> int:
 MAX_LABEL = 300
 PIXEL_FRACTION = 0.25
 """coordinates are rounded to steps of at most this fraction of a pixel of their axis"""
-KEPT_BYTES = 64 * 2**20
-"""the images kept in one grader process, least recently used first out (a class figure is 10-40 KiB)"""
-_images: OrderedDict[str, str] = OrderedDict()
-_lock = threading.Lock()
+
+
+class ImageCache:
+    """Images by key, the least recently used out first once they pass `max_bytes`; safe across grading threads.
+    Students' figures here and their feedback figures (feedback_html.py) are each kept in one."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes, self._bytes = max_bytes, 0
+        self._images: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            if key in self._images:
+                self._images.move_to_end(key)  # the class's common figures stay
+            return self._images.get(key)
+
+    def put(self, key: str, image: str) -> None:
+        with self._lock:
+            if key not in self._images:
+                self._images[key] = image
+                self._bytes += len(image)
+            while self._bytes > self.max_bytes:
+                self._bytes -= len(self._images.popitem(last=False)[1])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._images.clear()
+            self._bytes = 0
+
+
+_images = ImageCache(64 * 2**20)
+"""students' figures kept in one grader process (a class figure is 10-40 KiB)"""
 
 
 def _real(value, low: float, high: float) -> float:
@@ -165,10 +194,10 @@ def _step(limits: list[float], pixels: float) -> float:
 
 
 def _round(values: list, step: float) -> list:
-    return [_rounded_value(v, step) for v in values]
+    return [rounded_value(v, step) for v in values]
 
 
-def _rounded_value(value: float | None, step: float) -> float | None:
+def rounded_value(value: float | None, step: float) -> float | None:
     if value is None or not step:
         return value
     steps = value / step
@@ -200,19 +229,13 @@ def draw_figures(outputs: dict[int, list[dict]], draw) -> None:
     if not pending:
         return
     keys = [spec_key(output[FIGURE]) for output in pending]
-    with _lock:
-        known = {key: _images[key] for key in keys if key in _images}
-        for key in known:
-            _images.move_to_end(key)  # the class's common figures stay
+    known = {key: image for key in keys if (image := _images.get(key)) is not None}
     missing = {key: output[FIGURE] for key, output in zip(keys, pending) if key not in known}
     if missing:
         drawn = dict(zip(missing, draw(list(missing.values()))))
-        with _lock:
-            for key, image in drawn.items():
-                if image is not None:  # kept for the next student; a failure is tried again next time
-                    _images[key] = image
-            while sum(map(len, _images.values())) > KEPT_BYTES:
-                _images.popitem(last=False)
+        for key, image in drawn.items():
+            if image is not None:  # kept for the next student; a failure is tried again next time
+                _images.put(key, image)
         known.update(drawn)
     for key, output in zip(keys, pending):
         del output[FIGURE]
