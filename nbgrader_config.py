@@ -1,11 +1,28 @@
 """nbgrader configuration for the derivatives course. Values only; defaults live in nbgrader."""
+
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
-    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput, ClearSolutions, ComputeChecksums,
-    GetGrades, IncludeHeaderFooter, InstantiateTests, LockCells, SaveCells,
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ClearOutput,
+    ClearSolutions,
+    ComputeChecksums,
+    GetGrades,
+    IncludeHeaderFooter,
+    InstantiateTests,
+    LockCells,
+    SaveCells,
 )
 
-from autograder.nbgrader_plugin import FormulaAnswerStubs, RestoreFromMaster, SaveGradesFlaggingFormulas, TrustedExecute, record_unreadable
+from autograder.nbgrader_plugin import (
+    FormulaAnswerStubs,
+    RestoreFromMaster,
+    SaveGradesFlaggingFormulas,
+    TrustedExecute,
+    record_unreadable,
+)
 from autograder.sanitize import CleanMarkdown2HTML, clean_html
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
@@ -14,19 +31,43 @@ c.CourseDirectory.course_id = "dl-derivatives"
 c.CourseDirectory.root = "."
 # exercises.py (the entries, solutions included) and copies of it stay with the instructor; nbgrader's own list
 # otherwise. `autograder release` also refuses any released file that holds a line of a solution.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "exercises*.py", "*.py~", "*.bak", ".*.swp"]
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints",
+    "*.pyc",
+    "__pycache__",
+    "feedback",
+    "exercises*.py",
+    "*.py~",
+    "*.bak",
+    ".*.swp",
+]
 
 # nbgrader's own list, with formula answers left as `answer_… = r""` instead of `raise NotImplementedError()`.
 c.GenerateAssignment.preprocessors = [
-    IncludeHeaderFooter, InstantiateTests, LockCells, ClearSolutions, FormulaAnswerStubs, ClearOutput, CheckCellMetadata,
-    ComputeChecksums, SaveCells, ClearHiddenTests, ClearMarkScheme, ComputeChecksums, CheckCellMetadata,
+    IncludeHeaderFooter,
+    InstantiateTests,
+    LockCells,
+    ClearSolutions,
+    FormulaAnswerStubs,
+    ClearOutput,
+    CheckCellMetadata,
+    ComputeChecksums,
+    SaveCells,
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ComputeChecksums,
+    CheckCellMetadata,
 ]
 
 # Trusted grading (see docs/trusted-grading.md): the submission is rebuilt against the master,
 # its code runs in a sandbox, and the hidden tests are judged in nbgrader's own process.
 c.Autograde.sanitize_preprocessors = [ClearOutput, RestoreFromMaster, CheckCellMetadata]
 c.Autograde.autograde_preprocessors = [
-    TrustedExecute, ClearMetadataPreprocessor, SaveGradesFlaggingFormulas, AssignLatePenalties, CheckCellMetadata,
+    TrustedExecute,
+    ClearMetadataPreprocessor,
+    SaveGradesFlaggingFormulas,
+    AssignLatePenalties,
+    CheckCellMetadata,
 ]
 # A notebook nbgrader cannot read (not JSON, oversized) still gets a 0 row; the reason goes to logs/ungradable.log.
 c.Autograde.pre_convert_hook = record_unreadable

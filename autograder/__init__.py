@@ -4,6 +4,7 @@ The public API is small: the exercise registry, grading one function, grading a 
 submission at a time through nbgrader, or in parallel), and writing the feedback. Names load on
 first use, so the sandbox and the notebook's hidden cells import only what they need.
 """
+
 import sys
 from importlib import import_module
 
@@ -12,8 +13,14 @@ from importlib import import_module
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 _HOMES = {
-    "EXERCISES": "exercises", "Exercise": "exercises", "ExerciseResult": "scoring", "grade_function": "scoring",
-    "StudentResult": "grading", "grade_course": "grading", "grade_assignment": "batch", "write_feedback": "reports",
+    "EXERCISES": "exercises",
+    "Exercise": "exercises",
+    "ExerciseResult": "scoring",
+    "grade_function": "scoring",
+    "StudentResult": "grading",
+    "grade_course": "grading",
+    "grade_assignment": "batch",
+    "write_feedback": "reports",
 }
 __all__ = sorted(_HOMES)
 

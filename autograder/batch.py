@@ -5,6 +5,7 @@ process alone reads the master and writes the gradebook and autograded/. It is r
 graded is skipped unless `force`), a student's rows are written whole even on Ctrl-C, and a failure
 on one submission is that submission's row, never the batch's end.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,38 +14,39 @@ import signal
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from queue import Queue
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import nbformat
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
 from tqdm import tqdm
-
-from nbgrader.api import MissingEntry
 
 from .course import NOTEBOOK, Course, record_not_graded, submission_timestamp, write_whole
 from .errors import BadOption, NotReleased
 from .gradebook import save_into
 from .grading import GRADED, GRADER_ERROR, UNGRADABLE, StudentResult, log_fault, result_from_gradebook
+from .homework import homework_from_text
+from .instructor_text import plain
 from .intake import IntakeFault, read_submission
 from .lock import course_lock
 from .nbgrader_plugin import course_limits, load_master
 from .outcomes import recall, remember
-from .instructor_text import plain
-from .homework import homework_from_text
 from .remote import grade_text
-from .trusted import check_in_step
 from .sandbox import Limits, Sandbox
+from .trusted import check_in_step
 
 if TYPE_CHECKING:
     from .reports import Outputs
 
 INTERRUPTED = 130
-NOT_RELEASED = ("'{assignment}' has no release in {root} ({why}); run `autograder release --course {root}` first, "
-                "so the gradebook knows the assignment's cells and points")
+NOT_RELEASED = (
+    "'{assignment}' has no release in {root} ({why}); run `autograder release --course {root}` first, "
+    "so the gradebook knows the assignment's cells and points"
+)
 BAD_JOBS = "--jobs must be a whole number of sandboxes, at least 1 (got {jobs})"
 UNREADABLE = "the grader could not read {name}: {error}"
 NAME_NOT_UTF8 = "the folder name is not UTF-8 text, which the gradebook cannot store; rename the folder and grade again"
@@ -62,7 +64,7 @@ class BatchReport:
     skipped: list[str] = field(default_factory=list)
     interrupted: bool = False
     isolation: str = ""
-    outputs: "Outputs | None" = None
+    outputs: Outputs | None = None
     """every output rebuilt from the gradebook (when asked for)"""
 
 
@@ -142,8 +144,14 @@ def record_not_scored(course: Course, student: str, status: str, reason: str) ->
         return result_from_gradebook(course, student, status, reason)
     except Exception as exc:  # the gradebook refused this student (a name it cannot store, say): their row, not the end
         log_path = log_fault(course, student, traceback.format_exc())
-        return StudentResult(student, GRADER_ERROR, 0.0, 0.0, True, NOT_RECORDED.format(
-            reason=reason, error=f"{type(exc).__name__}: {exc}", log_path=log_path))
+        return StudentResult(
+            student,
+            GRADER_ERROR,
+            0.0,
+            0.0,
+            True,
+            NOT_RECORDED.format(reason=reason, error=f"{type(exc).__name__}: {exc}", log_path=log_path),
+        )
 
 
 def _master(course: Course):
@@ -154,20 +162,36 @@ def _master(course: Course):
         raise NotReleased(NOT_RELEASED.format(assignment=course.assignment, root=course.root, why=why)) from None
 
 
-def _intake(course: Course, student: str, grade_ids: set[str], functions: set[str]) -> tuple[str | None, str | None, str | None]:
+def _intake(
+    course: Course, student: str, grade_ids: set[str], functions: set[str]
+) -> tuple[str | None, str | None, str | None]:
     """(the submission's text as it was checked, why the student's file cannot be graded, a fault of ours):
     whatever it is, it is that student's row."""
     try:
-        text, problem = read_submission(course.folder("submitted", student), NOTEBOOK, course.assignment, grade_ids, functions)
+        text, problem = read_submission(
+            course.folder("submitted", student), NOTEBOOK, course.assignment, grade_ids, functions
+        )
         return text, problem, None
     except Exception as exc:  # IntakeFault, or anything else: no file explains it
         log_path = log_fault(course, student, traceback.format_exc())
-        fault = str(exc) if isinstance(exc, IntakeFault) else UNREADABLE.format(name=NOTEBOOK, error=f"{type(exc).__name__}: {exc}")
+        fault = (
+            str(exc)
+            if isinstance(exc, IntakeFault)
+            else UNREADABLE.format(name=NOTEBOOK, error=f"{type(exc).__name__}: {exc}")
+        )
         return None, None, INTAKE_FAULT.format(fault=fault, log_path=log_path)
 
 
-def grade_assignment(course: Course, *, jobs: int | None = None, force: bool = False, scheduler: str | None = None,
-                     limits: Limits | None = None, progress: bool = True, outputs: bool = False) -> BatchReport:
+def grade_assignment(
+    course: Course,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    scheduler: str | None = None,
+    limits: Limits | None = None,
+    progress: bool = True,
+    outputs: bool = False,
+) -> BatchReport:
     """Grade every submission of `course.assignment`; see the module docstring. One run per course at a time.
     `outputs`: rebuild results.csv, every feedback page and the class report at the end (what the CLI does)."""
     if jobs is not None and jobs < 1:
@@ -189,12 +213,21 @@ def _storable(name: str) -> bool:
         return False
 
 
-def _grade(course: Course, jobs: int | None, force: bool, scheduler: str | None, limits: Limits, progress: bool,
-           pages: bool = False) -> BatchReport:
+def _grade(
+    course: Course,
+    jobs: int | None,
+    force: bool,
+    scheduler: str | None,
+    limits: Limits,
+    progress: bool,
+    pages: bool = False,
+) -> BatchReport:
     report = BatchReport()
     master, checksums = _master(course)
     master_text = nbformat.writes(master)
-    homework = course.homework  # read once for the whole batch, and said in one sentence if it is broken, before any student
+    homework = (
+        course.homework
+    )  # read once for the whole batch, and said in one sentence if it is broken, before any student
     check_in_step(master, homework)
     grade_ids = {c.metadata["nbgrader"]["grade_id"] for c in master.cells if "nbgrader" in c.metadata}
     texts: dict[str, str] = {}
@@ -204,8 +237,17 @@ def _grade(course: Course, jobs: int | None, force: bool, scheduler: str | None,
     bar = tqdm(total=0, unit="submission", disable=not progress, dynamic_ncols=True)
     try:
         with Gradebook(course.db_url, course.coursedir.course_id) as gb, ctrl_c_as_a_flag() as stop:
-            recorder = Recorder(course, gb, pending, report, bar, lambda student: pending.setdefault(
-                workers[0](student, texts[student], master_text, checksums), student), pages=pages)
+            recorder = Recorder(
+                course,
+                gb,
+                pending,
+                report,
+                bar,
+                lambda student: pending.setdefault(
+                    workers[0](student, texts[student], master_text, checksums), student
+                ),
+                pages=pages,
+            )
             for student in course.submitted_students():
                 if stop.is_set():
                     break
@@ -213,7 +255,9 @@ def _grade(course: Course, jobs: int | None, force: bool, scheduler: str | None,
                 if text is None:
                     continue
                 if workers is None:  # started at the first submission to grade, and while the others are read
-                    workers = (_dask if scheduler else _local)(scheduler or jobs or os.cpu_count() or 1, limits, homework.text)
+                    workers = (_dask if scheduler else _local)(
+                        scheduler or jobs or os.cpu_count() or 1, limits, homework.text
+                    )
                 texts[student] = text
                 bar.total += 1
                 bar.refresh()
@@ -231,8 +275,16 @@ def _grade(course: Course, jobs: int | None, force: bool, scheduler: str | None,
     return report
 
 
-def _take_in(course: Course, gb: Gradebook, student: str, force: bool, outcomes: dict, report: BatchReport, grade_ids: set[str],
-             functions: set[str]) -> str | None:
+def _take_in(
+    course: Course,
+    gb: Gradebook,
+    student: str,
+    force: bool,
+    outcomes: dict,
+    report: BatchReport,
+    grade_ids: set[str],
+    functions: set[str],
+) -> str | None:
     """The submission's text if it is to be graded now; otherwise its row (or its skip) is in `report`."""
     if not _storable(student):
         report.results.append(StudentResult(plain(student), UNGRADABLE, 0.0, 0.0, False, NAME_NOT_UTF8))
@@ -243,8 +295,13 @@ def _take_in(course: Course, gb: Gradebook, student: str, force: bool, outcomes:
     text, problem, fault = _intake(course, student, grade_ids, functions)
     if fault:
         report.results.append(record_not_scored(course, student, GRADER_ERROR, fault))
-    elif problem and not force and student in outcomes and outcomes[student][:2] == (UNGRADABLE, problem) and (
-            _in_gradebook(course, student, gb)):
+    elif (
+        problem
+        and not force
+        and student in outcomes
+        and outcomes[student][:2] == (UNGRADABLE, problem)
+        and (_in_gradebook(course, student, gb))
+    ):
         report.skipped.append(student)  # as it was: its row stands (writing it again would flag a reviewed score)
     elif problem:
         report.results.append(record_not_scored(course, student, UNGRADABLE, problem))
@@ -257,6 +314,7 @@ def _take_in(course: Course, gb: Gradebook, student: str, force: bool, outcomes:
 class Recorder:
     """Each submission's rows as its grading finishes. A fault of ours is logged and graded once more; a second one is
     that student's row, shown as the grader's."""
+
     course: Course
     gb: Gradebook
     pending: dict[Future, str]
@@ -270,7 +328,9 @@ class Recorder:
     def record_finished(self, wait_seconds: float) -> None:
         done, _ = wait(self.pending, timeout=wait_seconds, return_when=FIRST_COMPLETED)
         stopped: WorkersDidNotStart | None = None
-        for future in sorted(done, key=lambda f: isinstance(f.exception(), WorkersDidNotStart)):  # the graded ones first
+        for future in sorted(
+            done, key=lambda f: isinstance(f.exception(), WorkersDidNotStart)
+        ):  # the graded ones first
             student = self.pending.pop(future)
             try:
                 outcome = future.result()
@@ -293,8 +353,14 @@ class Recorder:
                     self.retried.add(student)
                     self.resubmit(student)
                     continue
-                self.report.results.append(record_not_scored(self.course, student, GRADER_ERROR, GRADER_FAULT.format(
-                    error=f"{type(exc).__name__}: {exc}", log_path=log_path)))
+                self.report.results.append(
+                    record_not_scored(
+                        self.course,
+                        student,
+                        GRADER_ERROR,
+                        GRADER_FAULT.format(error=f"{type(exc).__name__}: {exc}", log_path=log_path),
+                    )
+                )
             self.bar.update(1)
         if stopped is not None:
             raise stopped
@@ -337,9 +403,13 @@ def _local(jobs: int, limits: Limits, homework_text: str):
         sandbox = sandboxes.get()
         if isinstance(sandbox, BaseException):
             sandboxes.put(sandbox)
-            raise WorkersDidNotStart(f"no sandbox of the grader's started: {type(sandbox).__name__}: {sandbox}") from sandbox
+            raise WorkersDidNotStart(
+                f"no sandbox of the grader's started: {type(sandbox).__name__}: {sandbox}"
+            ) from sandbox
         try:
-            return grade_text(student, text, master_text, checksums, limits.as_dict(), sandbox=sandbox, homework_text=homework_text)
+            return grade_text(
+                student, text, master_text, checksums, limits.as_dict(), sandbox=sandbox, homework_text=homework_text
+            )
         except BaseException:
             sandbox.close()  # whatever went wrong, the retry (and the next student) gets a fresh zygote
             raise
@@ -368,8 +438,17 @@ def _dask(address: str, limits: Limits, homework_text: str):
     remote: list = []  # a Dask future that nobody holds is released, and its task cancelled
 
     def submit(student, text, master_text, checksums):
-        task = client.submit(grade_text, student, text, master_text, checksums, limits.as_dict(), homework_text=homework_text,
-                             key=f"grade-{student}-{time.time_ns()}", pure=False)
+        task = client.submit(
+            grade_text,
+            student,
+            text,
+            master_text,
+            checksums,
+            limits.as_dict(),
+            homework_text=homework_text,
+            key=f"grade-{student}-{time.time_ns()}",
+            pure=False,
+        )
         local: Future = Future()
         remote.append(task)
 

@@ -3,6 +3,7 @@
 Checks run in order (exists, returns, type, shape, dtype, finite, values, input untouched)
 and stop at the first failure, so each failing case gets one sentence.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,7 +46,9 @@ def describe_inputs(exercise: Exercise, args: tuple[torch.Tensor, ...]) -> str:
     parts = []
     for name, arg in zip(exercise.parameters, args):
         values = arg.reshape(-1).tolist()
-        shown = ", ".join(f"{v:.6g}" for v in values[:MAX_SHOWN_VALUES]) + (", …" if len(values) > MAX_SHOWN_VALUES else "")
+        shown = ", ".join(f"{v:.6g}" for v in values[:MAX_SHOWN_VALUES]) + (
+            ", …" if len(values) > MAX_SHOWN_VALUES else ""
+        )
         text = f"{shown}" if arg.dim() == 0 else f"[{shown}]"
         parts.append(f"{name} = {text} ({str(arg.dtype).removeprefix('torch.')}, shape {tuple(arg.shape)})")
     return " and ".join(parts)
@@ -60,14 +63,25 @@ def _fail(case: Case, check: str, message: str, **details) -> CaseResult:
     return CaseResult(case, False, message, check, **details)
 
 
-def check_case(exercise: Exercise, case: Case, observation: Observation, student_names: tuple[str, ...] = ()) -> CaseResult:
+def check_case(
+    exercise: Exercise, case: Case, observation: Observation, student_names: tuple[str, ...] = ()
+) -> CaseResult:
     sig = exercise.signature
     inputs = describe_inputs(exercise, case.args)
     if observation.kind == "missing":
-        # the callers leave out the course's graded names; the default homework's are left out here too, for direct calls
-        similar = sorted(n for n in student_names if n not in EXERCISES_BY_NAME and (exercise.name[:4] in n or n[:4] in exercise.name))
+        # the callers leave out the course's graded names; the default homework's are left out here too, for direct
+        # calls
+        similar = sorted(
+            n
+            for n in student_names
+            if n not in EXERCISES_BY_NAME and (exercise.name[:4] in n or n[:4] in exercise.name)
+        )
         shown = [name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…" for name in similar[:MAX_NAMES]]
-        hint = msg.DID_YOU_MEAN.format(names=", ".join(shown + (["…"] if len(similar) > MAX_NAMES else []))) if similar else ""
+        hint = (
+            msg.DID_YOU_MEAN.format(names=", ".join(shown + (["…"] if len(similar) > MAX_NAMES else [])))
+            if similar
+            else ""
+        )
         return _fail(case, "missing", msg.MISSING.format(signature=sig, did_you_mean=hint))
     if observation.kind == "stopped":
         return _fail(case, "stopped", msg.NOT_CALLED.format(signature=sig, reason=observation.error))
@@ -75,21 +89,38 @@ def check_case(exercise: Exercise, case: Case, observation: Observation, student
         return _fail(case, "raised", msg.RAISED.format(signature=sig, error=observation.error, inputs=inputs))
     if observation.kind == "oversized":
         expected_shape = tuple(exercise.reference(*case.args).shape)
-        return _fail(case, "shape", msg.WRONG_SHAPE.format(signature=sig, got=observation.shape, expected=expected_shape, inputs=inputs))
+        return _fail(
+            case,
+            "shape",
+            msg.WRONG_SHAPE.format(signature=sig, got=observation.shape, expected=expected_shape, inputs=inputs),
+        )
     if observation.kind != "tensor" or observation.output is None:
         return _fail(case, "type", msg.NOT_TENSOR.format(signature=sig, type_name=observation.type_name, inputs=inputs))
 
     got = observation.output.to_tensor()
     expected = exercise.reference(*case.args)
     if tuple(got.shape) != tuple(expected.shape):
-        return _fail(case, "shape", msg.WRONG_SHAPE.format(signature=sig, got=tuple(got.shape), expected=tuple(expected.shape), inputs=inputs))
+        return _fail(
+            case,
+            "shape",
+            msg.WRONG_SHAPE.format(signature=sig, got=tuple(got.shape), expected=tuple(expected.shape), inputs=inputs),
+        )
     input_dtype = case.args[0].dtype
     if exercise.output_dtype == "any float":
         dtype_ok, wanted = got.is_floating_point(), msg.EXPECTED_DTYPE_FLOAT
     else:
-        dtype_ok, wanted = got.dtype == input_dtype, msg.EXPECTED_DTYPE_INPUT.format(dtype=str(input_dtype).removeprefix("torch."))
+        dtype_ok, wanted = (
+            got.dtype == input_dtype,
+            msg.EXPECTED_DTYPE_INPUT.format(dtype=str(input_dtype).removeprefix("torch.")),
+        )
     if not dtype_ok:
-        return _fail(case, "dtype", msg.WRONG_DTYPE.format(signature=sig, got=str(got.dtype).removeprefix("torch."), expected=wanted, inputs=inputs))
+        return _fail(
+            case,
+            "dtype",
+            msg.WRONG_DTYPE.format(
+                signature=sig, got=str(got.dtype).removeprefix("torch."), expected=wanted, inputs=inputs
+            ),
+        )
 
     got64 = got.to(torch.float64)
     tolerance = exercise.tolerance(input_dtype)
@@ -97,7 +128,9 @@ def check_case(exercise: Exercise, case: Case, observation: Observation, student
     finite = torch.isfinite(error)
     details = dict(
         max_abs_error=error[finite].max().item() if finite.any() else None,
-        max_rel_error=(error / expected.abs())[relative].max().item() if (relative := finite & (expected != 0)).any() else None,
+        max_rel_error=(error / expected.abs())[relative].max().item()
+        if (relative := finite & (expected != 0)).any()
+        else None,
         tolerance=tolerance.describe(),
     )
     not_finite = ~torch.isfinite(got64)
@@ -105,8 +138,16 @@ def check_case(exercise: Exercise, case: Case, observation: Observation, student
         index = _smallest_input(not_finite, case.args[0])
         point = describe_point(exercise, case.args, index)
         return _fail(
-            case, "finite", msg.NOT_FINITE.format(signature=sig, got=f"{got64[index].item():g}", point=point, expected=f"{expected[index].item():.6g}"),
-            failing_index=index, got=got64[index].item(), expected=expected[index].item(), point=point, **details,
+            case,
+            "finite",
+            msg.NOT_FINITE.format(
+                signature=sig, got=f"{got64[index].item():g}", point=point, expected=f"{expected[index].item():.6g}"
+            ),
+            failing_index=index,
+            got=got64[index].item(),
+            expected=expected[index].item(),
+            point=point,
+            **details,
         )
     off = error > tolerance.atol + tolerance.rtol * expected.abs()
     if off.any():
@@ -115,12 +156,22 @@ def check_case(exercise: Exercise, case: Case, observation: Observation, student
         ratios = (got64[off] / expected[off]) if bool((expected[off] != 0).all()) else None
         details["off_ratios"] = (ratios.min().item(), ratios.max().item()) if ratios is not None else None
         return _fail(
-            case, "value",
+            case,
+            "value",
             msg.WRONG_VALUE.format(
-                signature=sig, point=point, got=f"{got64[index].item():.6g}",
-                expected=f"{expected[index].item():.6g}", count=int(off.sum()), total=off.numel(), tolerance=tolerance.describe(),
+                signature=sig,
+                point=point,
+                got=f"{got64[index].item():.6g}",
+                expected=f"{expected[index].item():.6g}",
+                count=int(off.sum()),
+                total=off.numel(),
+                tolerance=tolerance.describe(),
             ),
-            failing_index=index, got=got64[index].item(), expected=expected[index].item(), point=point, **details,
+            failing_index=index,
+            got=got64[index].item(),
+            expected=expected[index].item(),
+            point=point,
+            **details,
         )
     for name, before, after in zip(exercise.parameters, case.args, observation.args_after):
         if after.to_tensor().shape != before.shape or after.data != _bytes_of(before):

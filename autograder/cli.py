@@ -3,6 +3,7 @@
 One handler: an `AutograderError` is printed as its sentence with its exit code; anything else is a
 bug of ours and keeps its traceback.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,21 +21,29 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__.splitlines()[0])
     verbs = parser.add_subparsers(dest="verb", required=True)
     demo = verbs.add_parser("demo", help="grade the bundled sample submissions in a fresh course folder")
-    demo.add_argument("--workdir", type=Path, default=Path("demo-course"), help="where to build the demo course (replaced if present)")
+    demo.add_argument(
+        "--workdir", type=Path, default=Path("demo-course"), help="where to build the demo course (replaced if present)"
+    )
     init = verbs.add_parser("init", help="make a new course folder: nbgrader_config.py and a copy of source/")
     init.add_argument("directory", type=Path, help="the new course folder (must be new or empty)")
-    for name, text in (("grade", "autograde every submission in submitted/, in parallel, and export grades.csv"),
-                       ("release", "run nbgrader generate_assignment for the assignment"),
-                       ("sync-master", "write the master's cells for the entries in source/<assignment>/exercises.py"),
-                       ("audit", "run mutants of the master's solutions through the hidden checks; list any that survive")):
+    for name, text in (
+        ("grade", "autograde every submission in submitted/, in parallel, and export grades.csv"),
+        ("release", "run nbgrader generate_assignment for the assignment"),
+        ("sync-master", "write the master's cells for the entries in source/<assignment>/exercises.py"),
+        ("audit", "run mutants of the master's solutions through the hidden checks; list any that survive"),
+    ):
         verb = verbs.add_parser(name, help=text)
         verb.add_argument("--course", type=Path, default=Path("."), help="the course root (holds nbgrader_config.py)")
     grade = verbs.choices["grade"]
     grade.add_argument("--jobs", type=int, default=None, help="sandboxes run at once (default: the number of cores)")
     grade.add_argument("--force", action="store_true", help="grade again what is already graded")
-    grade.add_argument("--scheduler", default=None, help="address of a Dask scheduler to grade on instead of this machine")
+    grade.add_argument(
+        "--scheduler", default=None, help="address of a Dask scheduler to grade on instead of this machine"
+    )
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
-    grade.add_argument("--no-plots", action="store_true", help="do not render the students' own figures (about 60 ms each)")
+    grade.add_argument(
+        "--no-plots", action="store_true", help="do not render the students' own figures (about 60 ms each)"
+    )
     audit = verbs.choices["audit"]
     audit.add_argument("--jobs", type=int, default=None, help="sandboxes run at once (default: the number of cores)")
     audit.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -60,7 +69,10 @@ def _run(args: argparse.Namespace) -> int:
 
         written = init_course(args.directory)
         print("\n".join(str(path) for path in written))
-        print(f"next: cd {args.directory} && autograder release, then submitted/<student>/derivatives/derivatives.ipynb and autograder grade")
+        print(
+            f"next: cd {args.directory} && autograder release, then "
+            f"submitted/<student>/derivatives/derivatives.ipynb and autograder grade"
+        )
         return 0
     if args.verb == "grade":
         return _grade(args)
@@ -93,7 +105,9 @@ def _audit(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise CourseNotFound(NO_MASTER.format(path=path))
     master = nbformat.read(path, as_version=4)
-    report = run_audit(course.homework, master, jobs=args.jobs, progress=not args.no_progress, limits=course_limits(course.config))
+    report = run_audit(
+        course.homework, master, jobs=args.jobs, progress=not args.no_progress, limits=course_limits(course.config)
+    )
     print(render_audit(report))
     return 0 if report.passed else 1
 
@@ -113,8 +127,15 @@ def _grade(args: argparse.Namespace) -> int:
 
     course, started = Course(args.course), time.monotonic()
     limits = course_limits(course.config)
-    report = grade_assignment(course, jobs=args.jobs, force=args.force, scheduler=args.scheduler, outputs=True,
-                              limits=replace(limits, images=0) if args.no_plots else limits, progress=not args.no_progress)
+    report = grade_assignment(
+        course,
+        jobs=args.jobs,
+        force=args.force,
+        scheduler=args.scheduler,
+        outputs=True,
+        limits=replace(limits, images=0) if args.no_plots else limits,
+        progress=not args.no_progress,
+    )
     print(score_table(sorted(report.results, key=lambda r: r.student)))
     print(batch_summary(report, time.monotonic() - started))
     export_grades(course, args.course / "grades.csv")

@@ -4,6 +4,7 @@ nbgrader stays the reference: its own API generates the release and autogrades e
 submission, its gradebook holds the scores and its CSV plugin writes grades.csv. This module
 adds what nbgrader lacks: a reason per student, and a row even for a submission it cannot read.
 """
+
 from __future__ import annotations
 
 import logging
@@ -66,7 +67,8 @@ class Course:
 
     @property
     def homework(self):
-        """The assignment's exercises and formula answers: `source/<assignment>/exercises.py`, or the package's default."""
+        """The assignment's exercises and formula answers: `source/<assignment>/exercises.py`, or the package's
+        default."""
         from .homework import homework_in
 
         return homework_in(self.folder("source"))
@@ -86,14 +88,22 @@ def _tools_on_path() -> None:
 
 
 RELEASE_FAILED = "nbgrader generate_assignment failed for '{assignment}'; its log follows.\n{log}"
-RELEASE_AFTER_SUBMISSIONS = ("nbgrader will not add or remove cells of '{assignment}' once the gradebook holds submissions of it "
-                             "(they answered the cells as released); edit the content of the master's cells but keep the same cells, "
-                             "or release the change as a new assignment")
+RELEASE_AFTER_SUBMISSIONS = (
+    "nbgrader will not add or remove cells of '{assignment}' once the gradebook holds "
+    "submissions of it "
+    "(they answered the cells as released); edit the content of the master's cells but keep "
+    "the same cells, "
+    "or release the change as a new assignment"
+)
 
 
-SOLUTIONS_RELEASED = ("the release held the solutions of {names} in {files}, which have been deleted: keep exercises.py and any copy "
-                      "of it out of source/{assignment}/, or list them in c.CourseDirectory.ignore in nbgrader_config.py (as "
-                      "autograder init writes it), then release again")
+SOLUTIONS_RELEASED = (
+    "the release held the solutions of {names} in {files}, which have been deleted: keep "
+    "exercises.py and any copy "
+    "of it out of source/{assignment}/, or list them in c.CourseDirectory.ignore in "
+    "nbgrader_config.py (as "
+    "autograder init writes it), then release again"
+)
 MIN_SOLUTION_LINE = 16
 """a solution's line this long or longer is its own, never a line a task or a public test would hold too"""
 
@@ -101,8 +111,12 @@ MIN_SOLUTION_LINE = 16
 def released_solutions(folder: Path, homework) -> dict[Path, list[str]]:
     """Every released file that holds a line of an entry's solution (exercises.py, a backup of it, a pasted cell):
     the class of leak, not one file name."""
-    lines = {line.strip(): exercise.name for exercise in homework.exercises for line in exercise.solution.splitlines()
-             if len(line.strip()) >= MIN_SOLUTION_LINE and not line.strip().startswith("#")}
+    lines = {
+        line.strip(): exercise.name
+        for exercise in homework.exercises
+        for line in exercise.solution.splitlines()
+        if len(line.strip()) >= MIN_SOLUTION_LINE and not line.strip().startswith("#")
+    }
     found: dict[Path, list[str]] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()) if lines else ():
         text = _readable(path)
@@ -143,8 +157,11 @@ def generate_release(course: Course) -> Path:
         for path in leaked:
             path.unlink()
         names = sorted({name for found in leaked.values() for name in found}) or ["the exercises"]
-        raise NbgraderFailed(SOLUTIONS_RELEASED.format(names=", ".join(names), files=", ".join(str(p) for p in leaked),
-                                                       assignment=course.assignment))
+        raise NbgraderFailed(
+            SOLUTIONS_RELEASED.format(
+                names=", ".join(names), files=", ".join(str(p) for p in leaked), assignment=course.assignment
+            )
+        )
     return course.folder("release") / NOTEBOOK
 
 
@@ -180,8 +197,14 @@ def record_not_graded(course: Course, student: str, *, grader_fault: bool) -> No
     """The student's row when the autograder did not score them; what a person entered stays (see gradebook.py)."""
     from .gradebook import record_not_graded as write
 
-    write(course.db_url, course.coursedir.course_id, course.assignment, student, grader_fault=grader_fault,
-          timestamp=submission_timestamp(course, student))
+    write(
+        course.db_url,
+        course.coursedir.course_id,
+        course.assignment,
+        student,
+        grader_fault=grader_fault,
+        timestamp=submission_timestamp(course, student),
+    )
 
 
 def export_grades(course: Course, destination: Path) -> Path:

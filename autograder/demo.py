@@ -1,10 +1,11 @@
 """The demo: a real course graded end to end from the bundled samples, with nbgrader's own steps,
 then each student's feedback page and the class report."""
+
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .course import Course, export_grades, generate_release
 from .grading import StudentResult, grade_course
@@ -19,7 +20,9 @@ def run_demo(workdir: Path, *, template: Path = REPO_ROOT, say: Callable[[str], 
     """Build a course in `workdir` from `template`'s master and samples, grade it, export grades."""
     workdir = workdir.resolve()  # nbgrader answers with absolute paths
     if not (template / "source").is_dir() or not (template / "samples" / "submitted").is_dir():
-        raise FileNotFoundError(f"{template} has no source/ and samples/submitted/; run the demo from a clone of the repository")
+        raise FileNotFoundError(
+            f"{template} has no source/ and samples/submitted/; run the demo from a clone of the repository"
+        )
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
@@ -31,7 +34,11 @@ def run_demo(workdir: Path, *, template: Path = REPO_ROOT, say: Callable[[str], 
     shutil.copytree(template / "samples" / "submitted", workdir / "submitted")
     students = course.submitted_students()
     say(f"2/3 nbgrader autograde: {len(students)} sample submissions")
-    results = grade_course(course, students, on_result=lambda r: say(f"    {r.student}: {r.auto_score:g} / {r.max_auto_score:g} ({r.status})"))
+    results = grade_course(
+        course,
+        students,
+        on_result=lambda r: say(f"    {r.student}: {r.auto_score:g} / {r.max_auto_score:g} ({r.status})"),
+    )
     grades = export_grades(course, workdir / "grades.csv")
     outputs = write_outputs(course)
     say("3/3 results\n")

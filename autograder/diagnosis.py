@@ -3,6 +3,7 @@ the kind of mistake its wrong numbers show (sign flipped, a constant factor, onl
 and the one sentence each repeated failure collapses to. The feedback record stores these; the page,
 results.json, results.csv and the class report render them.
 """
+
 from __future__ import annotations
 
 import math
@@ -47,7 +48,13 @@ class CellFailure:
         return template.format(cell=self.cell, line=self.line, code=self.code, error=self.error)
 
     def as_data(self) -> dict:
-        return {"cell": self.cell, "error": self.error, "line": self.line, "code": self.code, "sentence": self.sentence()}
+        return {
+            "cell": self.cell,
+            "error": self.error,
+            "line": self.line,
+            "code": self.code,
+            "sentence": self.sentence(),
+        }
 
     def defines(self, name: str) -> bool:
         """Whether a line that did not run binds `name` at the top level: every line of a cell that could not be
@@ -57,7 +64,9 @@ class CellFailure:
         for number, line in enumerate(self.source.split("\n"), start=1):
             if number < first or line[:1] in (" ", "\t"):  # an indented line binds nothing at the top level
                 continue
-            if binds.match(line) or (line.startswith(("import ", "from ")) and re.search(rf"\b{re.escape(name)}\b", line)):
+            if binds.match(line) or (
+                line.startswith(("import ", "from ")) and re.search(rf"\b{re.escape(name)}\b", line)
+            ):
                 return True
         return False
 
@@ -73,11 +82,21 @@ def failed_cells(cells, ran: Container[int]) -> list[CellFailure]:
             if (syntax := SYNTAX_LINE.search(evalue)) is not None:
                 evalue, line = evalue[: syntax.start()], int(syntax.group(1))
             else:
-                line = next((int(m.group(1)) for entry in output.get("traceback", []) if (m := TRACE_LINE.match(str(entry)))), None)
+                line = next(
+                    (int(m.group(1)) for entry in output.get("traceback", []) if (m := TRACE_LINE.match(str(entry)))),
+                    None,
+                )
             code = lines[line - 1].strip() if line is not None and 0 < line <= len(lines) else ""
             error = f"{output.get('ename', 'Error')}: {evalue}".strip().rstrip(":")
-            found.append(CellFailure(index + 1, error, line if code else None, code[: MAX_CODE - 1] + "…" if len(code) > MAX_CODE else code,
-                                     cell.get("source", "")))
+            found.append(
+                CellFailure(
+                    index + 1,
+                    error,
+                    line if code else None,
+                    code[: MAX_CODE - 1] + "…" if len(code) > MAX_CODE else code,
+                    cell.get("source", ""),
+                )
+            )
     return found
 
 
@@ -109,7 +128,8 @@ def caused_sentence(result: ExerciseResult, cell: CellFailure, name: str) -> str
 
 
 def summary(result: ExerciseResult, failure: CaseResult) -> str:
-    """The failure's sentence without the inputs it was called on, so that the same failure on many inputs reads the same."""
+    """The failure's sentence without the inputs it was called on, so that the same failure on many inputs reads the
+    same."""
     inputs = describe_inputs(result.exercise, failure.case.args)
     for suffix in (f", for {inputs}.", f" for {inputs}."):
         if failure.message.endswith(suffix):
@@ -119,7 +139,9 @@ def summary(result: ExerciseResult, failure: CaseResult) -> str:
 
 def repeated(sentence: str, count: int, total: int) -> str:
     """A failure seen on `count` checks, told once with its count."""
-    return sentence if count == 1 else msg.REPEATED.format(sentence=sentence.removesuffix("."), count=count, total=total)
+    return (
+        sentence if count == 1 else msg.REPEATED.format(sentence=sentence.removesuffix("."), count=count, total=total)
+    )
 
 
 def _close(a: float, b: float) -> bool:
@@ -152,5 +174,7 @@ def diagnose(result: ExerciseResult) -> tuple[str, str]:
         if f.check == "finite":
             return "nan", msg.HINT_NAN.format(point=f.point)
     if not typical_failed:
-        return "edge", msg.HINT_EDGE.format(names="; ".join(dict.fromkeys(f.case.name.rsplit(", ", 1)[0] for f in failed)))
+        return "edge", msg.HINT_EDGE.format(
+            names="; ".join(dict.fromkeys(f.case.name.rsplit(", ", 1)[0] for f in failed))
+        )
     return "value", ""

@@ -3,6 +3,7 @@
 The CLI has one handler: it prints the sentence and exits with the error's code. Anything else that
 escapes is a bug of ours, and keeps its traceback.
 """
+
 from __future__ import annotations
 
 

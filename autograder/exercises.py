@@ -3,6 +3,7 @@
 This module holds the entry type and the package's default homework (`EXERCISES`). A course adds or changes
 exercises in its own `source/<assignment>/exercises.py` (see `homework.py`), never here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ class Tolerance:
         return f"{self.atol:g} + {self.rtol:g}·|expected|"
 
     def scaled(self, scale: float) -> Tolerance:
-        """The absolute part scaled to outputs of size `scale`, never loosened: 1e-5 is loose for σ′, which never exceeds 0.25."""
+        """The absolute part scaled to outputs of size `scale`, never loosened: 1e-5 is loose for σ′, which never
+        exceeds 0.25."""
         return Tolerance(self.rtol, float(f"{self.atol * min(1.0, scale):.2g}"))  # as `describe` shows it
 
 
@@ -84,7 +86,8 @@ class Exercise:
     """False for a function along the last dimension (softmax): its typical values are drawn without the tail filter,
     which judges elements one at a time"""
     formula: FormulaAnswer | None = None
-    """its final-formula answer, if the derivation ends with one (`formulas/answers.py`); its cells follow the derivation"""
+    """its final-formula answer, if the derivation ends with one (`formulas/answers.py`); its cells follow the
+    derivation"""
 
     @property
     def signature(self) -> str:
@@ -110,7 +113,9 @@ class Exercise:
 
     @cached_property
     def cases(self) -> tuple[Case, ...]:
-        return build_cases(self.name, self.samplers, self.edges, keep=self.away_from_the_tail if self.elementwise else None)
+        return build_cases(
+            self.name, self.samplers, self.edges, keep=self.away_from_the_tail if self.elementwise else None
+        )
 
     @cached_property
     def plot_case(self) -> Case:
@@ -122,64 +127,129 @@ class Exercise:
         from .observe import TensorData
         from .sandbox.protocol import encode_tensor
 
-        return tuple(tuple(encode_tensor(TensorData.of(arg)) for arg in case.args) for case in self.cases + (self.plot_case,))
+        return tuple(
+            tuple(encode_tensor(TensorData.of(arg)) for arg in case.args) for case in self.cases + (self.plot_case,)
+        )
 
 
 EXERCISES: tuple[Exercise, ...] = (
     Exercise(
-        "f", ("x",), ref.value_of(ref.cubic), (interval(-3, 3),), points=1,
+        "f",
+        ("x",),
+        ref.value_of(ref.cubic),
+        (interval(-3, 3),),
+        points=1,
         edges=(Edge("x = 0 and |x| = 100", ([0.0, -100.0, 100.0],)),),
     ),
     Exercise(
-        "f_prime", ("x",), ref.derivative_of(ref.cubic), (interval(-3, 3),), points=2, by_hand=True, primal="f(x)",
+        "f_prime",
+        ("x",),
+        ref.derivative_of(ref.cubic),
+        (interval(-3, 3),),
+        points=2,
+        by_hand=True,
+        primal="f(x)",
         edges=(
-            Edge("x = 0 and |x| = 100", ([0.0, -100.0, 100.0],), hint="Differentiate every term of f, the constant 5x → 5 included."),
+            Edge(
+                "x = 0 and |x| = 100",
+                ([0.0, -100.0, 100.0],),
+                hint="Differentiate every term of f, the constant 5x → 5 included.",
+            ),
             Edge("x = 2/9, where f′ is smallest", ([2 / 9],)),
         ),
     ),
     Exercise(
-        "sigmoid", ("x",), ref.value_of(torch.sigmoid), (interval(-8, 8),), points=1,
-        edges=(Edge("|x| up to 1000", ([-1000.0, -50.0, 0.0, 50.0, 1000.0],), hint="For large |x|, exp can overflow; the result must still be 0 or 1."),),
+        "sigmoid",
+        ("x",),
+        ref.value_of(torch.sigmoid),
+        (interval(-8, 8),),
+        points=1,
+        edges=(
+            Edge(
+                "|x| up to 1000",
+                ([-1000.0, -50.0, 0.0, 50.0, 1000.0],),
+                hint="For large |x|, exp can overflow; the result must still be 0 or 1.",
+            ),
+        ),
     ),
     Exercise(
-        "sigmoid_derivative", ("x",), ref.derivative_of(torch.sigmoid), (interval(-8, 8),), points=3, by_hand=True,
+        "sigmoid_derivative",
+        ("x",),
+        ref.derivative_of(torch.sigmoid),
+        (interval(-8, 8),),
+        points=3,
+        by_hand=True,
         primal="sigmoid(x)",
         edges=(
             Edge("x = 0", ([0.0],)),
             Edge(
-                "|x| up to 1000", ([-1000.0, -100.0, -30.0, 30.0, 100.0, 1000.0],),
+                "|x| up to 1000",
+                ([-1000.0, -100.0, -30.0, 30.0, 100.0, 1000.0],),
                 hint="exp(−x) overflows for x = −1000; write σ′ through σ, as σ(x)(1 − σ(x)).",
             ),
         ),
     ),
     Exercise(
-        "relu", ("x",), ref.value_of(torch.relu), (interval(-5, 5),), points=1,
+        "relu",
+        ("x",),
+        ref.value_of(torch.relu),
+        (interval(-5, 5),),
+        points=1,
         edges=(Edge("x = 0 and ±1e-7", ([-1e-7, 0.0, 1e-7],)), Edge("|x| = 1000", ([-1000.0, 1000.0],))),
     ),
     Exercise(
-        "relu_derivative", ("x",), ref.derivative_of(torch.relu), (interval(-5, 5),), points=2, by_hand=True, primal="relu(x)",
+        "relu_derivative",
+        ("x",),
+        ref.derivative_of(torch.relu),
+        (interval(-5, 5),),
+        points=2,
+        by_hand=True,
+        primal="relu(x)",
         edges=(
-            Edge("x = 0", ([0.0],), hint="Use PyTorch's convention ReLU′(0) = 0: the derivative is 1 only where x > 0."),
-            Edge("x = ±1e-7, next to the kink", ([-1e-7, 1e-7],), hint="ReLU′ is exactly 0 or 1; a numerical derivative is not."),
+            Edge(
+                "x = 0", ([0.0],), hint="Use PyTorch's convention ReLU′(0) = 0: the derivative is 1 only where x > 0."
+            ),
+            Edge(
+                "x = ±1e-7, next to the kink",
+                ([-1e-7, 1e-7],),
+                hint="ReLU′ is exactly 0 or 1; a numerical derivative is not.",
+            ),
             Edge("|x| = 1000", ([-1000.0, 1000.0],)),
         ),
         output_dtype="any float",
     ),
     Exercise(
-        "binary_cross_entropy", ("y_pred", "y"), ref.value_of(ref.bce), (interval(0.01, 0.99), labels()), points=2,
-        edges=(NEAR_0_AND_1,), tolerances=WITH_EPS,
+        "binary_cross_entropy",
+        ("y_pred", "y"),
+        ref.value_of(ref.bce),
+        (interval(0.01, 0.99), labels()),
+        points=2,
+        edges=(NEAR_0_AND_1,),
+        tolerances=WITH_EPS,
     ),
     Exercise(
-        "bce_derivative", ("y_pred", "y"), ref.derivative_of(ref.bce), (interval(0.01, 0.99), labels()), points=3, by_hand=True,
+        "bce_derivative",
+        ("y_pred", "y"),
+        ref.derivative_of(ref.bce),
+        (interval(0.01, 0.99), labels()),
+        points=3,
+        by_hand=True,
         primal="binary_cross_entropy(y_pred, y)",
-        edges=(NEAR_0_AND_1, Edge("y_pred = 0.5", ([0.5, 0.5], [0.0, 1.0]))), tolerances=WITH_EPS,
+        edges=(NEAR_0_AND_1, Edge("y_pred = 0.5", ([0.5, 0.5], [0.0, 1.0]))),
+        tolerances=WITH_EPS,
     ),
     Exercise(
-        "bce_logit_derivative", ("z", "y"), ref.derivative_of(ref.bce_with_logits), (interval(-6, 6), labels()), points=2, by_hand=True,
+        "bce_logit_derivative",
+        ("z", "y"),
+        ref.derivative_of(ref.bce_with_logits),
+        (interval(-6, 6), labels()),
+        points=2,
+        by_hand=True,
         primal="binary_cross_entropy(sigmoid(z), y)",
         edges=(
             Edge(
-                "|z| up to 1000", ([-1000.0, -1000.0, 0.0, 0.0, 1000.0, 1000.0], [0.0, 1.0, 0.0, 1.0, 0.0, 1.0]),
+                "|z| up to 1000",
+                ([-1000.0, -1000.0, 0.0, 0.0, 1000.0, 1000.0], [0.0, 1.0, 0.0, 1.0, 0.0, 1.0]),
                 hint="∂L/∂z = σ(z) − y; compute σ(z) so that it cannot overflow.",
             ),
         ),

@@ -4,6 +4,7 @@ autograded notebook, and rendered later as HTML, Gradescope JSON or a class repo
 A record holds the verdicts, the sentences, the numbers behind each failure and the curves for the
 plot; never a hidden test's source, a reference implementation or a tolerance rule beyond its value.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,17 +14,19 @@ import torch
 from . import messages as msg
 from .diagnosis import CellFailure, caused_sentence, diagnose, summary
 from .exercises import Exercise
-from .inputs import plot_series
 from .formulas.answers import FORMULAS_BY_NAME, FormulaAnswer
 from .formulas.check import FormulaVerdict
+from .inputs import plot_series
 from .observe import Observation
 from .scoring import ExerciseResult
 
 MIME = "application/vnd.derivatives-autograder.feedback+json"
-CHECKED = ("`{signature}` was called on {count} inputs: typical values in float32 and float64, a 0-d tensor, "
-           "a 2-d batch, 64 seeded random values{edges}. Each call must return a torch.Tensor of the input's shape "
-           "and {dtype}, with finite values that match {reference} to within the tolerance, and must leave its "
-           "input unchanged.")
+CHECKED = (
+    "`{signature}` was called on {count} inputs: typical values in float32 and float64, a 0-d tensor, "
+    "a 2-d batch, 64 seeded random values{edges}. Each call must return a torch.Tensor of the input's shape "
+    "and {dtype}, with finite values that match {reference} to within the tolerance, and must leave its "
+    "input unchanged."
+)
 REFERENCE_DERIVATIVE, REFERENCE_VALUE = "torch.autograd", "torch's own values (in float64)"
 EDGES = ", and these edge cases: {names}"
 DTYPE_SAME, DTYPE_FLOAT = "dtype", "a floating-point dtype"
@@ -37,7 +40,9 @@ def _number(value) -> float | None:
 def checked_in_words(exercise: Exercise) -> str:
     names = sorted({edge.name for edge in exercise.edges})
     text = CHECKED.format(
-        signature=exercise.signature, count=len(exercise.cases), edges=EDGES.format(names="; ".join(names)) if names else "",
+        signature=exercise.signature,
+        count=len(exercise.cases),
+        edges=EDGES.format(names="; ".join(names)) if names else "",
         dtype=DTYPE_FLOAT if exercise.output_dtype == "any float" else DTYPE_SAME,
         reference=REFERENCE_DERIVATIVE if exercise.reference.__name__.startswith("d_") else REFERENCE_VALUE,
     )
@@ -50,7 +55,11 @@ def heading(details: dict) -> str:
     if details.get("heading"):
         return details["heading"]
     if details.get("kind") == "formula":
-        return msg.FORMULA_HEADING.format(derivative=FORMULAS_BY_NAME[details["name"]].derivative) if details["name"] in FORMULAS_BY_NAME else details["name"]
+        return (
+            msg.FORMULA_HEADING.format(derivative=FORMULAS_BY_NAME[details["name"]].derivative)
+            if details["name"] in FORMULAS_BY_NAME
+            else details["name"]
+        )
     return details.get("signature") or details["name"]
 
 
@@ -59,7 +68,12 @@ def _curves(exercise: Exercise, seen: Observation | None) -> dict:
     args = exercise.plot_case.args
     reference = exercise.reference(*args)
     student = None
-    if seen is not None and seen.kind == "tensor" and seen.output is not None and tuple(seen.output.shape) == tuple(reference.shape):
+    if (
+        seen is not None
+        and seen.kind == "tensor"
+        and seen.output is not None
+        and tuple(seen.output.shape) == tuple(reference.shape)
+    ):
         student = seen.output.to_tensor().to(torch.float64)
     series = plot_series(exercise.samplers)
     size = len(args[0]) // len(series)
@@ -68,15 +82,23 @@ def _curves(exercise: Exercise, seen: Observation | None) -> dict:
     return {
         "parameter": exercise.parameters[0],
         "series": [
-            {"label": label, "x": args[0][part].tolist(), "reference": [_number(v) for v in reference[part].tolist()],
-             "student": [_number(v) for v in student[part].tolist()] if student is not None else None}
+            {
+                "label": label,
+                "x": args[0][part].tolist(),
+                "reference": [_number(v) for v in reference[part].tolist()],
+                "student": [_number(v) for v in student[part].tolist()] if student is not None else None,
+            }
             for label, part in zip(labels, halves)
         ],
     }
 
 
-def record(result: ExerciseResult, plot: Observation | None, traces: dict[int, str] | None = None,
-           cause: tuple[CellFailure, str] | None = None) -> dict:
+def record(
+    result: ExerciseResult,
+    plot: Observation | None,
+    traces: dict[int, str] | None = None,
+    cause: tuple[CellFailure, str] | None = None,
+) -> dict:
     """`cause`: the cell that stopped before defining the function (or a name it uses), from `diagnosis.cause_of`."""
     exercise = result.exercise
     kind, hint = ("cell", "") if cause else diagnose(result)
@@ -84,27 +106,54 @@ def record(result: ExerciseResult, plot: Observation | None, traces: dict[int, s
     for index, verdict in enumerate(result.cases):
         x = None
         if verdict.failing_index is not None:
-            x = _number(verdict.case.args[0].to(torch.float64).reshape(verdict.case.args[0].shape)[verdict.failing_index].item())
-        cases.append({
-            "name": verdict.case.name, "group": verdict.case.group, "passed": verdict.passed, "check": verdict.check,
-            "message": verdict.message, "summary": summary(result, verdict) if not verdict.passed else "",
-            "point": verdict.point, "x": x, "got": _number(verdict.got),
-            "got_text": "" if verdict.got is None else f"{verdict.got:.6g}", "expected": _number(verdict.expected),
-            "max_abs_error": _number(verdict.max_abs_error), "max_rel_error": _number(verdict.max_rel_error),
-            "tolerance": verdict.tolerance, "hint": hint if verdict.case.hint == hint and hint and not verdict.passed else "",
-            "trace": (traces or {}).get(index, ""),
-        })
+            x = _number(
+                verdict.case.args[0].to(torch.float64).reshape(verdict.case.args[0].shape)[verdict.failing_index].item()
+            )
+        cases.append(
+            {
+                "name": verdict.case.name,
+                "group": verdict.case.group,
+                "passed": verdict.passed,
+                "check": verdict.check,
+                "message": verdict.message,
+                "summary": summary(result, verdict) if not verdict.passed else "",
+                "point": verdict.point,
+                "x": x,
+                "got": _number(verdict.got),
+                "got_text": "" if verdict.got is None else f"{verdict.got:.6g}",
+                "expected": _number(verdict.expected),
+                "max_abs_error": _number(verdict.max_abs_error),
+                "max_rel_error": _number(verdict.max_rel_error),
+                "tolerance": verdict.tolerance,
+                "hint": hint if verdict.case.hint == hint and hint and not verdict.passed else "",
+                "trace": (traces or {}).get(index, ""),
+            }
+        )
     return {
-        "name": exercise.name, "signature": exercise.signature, "heading": exercise.signature, "points": result.points,
-        "max_points": result.max_points, "violation": result.violation, "checked": checked_in_words(exercise), "cases": cases,
-        "plot": _curves(exercise, plot), "needs_manual_grade": bool(result.manual), "manual_reason": result.manual,
-        "kind": "function", "failure_kind": kind, "hint": hint,
+        "name": exercise.name,
+        "signature": exercise.signature,
+        "heading": exercise.signature,
+        "points": result.points,
+        "max_points": result.max_points,
+        "violation": result.violation,
+        "checked": checked_in_words(exercise),
+        "cases": cases,
+        "plot": _curves(exercise, plot),
+        "needs_manual_grade": bool(result.manual),
+        "manual_reason": result.manual,
+        "kind": "function",
+        "failure_kind": kind,
+        "hint": hint,
         "cause": dict(cause[0].as_data(), name=cause[1], because=caused_sentence(result, *cause)) if cause else None,
     }
 
 
-FORMULA_CHECKED = ("`{name}` is your final formula for {derivative}, read with sympy's LaTeX parser and compared with the "
-                   "derivative sympy computes: symbolically, and at {count} test points. The reasoning above it is graded by hand.")
+FORMULA_CHECKED = (
+    "`{name}` is your final formula for {derivative}, read with sympy's LaTeX parser and compared with "
+    "the "
+    "derivative sympy computes: symbolically, and at {count} test points. The reasoning above it is "
+    "graded by hand."
+)
 
 
 def _readable(verdict: FormulaVerdict, derivative: str) -> str:
@@ -112,24 +161,52 @@ def _readable(verdict: FormulaVerdict, derivative: str) -> str:
     before, _, after = msg.FORMULA_WRONG.partition("{read_as}")
     prefix = before.format(name=verdict.name, max_points=verdict.max_points, derivative=derivative)
     end = after.split("{", 1)[0]
-    if verdict.message.startswith(prefix) and end in verdict.message[len(prefix):]:
-        return verdict.message[len(prefix):].rsplit(end, 1)[0]
+    if verdict.message.startswith(prefix) and end in verdict.message[len(prefix) :]:
+        return verdict.message[len(prefix) :].rsplit(end, 1)[0]
     return verdict.read_as if "\\" not in verdict.read_as else ""
 
 
 def formula_record(verdict: FormulaVerdict, answer: FormulaAnswer) -> dict:
     """A formula answer in the same shape as a function's record: one check, no plot."""
-    case = {"name": "final formula", "group": "typical", "passed": verdict.outcome == "equivalent", "check": "formula",
-            "message": verdict.message, "point": verdict.differs_at, "x": None, "got": None, "got_text": verdict.got,
-            "expected": None, "max_abs_error": None, "max_rel_error": None, "tolerance": "", "hint": "", "trace": "",
-            "summary": "" if verdict.outcome == "equivalent" else verdict.message}
+    case = {
+        "name": "final formula",
+        "group": "typical",
+        "passed": verdict.outcome == "equivalent",
+        "check": "formula",
+        "message": verdict.message,
+        "point": verdict.differs_at,
+        "x": None,
+        "got": None,
+        "got_text": verdict.got,
+        "expected": None,
+        "max_abs_error": None,
+        "max_rel_error": None,
+        "tolerance": "",
+        "hint": "",
+        "trace": "",
+        "summary": "" if verdict.outcome == "equivalent" else verdict.message,
+    }
     return {
-        "kind": "formula", "name": verdict.name, "signature": f"{verdict.name} ({answer.derivative})",
-        "heading": msg.FORMULA_HEADING.format(derivative=answer.derivative), "points": verdict.points,
-        "max_points": verdict.max_points, "violation": "", "cases": [case], "plot": None,
-        "checked": FORMULA_CHECKED.format(name=verdict.name, derivative=answer.derivative, count=len(answer.sample_points)),
-        "answer": verdict.answer, "read_as": verdict.read_as, "outcome": verdict.outcome, "needs_manual_grade": verdict.needs_manual_grade,
-        "derivative": answer.derivative, "read_as_text": _readable(verdict, answer.derivative), "hint": "", "cause": None,
+        "kind": "formula",
+        "name": verdict.name,
+        "signature": f"{verdict.name} ({answer.derivative})",
+        "heading": msg.FORMULA_HEADING.format(derivative=answer.derivative),
+        "points": verdict.points,
+        "max_points": verdict.max_points,
+        "violation": "",
+        "cases": [case],
+        "plot": None,
+        "checked": FORMULA_CHECKED.format(
+            name=verdict.name, derivative=answer.derivative, count=len(answer.sample_points)
+        ),
+        "answer": verdict.answer,
+        "read_as": verdict.read_as,
+        "outcome": verdict.outcome,
+        "needs_manual_grade": verdict.needs_manual_grade,
+        "derivative": answer.derivative,
+        "read_as_text": _readable(verdict, answer.derivative),
+        "hint": "",
+        "cause": None,
     }
 
 
@@ -143,5 +220,7 @@ def outcome_rows(cases: list[dict]) -> list[tuple[bool, list[str], str]]:
     inputs in one row; (passed, the checks' names, the failure's sentence)."""
     rows: dict[tuple[bool, str], list[str]] = {}
     for case in cases:
-        rows.setdefault((case["passed"], "" if case["passed"] else case.get("summary") or case["message"]), []).append(case["name"])
+        rows.setdefault((case["passed"], "" if case["passed"] else case.get("summary") or case["message"]), []).append(
+            case["name"]
+        )
     return [(passed, names, sentence) for (passed, sentence), names in rows.items()]

@@ -4,6 +4,7 @@ and for each final formula what was read and how it compares.
 Everything a student's code produced (messages, tracebacks) is escaped; plots are drawn here, in the
 trusted process, from the validated numbers in the records.
 """
+
 from __future__ import annotations
 
 import base64
@@ -19,8 +20,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .feedback import heading, outcome_rows  # noqa: E402
 from .diagnosis import repeated  # noqa: E402
+from .feedback import heading, outcome_rows  # noqa: E402
 from .sandbox.read_figures import ImageCache, rounded_value  # noqa: E402
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -32,8 +33,15 @@ img{max-width:100%;border:1px solid #eee}"""
 FIRST = "First, a cell of yours stopped"
 NOT_FINITE_ERROR = "– (not finite)"
 EXPECTED_COLOR = "#9ecae1"
-DETAIL_HEADINGS = ("check", "smallest failing input", "expected", "your code gave", "largest absolute error",
-                   "largest relative error", "tolerance")
+DETAIL_HEADINGS = (
+    "check",
+    "smallest failing input",
+    "expected",
+    "your code gave",
+    "largest absolute error",
+    "largest relative error",
+    "tolerance",
+)
 
 
 def png_base64(figure, tight: bool = True) -> str:
@@ -59,6 +67,7 @@ _drawing = threading.Lock()  # pyplot's figures are one state for the whole proc
 @dataclass(frozen=True)
 class Plotted:
     """Exactly what a feedback figure shows: the figure is a function of this value, and its image is kept by it."""
+
     title: str
     parameter: str
     series: tuple[tuple[str, tuple, tuple, tuple | None], ...]
@@ -75,15 +84,32 @@ def plotted(details: dict) -> Plotted:
     scale = max((abs(v) for series in plot["series"] for v in series["reference"] if v is not None), default=1.0)
     drawable = DRAWABLE_FACTOR * (scale + 1.0)  # beyond this the axes' arithmetic overflows (±1.8e308 did)
     step = 10.0 ** math.floor(math.log10(PRECISION * (scale + 1.0)))
-    series = tuple((series["label"], _rounded(series["x"], step, drawable), _rounded(series["reference"], step, drawable),
-                    None if series["student"] is None else _rounded(series["student"], step, drawable))
-                   for series in plot["series"])
-    marks = [(c["x"], c["got"] if c["got"] is not None else c["expected"]) for c in details["cases"]
-             if not c["passed"] and c["x"] is not None and (c["got"] is not None or c["expected"] is not None)]
+    series = tuple(
+        (
+            series["label"],
+            _rounded(series["x"], step, drawable),
+            _rounded(series["reference"], step, drawable),
+            None if series["student"] is None else _rounded(series["student"], step, drawable),
+        )
+        for series in plot["series"]
+    )
+    marks = [
+        (c["x"], c["got"] if c["got"] is not None else c["expected"])
+        for c in details["cases"]
+        if not c["passed"] and c["x"] is not None and (c["got"] is not None or c["expected"] is not None)
+    ]
     low, high = plot["series"][0]["x"][0], plot["series"][0]["x"][-1]
     kept = [(x, y) for x, y in marks if low <= x <= high and abs(y) <= drawable]
-    return Plotted(heading(details), plot["parameter"], series,
-                   tuple(sorted(set(zip(_rounded([x for x, _ in kept], step, drawable), _rounded([y for _, y in kept], step, drawable))))))
+    return Plotted(
+        heading(details),
+        plot["parameter"],
+        series,
+        tuple(
+            sorted(
+                set(zip(_rounded([x for x, _ in kept], step, drawable), _rounded([y for _, y in kept], step, drawable)))
+            )
+        ),
+    )
 
 
 def _nan(values: tuple) -> list[float]:
@@ -105,8 +131,15 @@ def _figure(shown: Plotted):
         if student is not None:
             axes.plot(x, _nan(student), linewidth=1.8, linestyle=(0, (4, 3)), zorder=3, label=f"yours{suffix}")
     if shown.marks:
-        axes.scatter([x for x, _ in shown.marks], [y for _, y in shown.marks], color="#a4161a", marker="x", s=60, zorder=5,
-                     label="failing inputs")
+        axes.scatter(
+            [x for x, _ in shown.marks],
+            [y for _, y in shown.marks],
+            color="#a4161a",
+            marker="x",
+            s=60,
+            zorder=5,
+            label="failing inputs",
+        )
     axes.set_xlabel(shown.parameter)
     axes.set_title(shown.title)
     axes.grid(True, alpha=0.3)
@@ -115,7 +148,8 @@ def _figure(shown: Plotted):
 
 
 def plot_image(details: dict) -> str:
-    """The figure's PNG as base64, drawn once per distinct figure in this process (most students' curves are the same)."""
+    """The figure's PNG as base64, drawn once per distinct figure in this process (most students' curves are the
+    same)."""
     shown = plotted(details)
     key = hashlib.sha256(repr(shown).encode()).hexdigest()
     with _drawing:
@@ -149,11 +183,13 @@ def _checks_label(names: list[str], total: int) -> str:
 
 def function_section(details: dict) -> str:
     ok = not details["violation"] and all(c["passed"] for c in details["cases"])
-    score = f'{details["points"]:g} / {details["max_points"]:g} points'
+    score = f"{details['points']:g} / {details['max_points']:g} points"
     if details.get("needs_manual_grade"):
-        ok, score = None, f'needs manual grading (worth {details["max_points"]:g})'
-    parts = [f'<h2 class="{ {True: "pass", False: "fail", None: "pending"}[ok] }">{escape(heading(details))}: {score}</h2>',
-             f"<p>{escape(details['checked'])}</p>"]
+        ok, score = None, f"needs manual grading (worth {details['max_points']:g})"
+    parts = [
+        f'<h2 class="{ {True: "pass", False: "fail", None: "pending"}[ok] }">{escape(heading(details))}: {score}</h2>',
+        f"<p>{escape(details['checked'])}</p>",
+    ]
     if details.get("kind") == "formula":
         parts.append(f"<p>You wrote: <code>{escape(details['answer'])}</code></p>")
     if details["violation"]:
@@ -164,39 +200,73 @@ def function_section(details: dict) -> str:
         parts.append(f'<p class="fail">{escape(details["cause"]["because"])}</p>')
         return "\n".join(parts)
     total = len(details["cases"])
-    parts.append("<table><tr><th></th><th>check</th><th>result</th></tr>" + "".join(
-        f'<tr><td class="{"pass" if passed else "fail"}">{"✓" if passed else "✗"}</td><td>{escape(_checks_label(names, total))}</td>'
-        f'<td>{"passed" if passed else escape(repeated(sentence, len(names), total))}</td></tr>'
-        for passed, names, sentence in outcome_rows(details["cases"])) + "</table>")
+    parts.append(
+        "<table><tr><th></th><th>check</th><th>result</th></tr>"
+        + "".join(
+            f'<tr><td class="{"pass" if passed else "fail"}">{"✓" if passed else "✗"}</td>'
+            f"<td>{escape(_checks_label(names, total))}</td>"
+            f"<td>{'passed' if passed else escape(repeated(sentence, len(names), total))}</td></tr>"
+            for passed, names, sentence in outcome_rows(details["cases"])
+        )
+        + "</table>"
+    )
     failures = [c for c in details["cases"] if not c["passed"] and c["check"] in ("value", "finite")]
     if failures:
-        parts.append("<table><tr>" + "".join(f"<th>{h}</th>" for h in DETAIL_HEADINGS) + "</tr>" + "".join(
-            f"<tr><td>{escape(c['name'])}</td><td>{escape(c['point'])}</td><td>{_number(c['expected'])}</td><td>{escape(c['got_text'])}</td>"
-            f"<td>{_errors(c)[0]}</td><td>{_errors(c)[1]}</td><td>{escape(c['tolerance'])}</td></tr>"
-            for c in failures) + "</table>")
-    hints = [details["hint"]] if "hint" in details else list(dict.fromkeys(c["hint"] for c in details["cases"] if c["hint"]))
+        parts.append(
+            "<table><tr>"
+            + "".join(f"<th>{h}</th>" for h in DETAIL_HEADINGS)
+            + "</tr>"
+            + "".join(
+                f"<tr><td>{escape(c['name'])}</td><td>{escape(c['point'])}</td><td>{_number(c['expected'])}</td><td>{escape(c['got_text'])}</td>"
+                f"<td>{_errors(c)[0]}</td><td>{_errors(c)[1]}</td><td>{escape(c['tolerance'])}</td></tr>"
+                for c in failures
+            )
+            + "</table>"
+        )
+    hints = (
+        [details["hint"]]
+        if "hint" in details
+        else list(dict.fromkeys(c["hint"] for c in details["cases"] if c["hint"]))
+    )
     for hint in (h for h in hints if h):
         parts.append(f'<p class="hint">Hint: {escape(hint)}</p>')
     for trace in dict.fromkeys(c["trace"] for c in details["cases"] if c["trace"]):
         parts.append(f"<p>Where your code raised the error:</p><pre>{escape(trace)}</pre>")
     if details["plot"] is not None:
-        parts.append(f'<img alt="{escape(heading(details))}: your function against the expected one" src="data:image/png;base64,{_plot(details)}">')
+        parts.append(
+            f'<img alt="{escape(heading(details))}: your function against the expected one" '
+            f'src="data:image/png;base64,{_plot(details)}">'
+        )
     return "\n".join(parts)
 
 
 def stopped_cells(records: list[dict]) -> list[str]:
     """The sentence for each cell that stopped before defining a graded function, once each, in cell order."""
-    causes = {(c["cell"], c["sentence"]): None for c in sorted((r["cause"] for r in records if r.get("cause")), key=lambda c: c["cell"])}
+    causes = {
+        (c["cell"], c["sentence"]): None
+        for c in sorted((r["cause"] for r in records if r.get("cause")), key=lambda c: c["cell"])
+    }
     return [sentence for _, sentence in causes]
 
 
-def student_page(student: str, assignment: str, records: list[dict], score: float, max_score: float, notice: str = "") -> str:
-    body = [f"<h1>{escape(assignment)}: feedback for {escape(student)}</h1>",
-            f"<p><strong>Autograded score: {score:g} / {max_score:g}</strong>. The reasoning of your written derivations is graded by hand.</p>"]
+def student_page(
+    student: str, assignment: str, records: list[dict], score: float, max_score: float, notice: str = ""
+) -> str:
+    body = [
+        f"<h1>{escape(assignment)}: feedback for {escape(student)}</h1>",
+        f"<p><strong>Autograded score: {score:g} / {max_score:g}</strong>. The reasoning of your written "
+        f"derivations is graded by hand.</p>",
+    ]
     if notice:
         body.append(f'<p class="fail">{escape(notice)}</p>')
     if stopped := stopped_cells(records):
-        body.append(f"<h2 class=\"fail\">{FIRST}</h2>" + "".join(f'<p class="fail">{escape(sentence)}</p>' for sentence in stopped))
+        body.append(
+            f'<h2 class="fail">{FIRST}</h2>'
+            + "".join(f'<p class="fail">{escape(sentence)}</p>' for sentence in stopped)
+        )
     body += [function_section(details) for details in records]
-    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(assignment)}: {escape(student)}</title>"
-            f"<style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(assignment)}: '
+        f"{escape(student)}</title>"
+        f"<style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )

@@ -3,12 +3,14 @@
 The rules are nbgrader's own (`SaveAutoGrades`): `determine_grade` for each grade cell, manual
 grading flagged where there is no automatic score or a manual one already, "No response." for
 untouched answers. One addition: a formula answer the checker could not read has no automatic score,
-so formgrader lists it for a person (never a silent 0). nbgrader commits once per cell; this commits once per student, so a student's
+so formgrader lists it for a person (never a silent 0). nbgrader commits once per cell; this commits once per student,
+so a student's
 rows are all there or none are, whatever stops the process.
 
 What a person entered (manual scores, extra credit, comments) is never written here, whatever the outcome:
 graded, ungradable, or a grader fault.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -24,8 +26,10 @@ from .feedback import MIME
 
 def flagged_for_manual_grading(cell: NotebookNode) -> bool:
     """A formula answer the checker could not read: its cell's record asks for a person."""
-    return any(output.get("output_type") == "display_data" and output.get("data", {}).get(MIME, {}).get("needs_manual_grade")
-               for output in cell.get("outputs", []))
+    return any(
+        output.get("output_type") == "display_data" and output.get("data", {}).get(MIME, {}).get("needs_manual_grade")
+        for output in cell.get("outputs", [])
+    )
 
 
 def automatic_score(cell: NotebookNode) -> float | None:
@@ -33,15 +37,17 @@ def automatic_score(cell: NotebookNode) -> float | None:
     return None if flagged_for_manual_grading(cell) else utils.determine_grade(cell)[0]
 
 
-def save_autograded(db_url: str, course_id: str, assignment: str, notebook_id: str, student: str,
-                    notebook: NotebookNode, timestamp=None) -> tuple[float, float, bool]:
+def save_autograded(
+    db_url: str, course_id: str, assignment: str, notebook_id: str, student: str, notebook: NotebookNode, timestamp=None
+) -> tuple[float, float, bool]:
     """Returns the submission's code score, its maximum and whether it needs manual grading, as now written."""
     with Gradebook(db_url, course_id) as gb:
         return save_into(gb, assignment, notebook_id, student, notebook, timestamp)
 
 
-def save_into(gb: Gradebook, assignment: str, notebook_id: str, student: str, notebook: NotebookNode,
-              timestamp=None) -> tuple[float, float, bool]:
+def save_into(
+    gb: Gradebook, assignment: str, notebook_id: str, student: str, notebook: NotebookNode, timestamp=None
+) -> tuple[float, float, bool]:
     """`save_autograded` in a gradebook the caller keeps open: a batch uses one for all its students, so each SQL
     statement is compiled once (a new Gradebook is a new engine, with an empty statement cache)."""
     try:
@@ -54,9 +60,16 @@ def save_into(gb: Gradebook, assignment: str, notebook_id: str, student: str, no
                 gb.update_or_create_submission(assignment, student)
             submitted = gb.find_submission_notebook(notebook_id, assignment, student)
             # each row with its cell in one query: `grade.name` alone loads the cells one by one
-            grades = {g.cell.name: g for g in gb.db.query(Grade).options(joinedload(Grade.cell)).filter(Grade.notebook_id == submitted.id)}
-            comments = {c.cell.name: c for c in gb.db.query(Comment).options(joinedload(Comment.cell))
-                        .filter(Comment.notebook_id == submitted.id)}
+            grades = {
+                g.cell.name: g
+                for g in gb.db.query(Grade).options(joinedload(Grade.cell)).filter(Grade.notebook_id == submitted.id)
+            }
+            comments = {
+                c.cell.name: c
+                for c in gb.db.query(Comment)
+                .options(joinedload(Comment.cell))
+                .filter(Comment.notebook_id == submitted.id)
+            }
             for cell in notebook.cells:
                 grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
                 if utils.is_grade(cell) and grade_id in grades:
@@ -64,7 +77,9 @@ def save_into(gb: Gradebook, assignment: str, notebook_id: str, student: str, no
                     grade.auto_score = automatic_score(cell)
                     grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
                 if (utils.is_solution(cell) or utils.is_task(cell)) and grade_id in comments:
-                    untouched = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell) and not utils.is_task(cell)
+                    untouched = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(
+                        cell
+                    ) and not utils.is_task(cell)
                     comments[grade_id].auto_comment = "No response." if untouched else None
             gb.db.flush()
             submission = gb.find_submission(assignment, student)
@@ -76,7 +91,9 @@ def save_into(gb: Gradebook, assignment: str, notebook_id: str, student: str, no
         raise
 
 
-def record_not_graded(db_url: str, course_id: str, assignment: str, student: str, *, grader_fault: bool, timestamp=None) -> None:
+def record_not_graded(
+    db_url: str, course_id: str, assignment: str, student: str, *, grader_fault: bool, timestamp=None
+) -> None:
     """A submission the autograder did not score. Ungradable (the student's file): every automatic score is 0, as
     nbgrader gives a missing notebook. A grader fault (ours): no automatic score at all, and every grade is flagged
     for a person, so it reads as the grader's failure and never as the student's zero. Manual scores, extra credit

@@ -4,16 +4,39 @@ Fields are those of Gradescope's published specification (gradescope/autograder_
 docs/specs.md). It has no top-level `max_score`; each test carries its own, and the total goes
 into `extra_data`.
 """
+
 from __future__ import annotations
 
+from .diagnosis import repeated
 from .feedback import heading, outcome_rows
 from .feedback_html import stopped_cells
-from .diagnosis import repeated
 
-TOP_LEVEL = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
-             "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"}
-TEST_FIELDS = {"score", "max_score", "status", "name", "name_format", "number", "output", "output_format", "tags",
-               "visibility", "extra_data"}
+TOP_LEVEL = {
+    "score",
+    "execution_time",
+    "output",
+    "output_format",
+    "test_output_format",
+    "test_name_format",
+    "visibility",
+    "stdout_visibility",
+    "extra_data",
+    "tests",
+    "leaderboard",
+}
+TEST_FIELDS = {
+    "score",
+    "max_score",
+    "status",
+    "name",
+    "name_format",
+    "number",
+    "output",
+    "output_format",
+    "tags",
+    "visibility",
+    "extra_data",
+}
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 
 
@@ -26,15 +49,28 @@ def results_json(records: list[dict], score: float, max_score: float, seconds: f
         if details.get("cause"):
             lines = [details["checked"]] + notes + [f"✗ {details['cause']['because']}"]
         else:
-            lines = [details["checked"]] + notes + [f"✗ {repeated(sentence, count, total)}" for sentence, count in failures]
+            lines = (
+                [details["checked"]] + notes + [f"✗ {repeated(sentence, count, total)}" for sentence, count in failures]
+            )
             lines += [f"Hint: {details['hint']}"] if details.get("hint") else []
-        tests.append({
-            "name": heading(details), "number": str(number), "score": details["points"], "max_score": details["max_points"],
-            "status": "passed" if details["points"] == details["max_points"] else "failed",
-            "output": "\n".join(lines), "visibility": "visible",
-        })
-    result = {"score": score, "execution_time": round(seconds, 3), "tests": tests, "visibility": "visible",
-              "extra_data": {"max_score": max_score}}
+        tests.append(
+            {
+                "name": heading(details),
+                "number": str(number),
+                "score": details["points"],
+                "max_score": details["max_points"],
+                "status": "passed" if details["points"] == details["max_points"] else "failed",
+                "output": "\n".join(lines),
+                "visibility": "visible",
+            }
+        )
+    result = {
+        "score": score,
+        "execution_time": round(seconds, 3),
+        "tests": tests,
+        "visibility": "visible",
+        "extra_data": {"max_score": max_score},
+    }
     first = ([notice] if notice else []) + stopped_cells(records)  # the cause first: a cell that stopped
     if first:
         result["output"] = "\n".join(first)

@@ -3,13 +3,14 @@
 Each student is handled on their own: an unreadable notebook or an nbgrader failure becomes
 a row with 0 points and a reason, and the batch moves on.
 """
+
 from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import nbformat
 from nbgrader.api import Gradebook
@@ -36,7 +37,9 @@ class StudentResult:
     reason: str = ""
 
 
-def grade_course(course: Course, students: list[str] | None = None, on_result: Callable[[StudentResult], None] | None = None) -> list[StudentResult]:
+def grade_course(
+    course: Course, students: list[str] | None = None, on_result: Callable[[StudentResult], None] | None = None
+) -> list[StudentResult]:
     from .trusted import check_in_step
 
     # a broken exercises.py, or a master out of step with it, is said once, not as every student's grader fault
@@ -54,7 +57,9 @@ def grade_student(course: Course, student: str) -> StudentResult:
     """One student through `nbgrader autograde` (the trusted preprocessors retry a fault of ours once)."""
     folder = course.folder("submitted", student)
     try:
-        problem = submission_problem(folder, NOTEBOOK, course.assignment, course.master_grade_ids(), course.homework.function_names)
+        problem = submission_problem(
+            folder, NOTEBOOK, course.assignment, course.master_grade_ids(), course.homework.function_names
+        )
     except Exception:  # IntakeFault: no file explains it, so it is ours
         log_path = log_fault(course, student, traceback.format_exc())
         record_not_graded(course, student, grader_fault=True)
@@ -102,11 +107,14 @@ def result_from_gradebook(course: Course, student: str, status: str, reason: str
     """The student's row as the gradebook now has it, with the status and reason the caller knows."""
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:
         submission = gb.find_submission(course.assignment, student)
-        return StudentResult(student, status, submission.code_score, submission.max_code_score, submission.needs_manual_grade, reason)
+        return StudentResult(
+            student, status, submission.code_score, submission.max_code_score, submission.needs_manual_grade, reason
+        )
 
 
 def log_fault(course: Course, student: str, trace: str) -> Path:
-    """Append a traceback to logs/grader-faults.log; the student's name is made plain (it is a folder name they chose)."""
+    """Append a traceback to logs/grader-faults.log; the student's name is made plain (it is a folder name they
+    chose)."""
     from .instructor_text import plain
 
     path = Path(course.coursedir.root) / "logs" / "grader-faults.log"

@@ -3,6 +3,7 @@
 The cell ends with this call, so its value, the points earned, becomes the cell's
 execute_result, which nbgrader reads as partial credit.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,7 +27,11 @@ def grade_in_notebook(name: str, namespace: dict[str, Any]) -> float:
     homework = _homework()
     exercise = homework.by_name[name]
     function = namespace.get(name)
-    student_names = tuple(key for key, value in namespace.items() if callable(value) and not key.startswith("_") and key not in homework.by_name)
+    student_names = tuple(
+        key
+        for key, value in namespace.items()
+        if callable(value) and not key.startswith("_") and key not in homework.by_name
+    )
     result = grade_function(exercise, function if callable(function) else None, student_names)
     print(feedback_text(result))
     return result.points

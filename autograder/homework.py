@@ -4,6 +4,7 @@ A course defines them in `source/<assignment>/exercises.py`, next to the master:
 `FORMULAS`). Without that file the package's derivatives homework is the assignment. What a grader loads is the
 file's text, never its path, so a Dask worker needs no shared filesystem and grades what the parent read.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,7 +29,9 @@ NOT_AN_IDENTIFIER = "{origin}: {name!r} is not a Python function name, so no not
 BAD_ENTRY = "{origin}: the entry {name!r} cannot be used: {error}"
 MAX_NAME = 48
 TOO_LONG = "{origin}: {name!r} is longer than {limit} characters, too long for the ids of its notebook cells"
-NOT_EQUIVALENTS = "{origin} must define EQUIVALENT_MUTANTS as a dict of (exercise, mutant id) → a sentence on why it is right"
+NOT_EQUIVALENTS = (
+    "{origin} must define EQUIVALENT_MUTANTS as a dict of (exercise, mutant id) → a sentence on why it is right"
+)
 
 
 class HomeworkBroken(AutograderError):
@@ -95,20 +98,34 @@ def _load(text: str, origin: str) -> Homework:
     module = types.ModuleType("course_exercises")
     module.__file__ = origin
     try:  # compiling text builds no Python AST objects (python_source.py), so it needs no lock; its imports may parse
-        exec(compile(text, origin, "exec"), module.__dict__)  # the instructor's own file, run in the trusted grader only
+        exec(
+            compile(text, origin, "exec"), module.__dict__
+        )  # the instructor's own file, run in the trusted grader only
     except Exception as error:
-        where = next((f" (line {frame.lineno})" for frame in reversed(traceback.extract_tb(error.__traceback__))
-                      if frame.filename == origin), "")
+        where = next(
+            (
+                f" (line {frame.lineno})"
+                for frame in reversed(traceback.extract_tb(error.__traceback__))
+                if frame.filename == origin
+            ),
+            "",
+        )
         raise HomeworkBroken(BROKEN.format(origin=origin, error=f"{type(error).__name__}: {error}{where}")) from error
     exercises = _entries(module, "EXERCISES", Exercise, origin, required=True)
     formulas = _entries(module, "FORMULAS", FormulaAnswer, origin, required=False)
     equivalents = getattr(module, "EQUIVALENT_MUTANTS", EQUIVALENT)
-    if not (isinstance(equivalents, dict) and all(
-            isinstance(k, tuple) and len(k) == 2 and isinstance(v, str) for k, v in equivalents.items())):
+    if not (
+        isinstance(equivalents, dict)
+        and all(isinstance(k, tuple) and len(k) == 2 and isinstance(v, str) for k, v in equivalents.items())
+    ):
         raise HomeworkBroken(NOT_EQUIVALENTS.format(origin=origin))
-    formulas = (FORMULAS if formulas is None else formulas) + tuple(e.formula for e in exercises if e.formula is not None)
+    formulas = (FORMULAS if formulas is None else formulas) + tuple(
+        e.formula for e in exercises if e.formula is not None
+    )
     if not all(isinstance(answer, FormulaAnswer) for answer in formulas):
-        raise HomeworkBroken(NOT_ENTRIES.format(origin=origin, name="an exercise's formula", kind="FormulaAnswer", what="something else"))
+        raise HomeworkBroken(
+            NOT_ENTRIES.format(origin=origin, name="an exercise's formula", kind="FormulaAnswer", what="something else")
+        )
     homework = Homework(exercises, formulas, origin, text, equivalents)
     _validate(homework)
     return homework
@@ -121,7 +138,9 @@ def _entries(module: types.ModuleType, name: str, kind: type, origin: str, *, re
         return None
     value = getattr(module, name)
     if not isinstance(value, (tuple, list)) or not all(isinstance(entry, kind) for entry in value):
-        raise HomeworkBroken(NOT_ENTRIES.format(origin=origin, name=name, kind=kind.__name__, what=type(value).__name__))
+        raise HomeworkBroken(
+            NOT_ENTRIES.format(origin=origin, name=name, kind=kind.__name__, what=type(value).__name__)
+        )
     return tuple(value)
 
 
@@ -141,13 +160,15 @@ def _validate(homework: Homework) -> None:
             if exercise.primal:
                 compile(exercise.primal, f"the primal of {exercise.name}", "eval")
         except Exception as error:
-            raise HomeworkBroken(BAD_ENTRY.format(origin=homework.origin, name=exercise.name,
-                                                  error=f"{type(error).__name__}: {error}")) from error
+            raise HomeworkBroken(
+                BAD_ENTRY.format(origin=homework.origin, name=exercise.name, error=f"{type(error).__name__}: {error}")
+            ) from error
     for answer in homework.formulas:
         if any(answer is shipped for shipped in FORMULAS):
             continue  # the package's own (its tests read them): building the LaTeX parser here would cost a second
         try:
             answer.meaning  # noqa: B018  (reads stands_for's LaTeX: a typo there is said now, not mid-batch)
         except Exception as error:
-            raise HomeworkBroken(BAD_ENTRY.format(origin=homework.origin, name=answer.name,
-                                                  error=f"{type(error).__name__}: {error}")) from error
+            raise HomeworkBroken(
+                BAD_ENTRY.format(origin=homework.origin, name=answer.name, error=f"{type(error).__name__}: {error}")
+            ) from error

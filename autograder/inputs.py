@@ -2,11 +2,12 @@
 
 Inputs are seeded, so every run and every student sees the same values.
 """
+
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
@@ -101,8 +102,9 @@ Keep = Callable[[tuple[torch.Tensor, ...]], torch.Tensor]
 """which elements of drawn arguments are fit to be typical values (a boolean mask)"""
 
 
-def _draw(gen: torch.Generator, samplers: tuple[Sampler, ...], shape: tuple[int, ...], dtype: torch.dtype,
-          keep: Keep | None) -> tuple[torch.Tensor, ...]:
+def _draw(
+    gen: torch.Generator, samplers: tuple[Sampler, ...], shape: tuple[int, ...], dtype: torch.dtype, keep: Keep | None
+) -> tuple[torch.Tensor, ...]:
     """Arguments of `shape` whose every element `keep` accepts, drawn in batches from the seeded generator."""
     if keep is None:
         return tuple(sample(gen, shape, dtype) for sample in samplers)
@@ -120,9 +122,13 @@ def _draw(gen: torch.Generator, samplers: tuple[Sampler, ...], shape: tuple[int,
     raise ValueError(f"the typical ranges hardly ever give values the exercise accepts ({found} of {wanted})")
 
 
-def build_cases(name: str, samplers: tuple[Sampler, ...], edges: tuple[Edge, ...], keep: Keep | None = None) -> tuple[Case, ...]:
+def build_cases(
+    name: str, samplers: tuple[Sampler, ...], edges: tuple[Edge, ...], keep: Keep | None = None
+) -> tuple[Case, ...]:
     gen = torch.Generator().manual_seed(seed_for(name))
-    cases = [Case(label, _draw(gen, samplers, shape, dtype, keep), "typical") for label, shape, dtype in STANDARD_SHAPES]
+    cases = [
+        Case(label, _draw(gen, samplers, shape, dtype, keep), "typical") for label, shape, dtype in STANDARD_SHAPES
+    ]
     for edge in edges:
         for dtype in EDGE_DTYPES:
             args = tuple(torch.tensor(values, dtype=dtype) for values in edge.values)

@@ -5,6 +5,7 @@ overrides that repaint a terminal row (one student's row was shown as a perfect 
 that starts with `=`, `+`, `-` or `@` is a formula to a spreadsheet. Every line we print or write for the
 instructor goes through `plain`, and every CSV cell through `csv_cell`. HTML is escaped where it is made.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,11 +16,14 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def plain(text: object) -> str:
-    """One line of printable text: every control character (ESC, CR, LF, BEL, the C1 range), lone surrogate and bidirectional
+    """One line of printable text: every control character (ESC, CR, LF, BEL, the C1 range), lone surrogate and
+    bidirectional
     override becomes a visible `\\xNN`-style escape, so nothing can move the cursor or reorder what follows."""
     out = []
     for char in str(text):
-        if unicodedata.category(char) in ("Cc", "Cs") or _INVISIBLE.match(char):  # Cs: a lone surrogate cannot be printed
+        if unicodedata.category(char) in ("Cc", "Cs") or _INVISIBLE.match(
+            char
+        ):  # Cs: a lone surrogate cannot be printed
             out.append(repr(char)[1:-1] if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
         else:
             out.append(char)

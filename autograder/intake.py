@@ -5,6 +5,7 @@ raises, so one malformed submission costs its author a row with the reason, neve
 is opened once (see `links.py`: never through a link) and read once; the text that was checked is the
 text that is graded.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,9 @@ NO_NOTEBOOK = "no {expected} in the submission{found}"
 FOUND_INSTEAD = " (it has: {names})"
 TOO_LARGE = "{name} is {size:.1f} MB, over the {limit:.0f} MB limit"
 NOT_UTF8 = "{name} is not UTF-8 text (byte {offset} is not valid UTF-8)"
-NOT_JSON = "{name} is not valid JSON (line {line}, column {column}: {message}); it may be truncated or edited outside Jupyter"
+NOT_JSON = (
+    "{name} is not valid JSON (line {line}, column {column}: {message}); it may be truncated or edited outside Jupyter"
+)
 TOO_DEEP = "{name} is nested too deeply to read"
 NOT_NOTEBOOK = "{name} is not a Jupyter notebook: {message}"
 OTHER_ASSIGNMENT = "{name} does not belong to assignment '{assignment}': none of its cells or functions match it"
@@ -39,12 +42,15 @@ COULD_NOT_READ = "the grader could not read {name}: {kind}: {message}"
 class IntakeFault(Exception):
     """Reading a submission failed in a way no file explains (a permission, a bug of ours): the grader's fault,
     never the student's 0. The message is one line naming the file."""
+
+
 MAX_MESSAGE = 200
 """characters of an exception's message quoted in a reason"""
 
 
-def read_submission(folder: Path, notebook_name: str, assignment: str, grade_ids: set[str],
-                    function_names: set[str]) -> tuple[str | None, str | None]:
+def read_submission(
+    folder: Path, notebook_name: str, assignment: str, grade_ids: set[str], function_names: set[str]
+) -> tuple[str | None, str | None]:
     """(the notebook's text, None) if `folder / notebook_name` can be graded; (None, the reason in one line) if
     not. `folder` is submitted/<student>/<assignment>: its parent is the student's folder, which the
     notebook must really be in. Whatever is wrong with the file is a reason; anything else raises IntakeFault."""
@@ -57,7 +63,9 @@ def read_submission(folder: Path, notebook_name: str, assignment: str, grade_ids
     return (None, problem) if problem else (text, None)
 
 
-def submission_problem(folder: Path, notebook_name: str, assignment: str, grade_ids: set[str], function_names: set[str]) -> str | None:
+def submission_problem(
+    folder: Path, notebook_name: str, assignment: str, grade_ids: set[str], function_names: set[str]
+) -> str | None:
     """None if the submission can be graded; otherwise the reason, in one line. IntakeFault as read_submission."""
     return read_submission(folder, notebook_name, assignment, grade_ids, function_names)[1]
 
@@ -127,13 +135,22 @@ def _shape_problem(parsed) -> str | None:
         if not isinstance(cell, dict):
             return WRONG_JSON.format(what=f"cell {number}", kind=_json_type(cell), expected="an object")
         if not isinstance(cell.get("metadata", {}), dict):
-            return WRONG_JSON.format(what=f"the metadata of cell {number}", kind=_json_type(cell["metadata"]), expected="an object")
+            return WRONG_JSON.format(
+                what=f"the metadata of cell {number}", kind=_json_type(cell["metadata"]), expected="an object"
+            )
     return None
 
 
 def _json_type(value) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number",
-            type(None): "null"}.get(type(value), type(value).__name__)
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def _as_notebook(parsed) -> nbformat.NotebookNode:
@@ -165,11 +182,16 @@ def _source(cell: dict) -> str:
 
 
 def _too_deep(value) -> bool:
-    """Whether lists and objects nest more than MAX_DEPTH deep in parsed JSON, looked at a level at a time (no recursion)."""
+    """Whether lists and objects nest more than MAX_DEPTH deep in parsed JSON, looked at a level at a time (no
+    recursion)."""
     level = [value] if isinstance(value, (dict, list)) else []
     for _ in range(MAX_DEPTH):
-        level = [child for node in level for child in (node.values() if isinstance(node, dict) else node)
-                 if isinstance(child, (dict, list))]
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, (dict, list))
+        ]
         if not level:
             return False
     return True
@@ -180,7 +202,9 @@ def _found_instead(folder: Path) -> str:
         names = sorted(os.listdir(folder)) if folder.is_dir() and not folder.is_symlink() else []
     except OSError:
         names = []
-    shown = [_printable(n) for n in names[:MAX_LISTED]] + ([f"and {len(names) - MAX_LISTED} more"] if len(names) > MAX_LISTED else [])
+    shown = [_printable(n) for n in names[:MAX_LISTED]] + (
+        [f"and {len(names) - MAX_LISTED} more"] if len(names) > MAX_LISTED else []
+    )
     return FOUND_INSTEAD.format(names=", ".join(shown)) if names else ""
 
 

@@ -6,6 +6,7 @@ notebook, is opened with O_NOFOLLOW relative to the one above it (no window betw
 file must be a regular one with a single name (a hard link shares its contents with a file elsewhere), and
 what the path resolves to must still be inside the student's folder.
 """
+
 from __future__ import annotations
 
 import errno
@@ -36,7 +37,9 @@ def open_own_file(path: Path) -> int | None:
     if any(part in ("", ".", "..") for part in folders + [path.name]):
         raise Refused(OUTSIDE.format(name=path.name))
     try:
-        opened = [os.open(student.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)]  # the course's layout: it may link
+        opened = [
+            os.open(student.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        ]  # the course's layout: it may link
     except (NotADirectoryError, FileNotFoundError):
         return None
     try:
@@ -82,4 +85,3 @@ def _is_link(name: str, folder: int) -> bool:
         return stat.S_ISLNK(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
     except OSError:
         return False
-

@@ -3,6 +3,7 @@
 An advisory lock on a file in the course root, held for the whole run. The kernel drops it when the
 process ends however it ends, so a crash never leaves the course locked.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -13,7 +14,10 @@ from pathlib import Path
 from .errors import CourseBusy
 
 LOCK_FILE = ".autograder-grade.lock"
-BUSY = "another `autograder grade` (process {pid}) is grading {root} now; wait for it to finish, or stop it, and run this again"
+BUSY = (
+    "another `autograder grade` (process {pid}) is grading {root} now; wait for it to finish, or stop it, and run "
+    "this again"
+)
 
 
 @contextmanager

@@ -7,6 +7,7 @@ An exercise that is only an entry gets every cell it needs, each written once, w
 answer's solution must read as equivalent to its reference, or nothing is written; and the formula reader is
 copied next to the master, for nbgrader's release to ship.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,17 +26,23 @@ from .formulas.check import EQUIVALENT, compare
 from .formulas.reading import answer_string
 from .homework import DEFAULT, Homework, homework_in
 
-
-SOLUTION_NOT_EQUIVALENT = ("the master's solution for {name} does not read as equivalent to its reference, so nothing was "
-                           "written: {verdict} Fix the answer cell {name} (or its reference in autograder/formulas/answers.py).")
+SOLUTION_NOT_EQUIVALENT = (
+    "the master's solution for {name} does not read as equivalent to its reference, so nothing "
+    "was "
+    "written: {verdict} Fix the answer cell {name} (or its reference in "
+    "autograder/formulas/answers.py)."
+)
 
 
 class SolutionNotEquivalent(AutograderError):
     """An instructor's formula solution that the grader would not give full marks."""
 
 
-ENTRY_MISSING = ("the master has the cells of {name}, written from its entry, but {origin} has no entry {name}; nothing was "
-                 "written: put the entry back, or delete {name}'s cells from the master yourself")
+ENTRY_MISSING = (
+    "the master has the cells of {name}, written from its entry, but {origin} has no entry {name}; "
+    "nothing was "
+    "written: put the entry back, or delete {name}'s cells from the master yourself"
+)
 
 
 class EntryMissing(AutograderError):
@@ -53,7 +60,9 @@ def check_solutions(nb: NotebookNode, answers: tuple[FormulaAnswer, ...] = DEFAU
         text, problem = answer_string(cell.source, answer.name)
         verdict = compare(answer, text) if text is not None else None
         if verdict is None or verdict.outcome != EQUIVALENT:
-            raise SolutionNotEquivalent(SOLUTION_NOT_EQUIVALENT.format(name=answer.name, verdict=verdict.message if verdict else problem))
+            raise SolutionNotEquivalent(
+                SOLUTION_NOT_EQUIVALENT.format(name=answer.name, verdict=verdict.message if verdict else problem)
+            )
 
 
 def _grade_id(cell: NotebookNode) -> str | None:
@@ -68,9 +77,15 @@ def _insertion_point(nb: NotebookNode, exercise: Exercise) -> int:
     """After the cell defining the function and the plot/test cells that follow it."""
     defining = [i for i, cell in enumerate(nb.cells) if _defines(cell, exercise.name)]
     if not defining:
-        raise LookupError(f"the master notebook has no cell with `def {exercise.name}(`; add the exercise's solution cell first")
+        raise LookupError(
+            f"the master notebook has no cell with `def {exercise.name}(`; add the exercise's solution cell first"
+        )
     index = defining[0] + 1
-    while index < len(nb.cells) and nb.cells[index].cell_type == "code" and not nb.cells[index].metadata.get("nbgrader", {}).get("solution"):
+    while (
+        index < len(nb.cells)
+        and nb.cells[index].cell_type == "code"
+        and not nb.cells[index].metadata.get("nbgrader", {}).get("solution")
+    ):
         index += 1
     return index
 
@@ -128,7 +143,9 @@ def sync_master(nb: NotebookNode, homework: Homework = DEFAULT) -> list[str]:
         grade_id = _grade_id(cell) or ""
         if grade_id.startswith("hidden_tests_") and grade_id not in known:
             name = grade_id.removeprefix("hidden_tests_")
-            if f"section_{name}" in ids:  # written from an entry that is gone: a lost exercises.py must not cost the cells
+            if (
+                f"section_{name}" in ids
+            ):  # written from an entry that is gone: a lost exercises.py must not cost the cells
                 raise EntryMissing(ENTRY_MISSING.format(name=name, origin=homework.origin))
             nb.cells.remove(cell)
             changes.append(f"removed {grade_id}")

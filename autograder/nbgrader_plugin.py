@@ -6,6 +6,7 @@ DeduplicateIds, OverwriteKernelspec and OverwriteCells) and `TrustedExecute` in
 of SaveAutoGrades. The rest of nbgrader's pipeline, its
 gradebook, formgrader, generate_feedback and export, works on the result unchanged.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -103,17 +104,30 @@ class TrustedExecute(NbGraderPreprocessor):
     """Run the student's cells in a sandbox and write the hidden tests' verdicts from this process.
     Its settings are the course's limits for every grading path (`course_limits`)."""
 
-    call_seconds = Float(Limits.call_seconds, help="Wall-clock limit for one call of a student's function.").tag(config=True)
+    call_seconds = Float(Limits.call_seconds, help="Wall-clock limit for one call of a student's function.").tag(
+        config=True
+    )
     cell_seconds = Float(Limits.cell_seconds, help="Wall-clock limit for one notebook cell.").tag(config=True)
-    submission_seconds = Float(Limits.submission_seconds, help="Wall-clock limit for one sandbox run of a whole submission.").tag(config=True)
+    submission_seconds = Float(
+        Limits.submission_seconds, help="Wall-clock limit for one sandbox run of a whole submission."
+    ).tag(config=True)
     cpu_seconds = Integer(Limits.cpu_seconds, help="CPU seconds a sandbox's processes may use.").tag(config=True)
-    memory_mb = Integer(Limits.memory_mb, help="Memory the student's code may add to the warm interpreter.").tag(config=True)
+    memory_mb = Integer(Limits.memory_mb, help="Memory the student's code may add to the warm interpreter.").tag(
+        config=True
+    )
     processes = Integer(Limits.processes, help="Processes a sandbox may hold at once.").tag(config=True)
-    output_bytes = Integer(Limits.output_bytes, help="Text the student's cells may print, all cells together.").tag(config=True)
-    images = Integer(Limits.images, help="Figures kept from the student's plots (0: none are rendered).").tag(config=True)
+    output_bytes = Integer(Limits.output_bytes, help="Text the student's cells may print, all cells together.").tag(
+        config=True
+    )
+    images = Integer(Limits.images, help="Figures kept from the student's plots (0: none are rendered).").tag(
+        config=True
+    )
     file_mb = Integer(Limits.file_mb, help="Largest file the student's code may write.").tag(config=True)
     tmp_mb = Integer(Limits.tmp_mb, help="Size of the sandbox's private /tmp.").tag(config=True)
-    formula_seconds = Float(Limits.formula_seconds, help="CPU time limit for checking one formula answer; past it, the answer goes to manual grading.").tag(config=True)
+    formula_seconds = Float(
+        Limits.formula_seconds,
+        help="CPU time limit for checking one formula answer; past it, the answer goes to manual grading.",
+    ).tag(config=True)
 
     @property
     def limits(self) -> Limits:
@@ -129,12 +143,18 @@ class TrustedExecute(NbGraderPreprocessor):
         sandbox = warm_sandbox(self.limits)
         try:
             graded = grade_notebook(nb, master, sandbox, checksums, homework=homework)
-        except Exception:  # a fault of ours: logged, then once more in a fresh sandbox; a second one is nbgrader's failure
+        except (
+            Exception
+        ):  # a fault of ours: logged, then once more in a fresh sandbox; a second one is nbgrader's failure
             self.log.exception("grader fault on this submission; grading it once more in a fresh sandbox")
             sandbox.close()
             graded = grade_notebook(nb, master, sandbox, checksums, homework=homework)
-        self.log.info("Graded in a sandbox (isolation: %s) in %.2f s%s", graded.isolation, graded.seconds,
-                      f"; stopped: {graded.fault}" if graded.fault else "")
+        self.log.info(
+            "Graded in a sandbox (isolation: %s) in %.2f s%s",
+            graded.isolation,
+            graded.seconds,
+            f"; stopped: {graded.fault}" if graded.fault else "",
+        )
         return graded.notebook, resources
 
 
@@ -152,7 +172,9 @@ class SaveGradesFlaggingFormulas(SaveAutoGrades):
         from .gradebook import flagged_for_manual_grading
 
         if flagged_for_manual_grading(cell):
-            grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id, self.assignment_id, self.student_id)
+            grade = self.gradebook.find_grade(
+                cell.metadata["nbgrader"]["grade_id"], self.notebook_id, self.assignment_id, self.student_id
+            )
             grade.auto_score, grade.needs_manual_grade = None, True
             self.gradebook.db.commit()
 

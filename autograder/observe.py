@@ -4,21 +4,32 @@ This is the only module that runs student code. What it returns holds no object 
 student's: bytes, strings and numbers only, so the side that decides grades can rebuild
 exact tensors from it without trusting anything the student wrote.
 """
+
 from __future__ import annotations
 
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
 # Only these dtypes are rebuilt from bytes; anything else is reported by name.
 DTYPES: dict[str, torch.dtype] = {
     str(dtype).removeprefix("torch."): dtype
-    for dtype in (torch.float16, torch.bfloat16, torch.float32, torch.float64,
-                  torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8, torch.bool)
+    for dtype in (
+        torch.float16,
+        torch.bfloat16,
+        torch.float32,
+        torch.float64,
+        torch.int8,
+        torch.int16,
+        torch.int32,
+        torch.int64,
+        torch.uint8,
+        torch.bool,
+    )
 }
 MAX_ERROR_CHARS = 500
 MAX_ELEMENTS = 4096
@@ -35,7 +46,7 @@ class TensorData:
     data: bytes
 
     @classmethod
-    def of(cls, tensor: torch.Tensor) -> "TensorData":
+    def of(cls, tensor: torch.Tensor) -> TensorData:
         plain = torch.Tensor.detach(tensor).cpu().contiguous()
         raw = plain.reshape(-1).view(torch.uint8).numpy().tobytes()
         return cls(str(plain.dtype).removeprefix("torch."), tuple(plain.shape), raw)
@@ -82,7 +93,9 @@ def observe(function: Callable | None, args: tuple[torch.Tensor, ...]) -> Observ
     except (Exception, SystemExit) as exc:  # the student's error is a result, not a grader fault
         message = (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)[:MAX_ERROR_CHARS]
         return Observation("raised", error=message, student_trace=_student_frames(exc))
-    args_after = tuple(TensorData.of(arg) if arg.numel() <= MAX_ELEMENTS else TensorData.of(torch.empty(0)) for arg in call_args)
+    args_after = tuple(
+        TensorData.of(arg) if arg.numel() <= MAX_ELEMENTS else TensorData.of(torch.empty(0)) for arg in call_args
+    )
     if type(output) is not torch.Tensor:
         return Observation("other", type_name=type(output).__name__, args_after=args_after)
     if str(output.dtype).removeprefix("torch.") not in DTYPES:

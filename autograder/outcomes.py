@@ -5,12 +5,13 @@ one JSON line per grading, appended (cheap at any class size, and a line cut sho
 the last line per student winning. A student nbgrader graded outside us has no line; their autograded
 notebook speaks for them (see `reports.py`).
 """
+
 from __future__ import annotations
 
 import json
 import time
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 from .course import Course
 
@@ -44,7 +45,9 @@ def recall(course: Course) -> dict[str, Outcome]:
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
             entry = json.loads(line)
-            outcomes[str(entry["student"])] = Outcome(str(entry["status"]), str(entry["reason"]), float(entry["seconds"]), float(entry["when"]))
+            outcomes[str(entry["student"])] = Outcome(
+                str(entry["status"]), str(entry["reason"]), float(entry["seconds"]), float(entry["when"])
+            )
         except (ValueError, KeyError, TypeError):  # a line cut short by a crash: that grading left no outcome
             continue
     return outcomes

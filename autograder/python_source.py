@@ -7,9 +7,10 @@ submissions in threads. Our parses are not the only ones: libraries parse while 
 thread. So importing this module puts every `ast.parse`, and every `compile` that builds or reads an
 AST (`ast.PyCF_ONLY_AST`, or an AST given as the source), in the process behind one lock.
 """
-from __future__ import annotations
 
+from __future__ import annotations
 import __future__
+
 import ast
 import builtins
 import symtable
@@ -54,7 +55,8 @@ builtins.compile = _compile_one_at_a_time
 
 
 def parse(source: str) -> ast.Module:
-    """`ast.parse`, serialised across threads; raises SyntaxError as it does, and for code nested too deeply to build."""
+    """`ast.parse`, serialised across threads; raises SyntaxError as it does, and for code nested too deeply to
+    build."""
     with _ONE_AT_A_TIME:
         try:
             return ast.parse(source)

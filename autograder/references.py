@@ -3,9 +3,10 @@
 Every reference works in float64 on a copy of the inputs, so the expected values are
 as accurate as the grader can make them, whatever dtype the student was given.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F

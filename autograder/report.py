@@ -1,6 +1,7 @@
 """Render batch results: the score table for the terminal and results.csv for the instructor.
 
 Student names and reasons are student-controlled: every cell goes through `instructor_text`."""
+
 from __future__ import annotations
 
 import csv
@@ -18,7 +19,9 @@ if TYPE_CHECKING:
 SEVERITY = ("missing", "stopped", "raised", "type", "shape", "dtype", "finite", "value", "mutation", "formula")
 """the worst first: what keeps a function from running at all, then wrong types, then wrong numbers"""
 COLUMNS = ("student", "autograded", "written", "status", "reason")
-SANDBOX_STOPS = tuple(sentence.split("{")[0] for sentence in (STOPPED_TIME, STOPPED_EXIT, STOPPED_CELL, STOPPED_CHANNEL, STOPPED_SANDBOX))
+SANDBOX_STOPS = tuple(
+    sentence.split("{")[0] for sentence in (STOPPED_TIME, STOPPED_EXIT, STOPPED_CELL, STOPPED_CHANNEL, STOPPED_SANDBOX)
+)
 """a graded student's reason with one of these was cut short by the sandbox: the summary lists them as failures"""
 REASON_WIDTH = 110
 
@@ -54,7 +57,13 @@ def worst_problems(records: list[dict]) -> list[str]:
         elif details["violation"] or details.get("manual_reason"):
             problems.append(f"{details['name']}: {details['violation'] or details['manual_reason']}")
         elif failed:
-            worst = min(failed, key=lambda c: (SEVERITY.index(c["check"]) if c["check"] in SEVERITY else len(SEVERITY), c["group"] != "typical"))
+            worst = min(
+                failed,
+                key=lambda c: (
+                    SEVERITY.index(c["check"]) if c["check"] in SEVERITY else len(SEVERITY),
+                    c["group"] != "typical",
+                ),
+            )
             problems.append(worst.get("summary") or worst["message"])
     return [problem.removesuffix(".") for problem in problems]  # joined with "; " into one cell
 
@@ -64,17 +73,22 @@ def write_results_csv(results: list[StudentResult], path: Path) -> Path:
         writer = csv.writer(handle)
         writer.writerow(["student", "status", "auto_score", "max_auto_score", "needs_manual_grade", "reason"])
         for r in sorted(results, key=lambda r: r.student):
-            writer.writerow(csv_row([r.student, r.status, r.auto_score, r.max_auto_score, r.needs_manual_grade, r.reason]))
+            writer.writerow(
+                csv_row([r.student, r.status, r.auto_score, r.max_auto_score, r.needs_manual_grade, r.reason])
+            )
     return path
 
 
-def batch_summary(report: "BatchReport", wall_seconds: float) -> str:
+def batch_summary(report: BatchReport, wall_seconds: float) -> str:
     """The end of `autograder grade`: counts by outcome, the slowest submissions, every failure's reason."""
     from collections import Counter
 
     graded = len(report.seconds)
     rate = graded / wall_seconds if wall_seconds > 0 else 0.0
-    lines = [f"{len(report.results)} submissions in {wall_seconds:.1f} s ({rate:.1f} graded per second; isolation: {report.isolation or 'n/a'})"]
+    lines = [
+        f"{len(report.results)} submissions in {wall_seconds:.1f} s ({rate:.1f} graded per second; isolation: "
+        f"{report.isolation or 'n/a'})"
+    ]
     counts = Counter(r.status for r in report.results)
     if report.skipped:
         counts["skipped, already graded"] = len(report.skipped)

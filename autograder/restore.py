@@ -5,6 +5,7 @@ the student's text under the master's metadata; duplicated or unknown ids become
 (they still run, as they would in the student's kernel); cells the student deleted come back,
 an answer as an empty placeholder. Points and the kernel are the master's.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,8 @@ def _copy(node):
 
 
 def nbgrader_of(cell: NotebookNode) -> dict:
-    """The cell's nbgrader metadata, {} unless the cell, its metadata and that are all objects (a submission's may be anything)."""
+    """The cell's nbgrader metadata, {} unless the cell, its metadata and that are all objects (a submission's may
+    be anything)."""
     metadata = cell.get("metadata") if isinstance(cell, dict) else None
     meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
     return meta if isinstance(meta, dict) else {}
@@ -48,10 +50,16 @@ def _plain(cell: NotebookNode) -> NotebookNode:
 
     Built as nbformat.v4.new_*_cell builds it (same keys, same order; the id is set by `rebuild`), without
     its schema check of every cell: that check alone made a notebook of 20,000 cells take 15 s to rebuild."""
-    kind = cell.get("cell_type") if isinstance(cell, dict) and cell.get("cell_type") in ("code", "markdown", "raw") else "raw"
+    kind = (
+        cell.get("cell_type")
+        if isinstance(cell, dict) and cell.get("cell_type") in ("code", "markdown", "raw")
+        else "raw"
+    )
     source = source_of(cell)
     if kind == "code":
-        return nbformat.from_dict({"id": "", "cell_type": kind, "metadata": {}, "execution_count": None, "source": source, "outputs": []})
+        return nbformat.from_dict(
+            {"id": "", "cell_type": kind, "metadata": {}, "execution_count": None, "source": source, "outputs": []}
+        )
     return nbformat.from_dict({"id": "", "cell_type": kind, "source": source, "metadata": {}})
 
 

@@ -12,6 +12,7 @@ escaped text. nbgrader_config.py therefore swaps in two Jinja filters (`HTMLExpo
 written; event-handler attributes and `javascript:` links are dropped; `$…$` is text to the cleaner and
 stays for MathJax.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,9 +23,42 @@ from jinja2 import pass_context
 from traitlets.config import LoggingConfigurable
 
 TAGS = bleach.ALLOWED_TAGS | {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "span", "div", "sub", "sup", "del", "s", "u",
-    "kbd", "mark", "small", "dl", "dt", "dd", "details", "summary", "img",
-    "table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td",
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "span",
+    "div",
+    "sub",
+    "sup",
+    "del",
+    "s",
+    "u",
+    "kbd",
+    "mark",
+    "small",
+    "dl",
+    "dt",
+    "dd",
+    "details",
+    "summary",
+    "img",
+    "table",
+    "caption",
+    "colgroup",
+    "col",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
 }
 # data: only so that an image pasted into a markdown cell (an attachment, rendered as data:) still shows
 PROTOCOLS = bleach.ALLOWED_PROTOCOLS | {"data"}
@@ -57,8 +91,15 @@ def clean_html(html) -> str:
     text = html.decode() if isinstance(html, bytes) else str(html)
     # a Cleaner per call, as bleach.clean makes: its parser is not thread-safe. The CSS sanitizer keeps only
     # bleach's harmless properties (no position, no url()).
-    return bleach.clean(text, tags=TAGS, attributes=ATTRIBUTES, protocols=PROTOCOLS, strip=False, strip_comments=True,
-                        css_sanitizer=CSSSanitizer())
+    return bleach.clean(
+        text,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        protocols=PROTOCOLS,
+        strip=False,
+        strip_comments=True,
+        css_sanitizer=CSSSanitizer(),
+    )
 
 
 class CleanMarkdown2HTML(LoggingConfigurable):

@@ -4,10 +4,11 @@ typical case passes: a constant 0 is "right" where σ′ underflows, but that is
 Likewise a single-value case counts only beside a passing case of many values and with no wrong values
 in any typical case: one value cannot tell a formula from a coincidence (ReLU′ = 0 is right at any x < 0,
 and so is a constant torch.tensor(0.))."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .checks import CaseResult, check_case
 from .exercises import Exercise
@@ -35,15 +36,20 @@ class ExerciseResult:
         typical = [result for result in self.cases if result.case.group == "typical"]
         typical_ok = all(result.passed for result in typical)
         # a single value is believed only beside a case of many values that passed, and no wrong values anywhere
-        single_believed = (any(r.passed and not r.case.single_value for r in typical)
-                           and not any(r.check in ("value", "finite") for r in typical))
+        single_believed = any(r.passed and not r.case.single_value for r in typical) and not any(
+            r.check in ("value", "finite") for r in typical
+        )
         total = sum(result.case.weight for result in self.cases)
 
         def counts(result: CaseResult) -> bool:
             case = result.case
-            return result.passed and (typical_ok or (case.group == "typical" and (single_believed or not case.single_value)))
+            return result.passed and (
+                typical_ok or (case.group == "typical" and (single_believed or not case.single_value))
+            )
 
-        return tuple(self.max_points * result.case.weight / total if total and counts(result) else 0.0 for result in self.cases)
+        return tuple(
+            self.max_points * result.case.weight / total if total and counts(result) else 0.0 for result in self.cases
+        )
 
     @property
     def points(self) -> float:
@@ -58,7 +64,9 @@ class ExerciseResult:
         return not self.failures and not self.violation and not self.manual
 
 
-def score(exercise: Exercise, observations: tuple[Observation, ...], student_names: tuple[str, ...] = ()) -> ExerciseResult:
+def score(
+    exercise: Exercise, observations: tuple[Observation, ...], student_names: tuple[str, ...] = ()
+) -> ExerciseResult:
     """Judge one observation per case of `exercise` (in the order of `exercise.cases`)."""
     if len(observations) != len(exercise.cases):
         raise ValueError(f"{exercise.name}: {len(observations)} observations for {len(exercise.cases)} cases")
@@ -68,6 +76,8 @@ def score(exercise: Exercise, observations: tuple[Observation, ...], student_nam
     )
 
 
-def grade_function(exercise: Exercise, function: Callable | None, student_names: tuple[str, ...] = ()) -> ExerciseResult:
+def grade_function(
+    exercise: Exercise, function: Callable | None, student_names: tuple[str, ...] = ()
+) -> ExerciseResult:
     """Observe and judge `function` in this process (used where student and grader share a kernel)."""
     return score(exercise, tuple(observe(function, case.args) for case in exercise.cases), student_names)

@@ -2,6 +2,7 @@
 
 Used for the bundled samples, the mutation and variant tests, and the benchmark.
 """
+
 from __future__ import annotations
 
 import ast
@@ -33,7 +34,9 @@ def replace_function(source: str, name: str, new_definition: str) -> str:
     for node in ast.parse(source).body:
         if isinstance(node, ast.FunctionDef) and node.name == name:
             lines = source.split("\n")
-            return "\n".join(lines[: node.lineno - 1] + new_definition.strip("\n").split("\n") + lines[node.end_lineno :])
+            return "\n".join(
+                lines[: node.lineno - 1] + new_definition.strip("\n").split("\n") + lines[node.end_lineno :]
+            )
     raise LookupError(f"no function {name!r} in cell")
 
 

@@ -6,6 +6,7 @@ cell ran → judge what came back against torch and torch.autograd here → read
 its cell's source as data and check it against sympy's derivative → write the hidden-test cells'
 outputs ourselves, so nbgrader's SaveAutoGrades reads points that no student code could have touched.
 """
+
 from __future__ import annotations
 
 from collections.abc import Container
@@ -17,9 +18,9 @@ from nbformat import NotebookNode
 from . import messages as msg
 from .by_hand import ByHand, by_hand_finding
 from .definitions import MAX_CODE_CHARS, NOT_REBUILT, Missing, NeverRan, NotRebuilt, Rebuilt, read_definitions
-from .exercises import Exercise
 from .diagnosis import cause_of, failed_cells
 from .errors import MasterOutOfStep
+from .exercises import Exercise
 from .feedback import MIME, formula_record, record
 from .formulas.answers import FormulaAnswer
 from .formulas.cells import NOTATION_ID
@@ -36,7 +37,9 @@ from .scoring import ExerciseResult, score
 
 HIDDEN_MARKER = "BEGIN HIDDEN TESTS"
 NOT_RUN = "the notebook stopped before this point"
-ANSWER_CELL_TOO_LONG = "The cell of {name} holds {size:,} characters, more than the {limit:,} the grader reads, so it was not read."
+ANSWER_CELL_TOO_LONG = (
+    "The cell of {name} holds {size:,} characters, more than the {limit:,} the grader reads, so it was not read."
+)
 
 
 def parsed_here(homework: Homework) -> set[str]:
@@ -57,11 +60,18 @@ class GradedNotebook:
 def hidden_test_cells(notebook: NotebookNode, entries) -> dict[str, int]:
     """Exercise (or formula answer) name → index of its hidden-test cell, found by the registry's grade ids."""
     ids = {entry.grade_id: entry.name for entry in entries}
-    return {ids[nbgrader_of(c)["grade_id"]]: i for i, c in enumerate(notebook.cells) if nbgrader_of(c).get("grade_id") in ids}
+    return {
+        ids[nbgrader_of(c)["grade_id"]]: i
+        for i, c in enumerate(notebook.cells)
+        if nbgrader_of(c).get("grade_id") in ids
+    }
 
 
-OUT_OF_STEP = ("the master and {origin} disagree ({problems}); run `autograder sync-master` and `autograder release` "
-               "before grading: a hidden test with no entry would be left unscored, which nbgrader counts as full marks")
+OUT_OF_STEP = (
+    "the master and {origin} disagree ({problems}); run `autograder sync-master` and `autograder release` "
+    "before grading: a hidden test with no entry would be left unscored, which nbgrader counts as full "
+    "marks"
+)
 
 
 def is_hidden_test(cell: NotebookNode) -> bool:
@@ -85,8 +95,7 @@ def student_program(notebook: NotebookNode, homework: Homework = DEFAULT) -> lis
     return [
         (index, cell.source)
         for index, cell in enumerate(notebook.cells)
-        if cell.cell_type == "code" and not is_hidden_test(cell)
-        and nbgrader_of(cell).get("grade_id") not in skipped
+        if cell.cell_type == "code" and not is_hidden_test(cell) and nbgrader_of(cell).get("grade_id") not in skipped
     ]
 
 
@@ -109,8 +118,12 @@ def _answer_in(source: str, name: str) -> tuple[str | None, str]:
     return answer_string(source, name)
 
 
-def formula_verdicts(notebook: NotebookNode, names: Container[str], checker: FormulaChecker,
-                     answers: tuple[FormulaAnswer, ...] = DEFAULT.formulas) -> dict[str, FormulaVerdict]:
+def formula_verdicts(
+    notebook: NotebookNode,
+    names: Container[str],
+    checker: FormulaChecker,
+    answers: tuple[FormulaAnswer, ...] = DEFAULT.formulas,
+) -> dict[str, FormulaVerdict]:
     """Each named formula answer, read statically from the notebook and checked."""
     verdicts = {}
     for answer in (a for a in answers if a.name in names):
@@ -121,63 +134,122 @@ def formula_verdicts(notebook: NotebookNode, names: Container[str], checker: For
 
 def verdict_outputs(text: str, details: dict, points: float) -> list[NotebookNode]:
     """A hidden-test cell's outputs: the sentences, the feedback record, and the points for nbgrader."""
-    return [nbformat.from_dict(output) for output in (  # built, not validated: their shape is fixed here (a test validates it)
-        {"output_type": "stream", "name": "stdout", "text": text + "\n"},
-        {"output_type": "display_data", "data": {MIME: details, "text/plain": ""}, "metadata": {}},
-        {"output_type": "execute_result", "data": {"text/plain": repr(points)}, "metadata": {}, "execution_count": None},
-    )]
+    return [
+        nbformat.from_dict(output)
+        for output in (  # built, not validated: their shape is fixed here (a test validates it)
+            {"output_type": "stream", "name": "stdout", "text": text + "\n"},
+            {"output_type": "display_data", "data": {MIME: details, "text/plain": ""}, "metadata": {}},
+            {
+                "output_type": "execute_result",
+                "data": {"text/plain": repr(points)},
+                "metadata": {},
+                "execution_count": None,
+            },
+        )
+    ]
 
 
 def function_jobs(rebuilt: dict, homework: Homework = DEFAULT) -> list[FunctionJob]:
-    return [FunctionJob(name, tuple((s.cell, s.line, s.source) for s in found.statements), homework.by_name[name].encoded_cases)
-            for name, found in rebuilt.items() if isinstance(found, Rebuilt)]
+    return [
+        FunctionJob(
+            name, tuple((s.cell, s.line, s.source) for s in found.statements), homework.by_name[name].encoded_cases
+        )
+        for name, found in rebuilt.items()
+        if isinstance(found, Rebuilt)
+    ]
 
 
-def _judge(exercise: Exercise, run: SandboxRun, found: Rebuilt | NotRebuilt | Missing | NeverRan, finding: ByHand | None,
-           names: tuple[str, ...]) -> ExerciseResult:
+def _judge(
+    exercise: Exercise,
+    run: SandboxRun,
+    found: Rebuilt | NotRebuilt | Missing | NeverRan,
+    finding: ByHand | None,
+    names: tuple[str, ...],
+) -> ExerciseResult:
     if isinstance(found, NotRebuilt):
-        return ExerciseResult(exercise, (), manual=NOT_REBUILT.format(signature=exercise.signature, reason=found.reason))
-    absent = (Observation("missing") if isinstance(found, Missing) else
-              Observation("stopped", error=found.reason) if isinstance(found, NeverRan) else Observation("stopped", error=run.fault or NOT_RUN))
+        return ExerciseResult(
+            exercise, (), manual=NOT_REBUILT.format(signature=exercise.signature, reason=found.reason)
+        )
+    absent = (
+        Observation("missing")
+        if isinstance(found, Missing)
+        else Observation("stopped", error=found.reason)
+        if isinstance(found, NeverRan)
+        else Observation("stopped", error=run.fault or NOT_RUN)
+    )
     seen = tuple(run.observation(exercise.name, i) or absent for i in range(len(exercise.cases)))
     result = score(exercise, seen, names)
     called = run.functions[exercise.name].autograd if exercise.by_hand and exercise.name in run.functions else ""
     if finding and finding.machine:
-        return ExerciseResult(exercise, result.cases, violation=msg.BY_MACHINE.format(
-            signature=exercise.signature, kind=finding.machine, evidence=finding.where))
+        return ExerciseResult(
+            exercise,
+            result.cases,
+            violation=msg.BY_MACHINE.format(signature=exercise.signature, kind=finding.machine, evidence=finding.where),
+        )
     if called:  # what its process reports can only add evidence: it never clears a function
-        kind, evidence = (("complex-step differentiation", msg.COMPLEX_WHEN_GRADED) if COMPLEX_NUMBERS in called else
-                          ("autograd", msg.CALLED_WHEN_GRADED.format(entry_points=called)))
-        return ExerciseResult(exercise, result.cases, violation=msg.BY_MACHINE.format(signature=exercise.signature, kind=kind, evidence=evidence))
+        kind, evidence = (
+            ("complex-step differentiation", msg.COMPLEX_WHEN_GRADED)
+            if COMPLEX_NUMBERS in called
+            else ("autograd", msg.CALLED_WHEN_GRADED.format(entry_points=called))
+        )
+        return ExerciseResult(
+            exercise,
+            result.cases,
+            violation=msg.BY_MACHINE.format(signature=exercise.signature, kind=kind, evidence=evidence),
+        )
     if finding:
-        return ExerciseResult(exercise, result.cases, manual=msg.NOT_VERIFIABLE.format(signature=exercise.signature, where=finding.where))
+        return ExerciseResult(
+            exercise, result.cases, manual=msg.NOT_VERIFIABLE.format(signature=exercise.signature, where=finding.where)
+        )
     return result
 
 
-def grade_notebook(submission: NotebookNode, master: NotebookNode, sandbox: Sandbox, checksums: dict[str, str] | None = None,
-                   checker: FormulaChecker | None = None, homework: Homework = DEFAULT) -> GradedNotebook:
+def grade_notebook(
+    submission: NotebookNode,
+    master: NotebookNode,
+    sandbox: Sandbox,
+    checksums: dict[str, str] | None = None,
+    checker: FormulaChecker | None = None,
+    homework: Homework = DEFAULT,
+) -> GradedNotebook:
     check_in_step(master, homework)  # a fault of the course's, never full marks for an unscored cell
     notebook = rebuild(submission, master, checksums)
     hidden = hidden_test_cells(notebook, homework.exercises)
     program = student_program(notebook, homework)
     exercises = [e for e in homework.exercises if e.name in hidden]
     rebuilt, defined = read_definitions(program, [e.name for e in exercises])
-    names = tuple(name for name in defined if name not in homework.by_name)  # "did you rename it?" never offers another exercise
-    findings = {e.name: by_hand_finding(found.statements) for e in exercises if e.by_hand and isinstance(found := rebuilt[e.name], Rebuilt)}
+    names = tuple(
+        name for name in defined if name not in homework.by_name
+    )  # "did you rename it?" never offers another exercise
+    findings = {
+        e.name: by_hand_finding(found.statements)
+        for e in exercises
+        if e.by_hand and isinstance(found := rebuilt[e.name], Rebuilt)
+    }
     run = sandbox.run(program, function_jobs(rebuilt, homework))
     for index, outputs in run.outputs.items():
         notebook.cells[index].outputs = [nbformat.from_dict(output) for output in outputs]
-    results = tuple(_judge(exercise, run, rebuilt[exercise.name], findings.get(exercise.name), names) for exercise in exercises)
-    stopped = failed_cells(notebook.cells, run.outputs)  # the cause first: a cell that stopped before defining what failed
+    results = tuple(
+        _judge(exercise, run, rebuilt[exercise.name], findings.get(exercise.name), names) for exercise in exercises
+    )
+    stopped = failed_cells(
+        notebook.cells, run.outputs
+    )  # the cause first: a cell that stopped before defining what failed
     for result in results:
         cell = notebook.cells[hidden[result.exercise.name]]
         name, count = result.exercise.name, len(result.exercise.cases)
-        traces = {i: seen.student_trace for i in range(count) if (seen := run.observation(name, i)) and seen.student_trace}
+        traces = {
+            i: seen.student_trace for i in range(count) if (seen := run.observation(name, i)) and seen.student_trace
+        }
         cause = cause_of(result, stopped, absent=not isinstance(rebuilt[result.exercise.name], Rebuilt))
         details = record(result, run.observation(name, count), traces, cause)
         cell.outputs = verdict_outputs(feedback_text(result, cause), details, result.points)
     formula_cells = hidden_test_cells(notebook, homework.formulas)
-    formulas = formula_verdicts(notebook, formula_cells, checker or formula_checker(sandbox.limits.formula_seconds), homework.formulas)
+    formulas = formula_verdicts(
+        notebook, formula_cells, checker or formula_checker(sandbox.limits.formula_seconds), homework.formulas
+    )
     for name, verdict in formulas.items():
-        notebook.cells[formula_cells[name]].outputs = verdict_outputs(verdict.message, formula_record(verdict, homework.formulas_by_name[name]), verdict.points)
+        notebook.cells[formula_cells[name]].outputs = verdict_outputs(
+            verdict.message, formula_record(verdict, homework.formulas_by_name[name]), verdict.points
+        )
     return GradedNotebook(notebook, results, run.fault, run.level, run.seconds, tuple(formulas.values()))

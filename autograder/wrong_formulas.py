@@ -3,9 +3,10 @@
 The grader's tests prove it (tests/test_wrong_formulas.py). Each is written the way a student would, in torch,
 on the tensors the function is given.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
@@ -98,7 +99,10 @@ WRONG_FORMULAS: dict[str, tuple[WrongFormula, ...]] = {
         ("squared error", lambda p, y: (p - y) ** 2),
         ("−log p for every label", lambda p, y: -torch.log(p)),
         ("without the logs", lambda p, y: -(y * p + (1 - y) * (1 - p))),
-        ("mean over the batch, broadcast", lambda p, y: (-(y * torch.log(p) + (1 - y) * torch.log(1 - p))).mean().expand_as(p).clone()),
+        (
+            "mean over the batch, broadcast",
+            lambda p, y: (-(y * torch.log(p) + (1 - y) * torch.log(1 - p))).mean().expand_as(p).clone(),
+        ),
     ),
     "bce_derivative": (
         ("sign flipped", lambda p, y: y / p - (1 - y) / (1 - p)),

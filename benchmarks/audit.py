@@ -8,6 +8,7 @@ the baseline: grading one full notebook (the master's own solutions filled into 
 `trusted.grade_notebook` with a warm sandbox, the median of `--repeat` gradings after one to warm up. The ratio
 says what the audit costs in notebook gradings. The target is the audit under 60 s on a 2-core machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,8 +71,10 @@ def main() -> None:
     print(f"{os.cpu_count()} cores; importing the grader {imported:.1f} s (not counted below)")
     print(f"  audit of the shipped homework   {audit:6.1f} s  ({summary})")
     print(f"  one notebook, grade_notebook    {one_notebook:6.2f} s  (median of {args.repeat}, warm sandbox)")
-    print(f"  the audit costs {audit / one_notebook:.0f} notebook gradings; "
-          f"{'within' if audit <= TARGET_SECONDS else 'OVER'} the {TARGET_SECONDS:g} s target")
+    print(
+        f"  the audit costs {audit / one_notebook:.0f} notebook gradings; "
+        f"{'within' if audit <= TARGET_SECONDS else 'OVER'} the {TARGET_SECONDS:g} s target"
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ Then the warm latency of one submission (grade and feedback page) at --jobs 1, a
 submission at two class sizes (ours alone). With --baseline, the grader as it was at that commit runs the same
 whole job in the same run (from a temporary git worktree). Writes a PNG of the whole job's time against N.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,17 +54,29 @@ OTHER_RIGHT = {
 }
 FORMULAS_WRITTEN = {  # the final formulas, as students write them: equivalent forms, then a wrong one
     "answer_f_prime": [r"9x^2 - 4x + 5", r"x(9x - 4) + 5", r"f'(x) = 9x^{2} - 4x + 5", r"9x^2 - 4x"],
-    "answer_sigmoid_prime": [r"\sigma(x)(1 - \sigma(x))", r"\frac{e^{-x}}{(1+e^{-x})^2}", r"\sigma(x) - \sigma(x)^2", r"\sigma(x)"],
-    "answer_relu_prime": [r"\begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}", r"\mathbb{1}[x > 0]",
-                          r"\begin{cases} 1 & x \geq 0 \\ 0 & x < 0 \end{cases}"],
-    "answer_bce_wrt_prediction": [r"\frac{\hat{y} - y}{\hat{y}(1 - \hat{y})}", r"-\frac{y}{\hat y} + \frac{1-y}{1-\hat y}",
-                                  r"\frac{y}{\hat{y}} - \frac{1-y}{1-\hat{y}}"],
+    "answer_sigmoid_prime": [
+        r"\sigma(x)(1 - \sigma(x))",
+        r"\frac{e^{-x}}{(1+e^{-x})^2}",
+        r"\sigma(x) - \sigma(x)^2",
+        r"\sigma(x)",
+    ],
+    "answer_relu_prime": [
+        r"\begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
+        r"\mathbb{1}[x > 0]",
+        r"\begin{cases} 1 & x \geq 0 \\ 0 & x < 0 \end{cases}",
+    ],
+    "answer_bce_wrt_prediction": [
+        r"\frac{\hat{y} - y}{\hat{y}(1 - \hat{y})}",
+        r"-\frac{y}{\hat y} + "
+        r"\frac{1-y}{1-\hat y}",
+        r"\frac{y}{\hat{y}} - \frac{1-y}{1-\hat{y}}",
+    ],
     "answer_bce_wrt_logit": [r"\sigma(z) - y", r"\hat{y} - y", r"y - \sigma(z)"],
 }
-STOCK_CONFIG = '''c = get_config()
+STOCK_CONFIG = """c = get_config()
 c.CourseDirectory.course_id = "dl-derivatives"
 c.CourseDirectory.root = "."
-'''
+"""
 
 
 def submissions(n: int, release, solutions, seed: int = 0) -> dict[str, nbformat.NotebookNode]:
@@ -74,15 +87,20 @@ def submissions(n: int, release, solutions, seed: int = 0) -> dict[str, nbformat
     for index in range(n):
         roll = rng.random()
         if roll < 0.60:
-            kind, answers = "correct", with_functions(code, dict(rng.sample(sorted(OTHER_RIGHT.items()), rng.randint(0, 3))))
+            kind, answers = (
+                "correct",
+                with_functions(code, dict(rng.sample(sorted(OTHER_RIGHT.items()), rng.randint(0, 3)))),
+            )
         elif roll < 0.85:
             kind, answers = "wrong", with_functions(code, dict(rng.sample(sorted(WRONG.items()), rng.randint(1, 3))))
         elif roll < 0.95:
             kind, answers = "crash", {**code, "impl_relu": "import not_installed_module\n\n" + code["impl_relu"]}
         else:
             kind, answers = "slow", {**code, "impl_f": "import time\ntime.sleep(1.0)\n\n" + code["impl_f"]}
-        formulas = {name: f'{name} = r"{rng.choice(written[:-1] if kind == "correct" else written)}"'
-                    for name, written in FORMULAS_WRITTEN.items()}
+        formulas = {
+            name: f'{name} = r"{rng.choice(written[:-1] if kind == "correct" else written)}"'
+            for name, written in FORMULAS_WRITTEN.items()
+        }
         made[f"s{index:04d}_{kind}"] = fill_release(release, {**answers, **formulas})
     return made
 
@@ -146,11 +164,16 @@ def children_cpu() -> float:
 
 
 def timed(commands: list[list[str]], cwd: Path, env: dict | None = None) -> tuple[float, float, float]:
-    """(seconds, core-seconds of every process the commands started, peak PSS in MB) of running them one after the other."""
+    """(seconds, core-seconds of every process the commands started, peak PSS in MB) of running them one after the
+    other."""
     started, cpu, peak = time.monotonic(), children_cpu(), 0.0
     for command in commands:
-        with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as process, \
-                PeakMemory(process.pid) as memory:
+        with (
+            subprocess.Popen(
+                command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+            ) as process,
+            PeakMemory(process.pid) as memory,
+        ):
             _, errors = process.communicate()
         if process.returncode not in (0, 1):  # 1: some student's grading failed (a row says so), not the command
             raise RuntimeError(f"{' '.join(command)} exited with {process.returncode}:\n{errors[-3000:]}")
@@ -168,8 +191,11 @@ def ours(work: Path, name: str, notebooks: dict, tree: Path = ROOT) -> dict:
     course = course_with(work / name, (tree / "nbgrader_config.py").read_text(), notebooks)
     environment = {**os.environ, "PYTHONPATH": str(tree)}
     wall = time.time()
-    seconds, cpu, peak = timed([[sys.executable, "-m", "autograder", "grade", "--course", str(course.root), "--no-progress"]],
-                               tree, environment)
+    seconds, cpu, peak = timed(
+        [[sys.executable, "-m", "autograder", "grade", "--course", str(course.root), "--no-progress"]],
+        tree,
+        environment,
+    )
     pages = len(list((course.root / "autograder-feedback").glob("*/derivatives/*.html")))
     if pages != len(notebooks) or not (course.root / "grades.csv").exists():
         raise RuntimeError(f"{name}: {pages} feedback pages for {len(notebooks)} submissions")
@@ -184,13 +210,22 @@ def stock(work: Path, notebooks: dict) -> dict:
     pages = len(list((course.root / "feedback").glob("*/derivatives/*.html")))
     if pages != len(notebooks):
         raise RuntimeError(f"nbgrader generate_feedback wrote {pages} pages for {len(notebooks)} submissions")
-    return {"seconds": autograde[0] + feedback[0], "autograde": autograde[0], "feedback": feedback[0], "cpu": autograde[1] + feedback[1],
-            "peak": max(autograde[2], feedback[2]), "first": first_graded(course, wall), "course": course}
+    return {
+        "seconds": autograde[0] + feedback[0],
+        "autograde": autograde[0],
+        "feedback": feedback[0],
+        "cpu": autograde[1] + feedback[1],
+        "peak": max(autograde[2], feedback[2]),
+        "first": first_graded(course, wall),
+        "course": course,
+    }
 
 
 def baseline_tree(ref: str, work: Path) -> Path:
     tree = work / "baseline-tree"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref], check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref], check=True, capture_output=True
+    )
     return tree
 
 
@@ -213,7 +248,9 @@ def warm_latency(work: Path, notebooks: dict) -> list[tuple[str, float]]:
         for index, student in enumerate(notebooks):
             text = _intake(course, student, grade_ids, homework.function_names)[0]
             started = time.perf_counter()
-            outcome = grade_text(student, text, master_text, checksums, limits.as_dict(), sandbox=sandbox, homework_text=homework.text)
+            outcome = grade_text(
+                student, text, master_text, checksums, limits.as_dict(), sandbox=sandbox, homework_text=homework.text
+            )
             result = record_graded(course, gb, student, outcome["notebook"], outcome["seconds"])
             write_page_now(course, result, outcome["notebook"], outcome["seconds"])
             if index:  # the first warms the worker's caches
@@ -224,8 +261,12 @@ def warm_latency(work: Path, notebooks: dict) -> list[tuple[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", default="40", help="class sizes, comma-separated: each runs both graders")
-    parser.add_argument("--latency-n", type=int, default=40, help="submissions for the warm latency at --jobs 1 (0: skip)")
-    parser.add_argument("--scaling", default="", help="two class sizes (e.g. 100,1000): cost per submission, ours alone")
+    parser.add_argument(
+        "--latency-n", type=int, default=40, help="submissions for the warm latency at --jobs 1 (0: skip)"
+    )
+    parser.add_argument(
+        "--scaling", default="", help="two class sizes (e.g. 100,1000): cost per submission, ours alone"
+    )
     parser.add_argument("--baseline", default="", help="also run the whole job with the grader at this git ref")
     parser.add_argument("--plot", type=Path, default=ROOT / "benchmarks" / "throughput.png")
     args = parser.parse_args()
@@ -235,23 +276,36 @@ def main() -> None:
     solutions = solutions_of(master)
     work = Path(tempfile.mkdtemp(prefix="grading-benchmark-"))
     tree = baseline_tree(args.baseline, work) if args.baseline else None
-    print(f"machine: {psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB; "
-          f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC; default --jobs {os.cpu_count()}")
+    print(
+        f"machine: {psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB; "
+        f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC; default --jobs {os.cpu_count()}"
+    )
     points = []
     try:
         for n in sizes:
             notebooks = submissions(n, release, solutions)
-            print(f"\nN = {n}: " + ", ".join(f"{k} {sum(1 for s in notebooks if s.endswith(k))}" for k in ("correct", "wrong", "crash", "slow")))
+            print(
+                f"\nN = {n}: "
+                + ", ".join(
+                    f"{k} {sum(1 for s in notebooks if s.endswith(k))}" for k in ("correct", "wrong", "crash", "slow")
+                )
+            )
             theirs = stock(work / f"n{n}", notebooks)
             mine = ours(work / f"n{n}", "ours", notebooks)
             rows = [("nbgrader autograde + generate_feedback", theirs), ("autograder grade", mine)]
             if tree is not None:
                 rows.append((f"autograder grade @ {args.baseline}", ours(work / f"n{n}", "baseline", notebooks, tree)))
             print(f"  nbgrader: autograde {theirs['autograde']:.1f} s, generate_feedback {theirs['feedback']:.1f} s")
-            print(f"  {'whole job':<40}{'seconds':>9}{'× nbgrader':>12}{'first graded s':>16}{'core-s/sub':>12}{'peak MB':>9}")
+            print(
+                f"  {'whole job':<40}{'seconds':>9}{'× nbgrader':>12}{'first graded s':>16}"
+                f"{'core-s/sub':>12}{'peak MB':>9}"
+            )
             for name, row in rows:
-                print(f"  {name:<40}{row['seconds']:>9.1f}{theirs['seconds'] / row['seconds']:>12.1f}{row['first']:>16.1f}"
-                      f"{row['cpu'] / n:>12.2f}{row['peak']:>9.0f}")
+                print(
+                    f"  "
+                    f"{name:<40}{row['seconds']:>9.1f}{theirs['seconds'] / row['seconds']:>12.1f}{row['first']:>16.1f}"
+                    f"{row['cpu'] / n:>12.2f}{row['peak']:>9.0f}"
+                )
             agree, mine_scores = code_scores(theirs["course"]), code_scores(mine["course"])
             differ = {s: (agree.get(s), mine_scores.get(s)) for s in notebooks if agree.get(s) != mine_scores.get(s)}
             print(f"  scores agree on {n - len(differ)} of {n} submissions" + (f"; differ: {differ}" if differ else ""))
@@ -260,29 +314,46 @@ def main() -> None:
             latency = warm_latency(work, submissions(args.latency_n + 1, release, solutions, seed=1))
             seconds = [s for _, s in latency]
             not_slow = [s for name, s in latency if not name.endswith("slow")]
-            print(f"\nwarm latency at --jobs 1, grade and feedback page, {len(seconds)} submissions: p50 {percentile(seconds, 0.5):.2f} s, "
-                  f"p95 {percentile(seconds, 0.95):.2f} s; without the ones that sleep 1 s on purpose: p95 {percentile(not_slow, 0.95):.2f} s")
+            print(
+                f"\nwarm latency at --jobs 1, grade and feedback page, {len(seconds)} submissions: p50 "
+                f"{percentile(seconds, 0.5):.2f} s, "
+                f"p95 {percentile(seconds, 0.95):.2f} s; without the ones that sleep 1 s on purpose: p95 "
+                f"{percentile(not_slow, 0.95):.2f} s"
+            )
         if args.scaling:
             costs = []
             for n in [int(v) for v in args.scaling.split(",")]:
                 row = ours(work / f"scaling{n}", "ours", submissions(n, release, solutions, seed=2))
                 costs.append((n, row["cpu"] / n, row["seconds"] / n))
                 shutil.rmtree(work / f"scaling{n}", ignore_errors=True)
-                print(f"\nN = {n}, ours alone: {row['seconds']:.1f} s, {row['cpu'] / n:.3f} core-s and {row['seconds'] / n:.3f} s per submission, "
-                      f"peak {row['peak']:.0f} MB")
-            print(f"cost per submission, N = {costs[-1][0]} against N = {costs[0][0]}: {costs[-1][1] / costs[0][1]:.2f}× core-seconds, "
-                  f"{costs[-1][2] / costs[0][2]:.2f}× seconds")
+                print(
+                    f"\nN = {n}, ours alone: {row['seconds']:.1f} s, {row['cpu'] / n:.3f} core-s and "
+                    f"{row['seconds'] / n:.3f} s per submission, "
+                    f"peak {row['peak']:.0f} MB"
+                )
+            print(
+                f"cost per submission, N = {costs[-1][0]} against N = {costs[0][0]}: "
+                f"{costs[-1][1] / costs[0][1]:.2f}× core-seconds, "
+                f"{costs[-1][2] / costs[0][2]:.2f}× seconds"
+            )
     finally:
         if tree is not None:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
 
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     plt.figure(figsize=(6, 4))
-    plt.plot([n for n, _, _ in points], [s for _, s, _ in points], "s--", color="gray", label="nbgrader autograde + generate_feedback")
+    plt.plot(
+        [n for n, _, _ in points],
+        [s for _, s, _ in points],
+        "s--",
+        color="gray",
+        label="nbgrader autograde + generate_feedback",
+    )
     plt.plot([n for n, _, _ in points], [s for _, _, s in points], "o-", label="autograder grade")
     plt.xlabel("submissions"), plt.ylabel("whole job, seconds"), plt.yscale("log")
     plt.title(f"The whole grading job, {psutil.cpu_count()} cores")

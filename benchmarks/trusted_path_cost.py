@@ -8,6 +8,7 @@ git worktree and run in a subprocess on the same machine in the same run. Prints
 rebuild of the functions, the cells sandbox, the functions sandbox (one process per function), and the
 whole grade_notebook call, then the ratio of the totals.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,8 +58,12 @@ def measure_here(repeat: int) -> dict[str, list[float]]:
     release = nbformat.read(ROOT / "release" / "derivatives" / "derivatives.ipynb", as_version=4)
     submission = fill_release(release, solutions_of(master))
     program = student_program(master)
-    steps: dict[str, list[float]] = {"static rebuild of the 9 functions": [], "cells sandbox (wall)": [],
-                                     "functions sandbox, 9 processes (wall)": [], "grade_notebook, total": []}
+    steps: dict[str, list[float]] = {
+        "static rebuild of the 9 functions": [],
+        "cells sandbox (wall)": [],
+        "functions sandbox, 9 processes (wall)": [],
+        "grade_notebook, total": [],
+    }
     with Sandbox() as box:
         grade_notebook(submission, master, box)
         for _ in range(repeat):
@@ -77,10 +82,18 @@ def measure_here(repeat: int) -> dict[str, list[float]]:
 def measure_baseline(ref: str, repeat: int) -> list[float]:
     with tempfile.TemporaryDirectory(prefix="trusted-path-baseline-") as work:
         tree = Path(work) / "tree"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref], check=True, capture_output=True)
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref], check=True, capture_output=True
+        )
         try:
-            output = subprocess.run([sys.executable, "-c", DRIVER, str(tree), str(repeat)], cwd=tree, check=True, capture_output=True,
-                                    text=True, env={**os.environ, "PYTHONPATH": str(tree)}).stdout
+            output = subprocess.run(
+                [sys.executable, "-c", DRIVER, str(tree), str(repeat)],
+                cwd=tree,
+                check=True,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "PYTHONPATH": str(tree)},
+            ).stdout
             result = json.loads(output.strip().splitlines()[-1])
             if not result["package"].startswith(str(tree)):
                 raise RuntimeError(f"the baseline imported {result['package']}, not the worktree's package")

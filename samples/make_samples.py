@@ -5,6 +5,7 @@
 
 Each student shows one thing the grader must handle; see samples/README.md.
 """
+
 from __future__ import annotations
 
 import sys
@@ -54,23 +55,55 @@ def build(out: Path) -> list[Path]:
 
     written = [
         write_submission(path("ada_correct"), fill_release(release, solutions)),
-        write_submission(path("ben_partly_wrong"), fill_release(release, {**with_functions(code_only, {
-            "sigmoid_derivative": NAIVE_SIGMOID_DERIVATIVE,
-            "relu_derivative": RELU_DERIVATIVE_ONE_AT_ZERO,
-            "bce_derivative": BCE_DERIVATIVE_SIGN_FLIPPED,
-        }), **BEN_FORMULAS})),
+        write_submission(
+            path("ben_partly_wrong"),
+            fill_release(
+                release,
+                {
+                    **with_functions(
+                        code_only,
+                        {
+                            "sigmoid_derivative": NAIVE_SIGMOID_DERIVATIVE,
+                            "relu_derivative": RELU_DERIVATIVE_ONE_AT_ZERO,
+                            "bce_derivative": BCE_DERIVATIVE_SIGN_FLIPPED,
+                        },
+                    ),
+                    **BEN_FORMULAS,
+                },
+            ),
+        ),
         write_submission(path("cy_stubs"), release),
-        write_submission(path("dee_crashes"), fill_release(release, {
-            **code_and_formulas, "impl_sigmoid": "import tensorflow as tf  # not installed: this cell raises\n\n" + code_only["impl_sigmoid"],
-        })),
-        write_submission(path("eve_renamed"), fill_release(release, {
-            **code_and_formulas, "impl_sigmoid": code_only["impl_sigmoid"].replace("def sigmoid_derivative(", "def sigmoid_deriv("),
-        })),
+        write_submission(
+            path("dee_crashes"),
+            fill_release(
+                release,
+                {
+                    **code_and_formulas,
+                    "impl_sigmoid": "import tensorflow as tf  # not installed: this cell raises\n\n"
+                    + code_only["impl_sigmoid"],
+                },
+            ),
+        ),
+        write_submission(
+            path("eve_renamed"),
+            fill_release(
+                release,
+                {
+                    **code_and_formulas,
+                    "impl_sigmoid": code_only["impl_sigmoid"].replace("def sigmoid_derivative(", "def sigmoid_deriv("),
+                },
+            ),
+        ),
         write_submission(path("gus_missing_notebook", "derivatives-Copy1.ipynb"), fill_release(release, code_only)),
-        write_submission(path("hal_other_assignment"), new_notebook(cells=[
-            new_markdown_cell("# Tensors\nCreate a 3×3 tensor of ones.", id="tensors-intro"),
-            new_code_cell("import torch\nones = torch.ones(3, 3)\nones", id="tensors-ones"),
-        ])),
+        write_submission(
+            path("hal_other_assignment"),
+            new_notebook(
+                cells=[
+                    new_markdown_cell("# Tensors\nCreate a 3×3 tensor of ones.", id="tensors-intro"),
+                    new_code_cell("import torch\nones = torch.ones(3, 3)\nones", id="tensors-ones"),
+                ]
+            ),
+        ),
     ]
     truncated = path("fay_invalid_json")
     write_submission(truncated, fill_release(release, code_only))

@@ -5,6 +5,7 @@ For every attack: tampering earns nothing (or goes to a person), the honest part
 the attack reached shows up in its notebook, the bystander's grades and files and the master are byte-for-byte
 unchanged, and no process is left behind.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,11 @@ from .conftest import ROOT, autograded_total
 pytestmark = pytest.mark.slow
 HONEST_POINTS = sum(EXERCISES_BY_NAME[name].points for name in HONEST) + len(HONEST_FORMULAS)
 TOTAL = autograded_total()
-FAST_LIMITS = ("\nc.TrustedExecute.cell_seconds = 3\nc.TrustedExecute.call_seconds = 1\nc.TrustedExecute.submission_seconds = 20"
-               "\nc.TrustedExecute.formula_seconds = 3\n")
+FAST_LIMITS = (
+    "\nc.TrustedExecute.cell_seconds = 3\nc.TrustedExecute.call_seconds = "
+    "1\nc.TrustedExecute.submission_seconds = 20"
+    "\nc.TrustedExecute.formula_seconds = 3\n"
+)
 MARKERS = (b"4242", b"4343")
 POSTGRES_URL = os.environ.get("AUTOGRADER_TEST_POSTGRES_URL", "postgresql://grader:grader@127.0.0.1:5432/gradebook")
 PATHS = ("nbgrader", "autograder grade")
@@ -42,7 +46,11 @@ MAX_NOTEBOOK_BYTES = 6 * 2**20
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def grades(course: Course, student: str) -> dict[str, tuple[float | None, bool]]:
@@ -165,9 +173,16 @@ def _attack(tmp_path_factory, terminal, path: str):
     submit(course, "bystander", fill_release(release, solutions))
     grade_student(course, "bystander")
     graded_before(course)
-    watched = lambda: {"bystander_scores": scores(course, "bystander"), "source": fingerprint(root / "source"),  # noqa: E731
-                       "bystander_files": fingerprint(root / "submitted" / "bystander") | fingerprint(root / "autograded" / "bystander"),
-                       "exports": fingerprint(root / "reports") | {"grades": fingerprint(root)["grades.csv"]}}
+
+    def watched() -> dict:
+        return {
+            "bystander_scores": scores(course, "bystander"),
+            "source": fingerprint(root / "source"),
+            "bystander_files": fingerprint(root / "submitted" / "bystander")
+            | fingerprint(root / "autograded" / "bystander"),
+            "exports": fingerprint(root / "reports") | {"grades": fingerprint(root)["grades.csv"]},
+        }
+
     before = watched()
     submit(course, "control", fill_release(release, base(solutions)))  # the attackers' starting point, untouched
     for attack_id, build in ATTACKS:
@@ -216,7 +231,9 @@ def test_an_attack_earns_nothing_and_costs_the_honest_parts_nothing(graded, atta
     control = outcomes["control"][1]
     if attack_id in NEEDS_A_PERSON:  # what the attack made unreadable waits for a person; the rest is as the control's
         per_exercise = {name: control[name] if grade == (None, True) else grade for name, grade in per_exercise.items()}
-    assert {name: score or 0.0 for name, (score, _) in per_exercise.items()} == {name: score or 0.0 for name, (score, _) in control.items()}
+    assert {name: score or 0.0 for name, (score, _) in per_exercise.items()} == {
+        name: score or 0.0 for name, (score, _) in control.items()
+    }
 
 
 @pytest.mark.parametrize("attack_id", sorted(NEEDS_A_PERSON))
@@ -224,9 +241,16 @@ def test_a_definition_the_grader_cannot_rebuild_goes_to_a_person(graded, attack_
     course, _, _, outcomes = graded[1]
     assert outcomes[attack_id][1]["sigmoid_derivative"] == (None, True)
     autograded = nbformat.read(course.folder("autograded", attack_id) / "derivatives.ipynb", as_version=4)
-    cell = next(c for c in autograded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "hidden_tests_sigmoid_derivative")
-    assert cell.outputs[0].text.startswith("sigmoid_derivative: needs manual grading (worth 3). `sigmoid_derivative(x)` could not be "
-                                           "rebuilt from your notebook's source for grading: ")
+    cell = next(
+        c
+        for c in autograded.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "hidden_tests_sigmoid_derivative"
+    )
+    assert cell.outputs[0].text.startswith(
+        "sigmoid_derivative: needs manual grading (worth 3). "
+        "`sigmoid_derivative(x)` could not be "
+        "rebuilt from your notebook's source for grading: "
+    )
 
 
 @pytest.mark.parametrize("attack_id", [a[0] for a in ATTACKS])

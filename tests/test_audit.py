@@ -1,4 +1,5 @@
 """The audit: its mutant operators, its formula perturbations, and that it finds a weak exercise's survivor."""
+
 from __future__ import annotations
 
 import ast
@@ -8,7 +9,6 @@ import pytest
 import torch
 
 from autograder.audit import Catch, FormulaOutcome, Kind, render_audit, run_audit
-from autograder.equivalent_mutants import EQUIVALENT
 from autograder.audit.formula_mutants import FormulaPerturbation, judge_perturbation, perturbations
 from autograder.audit.mutants import expression_mutants
 from autograder.audit.rewrites import whole_function_mutants
@@ -16,6 +16,7 @@ from autograder.audit.solutions import in_place_of_the_solution, rebuilt_from_th
 from autograder.by_hand import by_hand_finding
 from autograder.definitions import Statement
 from autograder.definitions.statements import free_names
+from autograder.equivalent_mutants import EQUIVALENT
 from autograder.exercises import EXERCISES_BY_NAME
 from autograder.formulas.answers import FORMULAS_BY_NAME
 from autograder.homework import DEFAULT, Homework
@@ -42,39 +43,66 @@ def defined(source: str, name: str, namespace: dict | None = None):
 
 
 def test_operators_are_swapped_plus_for_minus_and_times_for_divided():
-    assert ids("def g(x):\n    return 2 * x + 1\n", Kind.OPERATOR) == {"operator: 2 * x + 1 → 2 * x - 1", "operator: 2 * x → 2 / x"}
-    assert ids("def g(x):\n    return x / 3 - 1\n", Kind.OPERATOR) == {"operator: x / 3 - 1 → x / 3 + 1", "operator: x / 3 → x * 3"}
+    assert ids("def g(x):\n    return 2 * x + 1\n", Kind.OPERATOR) == {
+        "operator: 2 * x + 1 → 2 * x - 1",
+        "operator: 2 * x → 2 / x",
+    }
+    assert ids("def g(x):\n    return x / 3 - 1\n", Kind.OPERATOR) == {
+        "operator: x / 3 - 1 → x / 3 + 1",
+        "operator: x / 3 → x * 3",
+    }
 
 
 def test_a_term_is_dropped_by_keeping_one_side_and_a_sign_by_keeping_the_operand():
     assert ids("def g(x):\n    return -(x + 1)\n", Kind.DROPPED) == {
-        "dropped term: -(x + 1) → x + 1", "dropped term: x + 1 → x", "dropped term: x + 1 → 1"}
+        "dropped term: -(x + 1) → x + 1",
+        "dropped term: x + 1 → x",
+        "dropped term: x + 1 → 1",
+    }
 
 
 def test_a_constant_is_changed_in_context_and_zero_is_not_negated_or_doubled():
     assert ids("def g(x):\n    return 2 * x\n", Kind.CONSTANT) == {
-        "constant: 2 * x → 3 * x", "constant: 2 * x → 4 * x", "constant: 2 * x → -2 * x", "constant: 2 * x → 0 * x"}
+        "constant: 2 * x → 3 * x",
+        "constant: 2 * x → 4 * x",
+        "constant: 2 * x → -2 * x",
+        "constant: 2 * x → 0 * x",
+    }
     assert ids("def g(x):\n    return (x > 0).float()\n", Kind.CONSTANT) == {"constant: x > 0 → x > 1"}
 
 
 def test_a_small_constant_is_a_guard_and_is_also_made_too_large():
-    assert "constant: eps = 1e-08 → eps = 1e-05" in ids("def g(p):\n    eps = 1e-8\n    return torch.log(p + eps)\n", Kind.CONSTANT)
+    assert "constant: eps = 1e-08 → eps = 1e-05" in ids(
+        "def g(p):\n    eps = 1e-8\n    return torch.log(p + eps)\n", Kind.CONSTANT
+    )
 
 
 def test_comparisons_are_loosened_and_tightened():
     assert ids("def g(x):\n    return ((x > 0) & (x <= 1)).float()\n", Kind.COMPARISON) == {
-        "comparison: x > 0 → x >= 0", "comparison: x <= 1 → x < 1"}
+        "comparison: x > 0 → x >= 0",
+        "comparison: x <= 1 → x < 1",
+    }
 
 
 def test_the_unstable_forms_sigma_through_exp_and_guards_removed():
-    found = ids("def g(x, p):\n    return torch.sigmoid(x) + torch.log(torch.clamp(p, 1e-7, 1.0) + 1e-8)\n", Kind.UNSTABLE)
-    assert found == {"unstable form: torch.sigmoid(x) → torch.exp(x) / (1 + torch.exp(x))",
-                     "unstable form: torch.clamp(p, 1e-07, 1.0) → p",
-                     "unstable form: torch.clamp(p, 1e-07, 1.0) + 1e-08 → torch.clamp(p, 1e-07, 1.0)"}
+    found = ids(
+        "def g(x, p):\n    return torch.sigmoid(x) + torch.log(torch.clamp(p, 1e-7, 1.0) + 1e-8)\n", Kind.UNSTABLE
+    )
+    assert found == {
+        "unstable form: torch.sigmoid(x) → torch.exp(x) / (1 + torch.exp(x))",
+        "unstable form: torch.clamp(p, 1e-07, 1.0) → p",
+        "unstable form: torch.clamp(p, 1e-07, 1.0) + 1e-08 → torch.clamp(p, 1e-07, 1.0)",
+    }
     written_out = ids("def g(x):\n    return 1 / (1 + torch.exp(-x))\n", Kind.UNSTABLE)
     assert written_out == {"unstable form: 1 / (1 + torch.exp(-x)) → torch.exp(x) / (1 + torch.exp(x))"}
-    unstable = defined(next(m.source for m in expression_mutants("g", function("def g(x):\n    return torch.sigmoid(x)\n"))
-                            if m.kind is Kind.UNSTABLE), "g")
+    unstable = defined(
+        next(
+            m.source
+            for m in expression_mutants("g", function("def g(x):\n    return torch.sigmoid(x)\n"))
+            if m.kind is Kind.UNSTABLE
+        ),
+        "g",
+    )
     assert torch.isnan(unstable(torch.tensor([1000.0]))).all()
 
 
@@ -98,8 +126,11 @@ def test_mutants_differ_from_the_original_and_from_each_other_and_show_their_cha
 
 def test_in_place_returns_the_right_values_but_changes_the_input():
     exercise = EXERCISES_BY_NAME["relu_derivative"]
-    mutant = next(m for m in whole_function_mutants(exercise, function("def relu_derivative(x):\n    return (x > 0).float()\n"))
-                  if m.kind is Kind.IN_PLACE)
+    mutant = next(
+        m
+        for m in whole_function_mutants(exercise, function("def relu_derivative(x):\n    return (x > 0).float()\n"))
+        if m.kind is Kind.IN_PLACE
+    )
     x = torch.tensor([-1.0, 2.0])
     assert torch.equal(defined(mutant.source, "relu_derivative")(x), torch.tensor([0.0, 1.0]))
     assert torch.equal(x, torch.tensor([-1.5, 3.0]))
@@ -109,20 +140,30 @@ def test_finite_differences_and_autograd_of_the_primal_are_right_and_read_as_mac
     exercise = EXERCISES_BY_NAME["sigmoid_derivative"]
     primal = "def sigmoid(x):\n    return 1 / (1 + torch.exp(-x))\n"
     solution = function("def sigmoid_derivative(x):\n    s = sigmoid(x)\n    return s * (1 - s)\n")
-    mutants = [m for m in whole_function_mutants(exercise, solution) if m.kind in (Kind.FINITE_DIFFERENCE, Kind.AUTOGRAD)]
-    assert [m.id for m in mutants] == ["finite difference: central, h = 1e-06", "finite difference: forward, h = 1e-06",
-                                       "autograd: torch.autograd.grad", "autograd: Tensor.backward"]
+    mutants = [
+        m for m in whole_function_mutants(exercise, solution) if m.kind in (Kind.FINITE_DIFFERENCE, Kind.AUTOGRAD)
+    ]
+    assert [m.id for m in mutants] == [
+        "finite difference: central, h = 1e-06",
+        "finite difference: forward, h = 1e-06",
+        "autograd: torch.autograd.grad",
+        "autograd: Tensor.backward",
+    ]
     x = torch.tensor([-2.0, 0.0, 3.0], dtype=torch.float64)
     for mutant in mutants:
         derivative = defined(mutant.source, "sigmoid_derivative", {"sigmoid": defined(primal, "sigmoid")})
         assert torch.allclose(derivative(x), torch.sigmoid(x) * (1 - torch.sigmoid(x)), atol=1e-5), mutant.id
-        finding = by_hand_finding((Statement(0, 1, "import torch\n"), Statement(1, 1, primal), Statement(2, 1, mutant.source)))
+        finding = by_hand_finding(
+            (Statement(0, 1, "import torch\n"), Statement(1, 1, primal), Statement(2, 1, mutant.source))
+        )
         assert finding is not None and finding.machine, mutant.id
 
 
 def test_no_machine_mutants_without_a_primal_or_for_a_function_that_is_not_by_hand():
     for name in ("f", "sigmoid"):
-        kinds = {m.kind for m in whole_function_mutants(EXERCISES_BY_NAME[name], function(f"def {name}(x):\n    return x\n"))}
+        kinds = {
+            m.kind for m in whole_function_mutants(EXERCISES_BY_NAME[name], function(f"def {name}(x):\n    return x\n"))
+        }
         assert not kinds & {Kind.FINITE_DIFFERENCE, Kind.AUTOGRAD}
 
 
@@ -148,7 +189,9 @@ def test_a_mutant_in_place_of_the_solution_is_what_reading_the_notebook_again_gi
     checked = 0
     for solution in solutions.values():
         exercise, own_names = solution.exercise, free_names(solution.rebuilt.statements[solution.statement].source)
-        mutants = expression_mutants(exercise.name, solution.function) + whole_function_mutants(exercise, solution.function)
+        mutants = expression_mutants(exercise.name, solution.function) + whole_function_mutants(
+            exercise, solution.function
+        )
         for mutant in {m.kind: m for m in mutants}.values():  # one of each kind
             if free_names(mutant.source) == own_names:  # the mutants `prepare` takes the quick way for
                 quick = (in_place_of_the_solution(solution, mutant), solution.names)
@@ -161,7 +204,11 @@ def test_a_mutant_in_place_of_the_solution_is_what_reading_the_notebook_again_gi
 
 
 def test_formula_perturbations_of_each_kind():
-    answer = dataclasses.replace(FORMULAS_BY_NAME["answer_bce_wrt_prediction"], solution=r"\frac{\hat{y} - y}{\hat{y}(1 - \hat{y})}")
+    answer = dataclasses.replace(
+        FORMULAS_BY_NAME["answer_bce_wrt_prediction"],
+        solution=r"\frac{\hat{y} - "
+        r"y}{\hat{y}(1 - \hat{y})}",
+    )
     found = {p.id for p in perturbations(answer)}
     assert r"number: \frac{\hat{y} - y}{\hat{y}(2 - \hat{y})}" in found
     assert r"sign: \frac{\hat{y} + y}{\hat{y}(1 - \hat{y})}" in found
@@ -191,7 +238,9 @@ def test_a_perturbation_is_caught_equivalent_unreadable_or_a_survivor():
 
 def test_a_weak_exercise_lets_a_wrong_mutant_survive_and_the_real_one_catches_it(master):
     real = EXERCISES_BY_NAME["relu_derivative"]
-    weak = dataclasses.replace(real, samplers=(interval(0.5, 5),), edges=())  # typical x > 0 only: ReLU′ ≡ 1 looks right
+    weak = dataclasses.replace(
+        real, samplers=(interval(0.5, 5),), edges=()
+    )  # typical x > 0 only: ReLU′ ≡ 1 looks right
     always_one = "wrong formula: ReLU′ = 1 everywhere"
 
     weak_report = run_audit(Homework((weak,), ()), master, jobs=1, progress=False)

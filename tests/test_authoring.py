@@ -1,5 +1,6 @@
 """A new exercise is one entry in the course's exercises.py: sync-master writes its cells, release ships them, and
 grading handles it end to end (tanh′, leaky ReLU′ with its slope as a parameter, softmax′ along the last dimension)."""
+
 from __future__ import annotations
 
 import json
@@ -34,28 +35,32 @@ class NewExercise:
 
 TANH = NewExercise(
     "tanh_derivative",
-    '''
+    """
 import sympy
 
 ENTRY = Exercise(
     "tanh_derivative", ("x",), derivative_of(torch.tanh), (interval(-4, 4),), points=2, by_hand=True,
     title="tanh′(x)", primal="torch.tanh(x)",
-    edges=(Edge("|x| up to 1000", ([-1000.0, 0.0, 1000.0],), hint="tanh(±1000) is ±1 exactly; write tanh′ through tanh."),),
+    edges=(
+        Edge("|x| up to 1000", ([-1000.0, 0.0, 1000.0],), hint="tanh(±1000) is ±1 exactly; write tanh′ through tanh."),
+    ),
     solution="return 1 - torch.tanh(x) ** 2",
     formula=FormulaAnswer(
         "answer_tanh_prime", "tanh′(x)", sympy.diff(sympy.tanh(SYMBOLS["x"]), SYMBOLS["x"]), {"x": (1, -1, 0, 2, 0.5)},
         "derivation_tanh_derivative", r"1 - \\tanh^2(x)", variables=("x",),
     ),
-    derivation="$\\\\tanh'(x) = 1 - \\\\tanh^2(x)$, since $\\\\tanh = \\\\sinh / \\\\cosh$ and $\\\\cosh^2 - \\\\sinh^2 = 1$.",
+    derivation="$\\\\tanh'(x) = 1 - \\\\tanh^2(x)$, since $\\\\tanh = \\\\sinh / \\\\cosh$ "
+    "and $\\\\cosh^2 - \\\\sinh^2 = 1$.",
 )
-''',
+""",
     "def tanh_derivative(x):\n    return 1 - torch.tanh(x)\n",
-    "def tanh_derivative(x):\n    x = x.detach().requires_grad_(True)\n    torch.tanh(x).sum().backward()\n    return x.grad\n",
+    "def tanh_derivative(x):\n    x = x.detach().requires_grad_(True)\n    torch.tanh(x).sum().backward()\n    return "
+    "x.grad\n",
     "tanh_derivative(x)",
 )
 LEAKY_RELU = NewExercise(
     "leaky_relu_derivative",
-    '''
+    """
 def leaky_relu(x, negative_slope):
     return torch.where(x > 0, x, negative_slope * x)
 
@@ -63,10 +68,15 @@ def leaky_relu(x, negative_slope):
 ENTRY = Exercise(
     "leaky_relu_derivative", ("x", "negative_slope"), derivative_of(leaky_relu), (interval(-5, 5), interval(0.01, 0.3)),
     points=2, by_hand=True, title="Leaky ReLU′(x)", primal="leaky_relu(x, negative_slope)",
-    edges=(Edge("x = 0", ([0.0, 0.0], [0.1, 0.2]), hint="As PyTorch does, take the slope at x = 0: the derivative is 1 only where x > 0."),),
+    edges=(
+        Edge(
+            "x = 0", ([0.0, 0.0], [0.1, 0.2]),
+            hint="As PyTorch does, take the slope at x = 0: the derivative is 1 only where x > 0.",
+        ),
+    ),
     solution="return torch.where(x > 0, torch.ones_like(x), negative_slope)",
 )
-''',
+""",
     "def leaky_relu_derivative(x, negative_slope):\n    return (x > 0).to(x.dtype)\n",
     "def leaky_relu_derivative(x, negative_slope):\n    x = x.detach().requires_grad_(True)\n"
     "    torch.nn.functional.leaky_relu(x, 0.1).sum().backward()\n    return x.grad\n",
@@ -74,14 +84,14 @@ ENTRY = Exercise(
 )
 SOFTMAX = NewExercise(
     "softmax_derivative",
-    '''
+    """
 ENTRY = Exercise(
     "softmax_derivative", ("x",), diagonal_of_jacobian(lambda x: torch.softmax(x, dim=-1)), (interval(-3, 3),),
     points=2, by_hand=True, elementwise=False, title="softmax′: the diagonal ∂sᵢ/∂xᵢ along the last dimension",
     task="Return ∂sᵢ/∂xᵢ, where s = softmax(x) along the last dimension: the diagonal of its Jacobian, shaped like x.",
     solution="s = torch.exp(x) / torch.exp(x).sum(dim=-1, keepdim=True)\\nreturn s * (1 - s)",
 )
-''',
+""",
     "def softmax_derivative(x):\n    s = torch.exp(x) / torch.exp(x).sum(dim=-1, keepdim=True)\n    return s\n",
     "def softmax_derivative(x):\n    x = x.detach().requires_grad_(True)\n    s = torch.softmax(x, dim=-1)\n"
     "    return torch.autograd.grad(s.sum(), x)[0]\n",
@@ -93,7 +103,9 @@ def course_with(tmp_path: Path, entry: str, *, added: bool = True) -> Course:
     """A course made by `autograder init`, its exercises.py with `entry` appended (and added to EXERCISES)."""
     init_course(tmp_path / "course")
     exercises = tmp_path / "course" / "source" / "derivatives" / "exercises.py"
-    exercises.write_text(exercises.read_text() + "\nimport torch\n" + entry + ("\nEXERCISES = EXERCISES + (ENTRY,)\n" if added else ""))
+    exercises.write_text(
+        exercises.read_text() + "\nimport torch\n" + entry + ("\nEXERCISES = EXERCISES + (ENTRY,)\n" if added else "")
+    )
     return Course(tmp_path / "course")
 
 
@@ -110,29 +122,46 @@ def test_a_new_exercise_is_one_entry_from_master_to_feedback(tmp_path, new):
     release = nbformat.read(generate_release(course), as_version=4)
     assert not (course.folder("release") / "exercises.py").exists()  # the entries hold the solutions
     released = {grade_id(c): c.source for c in release.cells}
-    assert "raise NotImplementedError()" in released[f"impl_{new.name}"] and "torch.ones_like" not in released[f"impl_{new.name}"]
-    assert f"expect_close(\"{exercise.signature}\"" in released[f"public_tests_{new.name}"]
+    assert (
+        "raise NotImplementedError()" in released[f"impl_{new.name}"]
+        and "torch.ones_like" not in released[f"impl_{new.name}"]
+    )
+    assert f'expect_close("{exercise.signature}"' in released[f"public_tests_{new.name}"]
     assert "grade_in_notebook" not in released[exercise.grade_id]
 
     master = nbformat.read(master_path, as_version=4)
     right = solutions_of(master)
-    for student, answers in (("correct", right), ("wrong", with_functions(right, {new.name: new.wrong})),
-                             ("autograd", with_functions(right, {new.name: new.autograd}))):
+    for student, answers in (
+        ("correct", right),
+        ("wrong", with_functions(right, {new.name: new.wrong})),
+        ("autograd", with_functions(right, {new.name: new.autograd})),
+    ):
         write_submission(course.folder("submitted", student) / "derivatives.ipynb", fill_release(release, answers))
     report = grade_assignment(course, jobs=2, progress=False, outputs=True)
     assert {r.student: r.status for r in report.results} == dict.fromkeys(("correct", "wrong", "autograd"), "graded")
 
     def record(student: str) -> dict:
-        tests = json.loads((course.root / "autograder-feedback" / student / "derivatives" / "results.json").read_text())["tests"]
+        tests = json.loads(
+            (course.root / "autograder-feedback" / student / "derivatives" / "results.json").read_text()
+        )["tests"]
         return next(t for t in tests if t["name"] == exercise.signature)
 
     assert (record("correct")["score"], record("correct")["max_score"]) == (2, 2)
     if exercise.formula:  # its final-formula answer, from the same entry: cells after the derivation, checked by sympy
-        formula = next(t for t in json.loads((course.root / "autograder-feedback" / "correct" / "derivatives" / "results.json")
-                                            .read_text())["tests"] if t["name"] == f"Your final formula for {exercise.formula.derivative}")
+        formula = next(
+            t
+            for t in json.loads(
+                (course.root / "autograder-feedback" / "correct" / "derivatives" / "results.json").read_text()
+            )["tests"]
+            if t["name"] == f"Your final formula for {exercise.formula.derivative}"
+        )
         assert (formula["score"], formula["max_score"]) == (1, 1)
         assert f"added hidden_tests_{exercise.formula.name}" in changes
-    assert record("wrong")["score"] == 0 and new.wrong_says in record("wrong")["output"] and "expected" in record("wrong")["output"]
+    assert (
+        record("wrong")["score"] == 0
+        and new.wrong_says in record("wrong")["output"]
+        and "expected" in record("wrong")["output"]
+    )
     assert record("autograd")["score"] == 0 and "autograd" in record("autograd")["output"]
     totals = {r.student: r.auto_score for r in report.results}
     assert totals["correct"] - totals["wrong"] == pytest.approx(2)
@@ -153,7 +182,11 @@ def test_the_public_test_is_computed_from_the_reference_and_runs_with_torch_alon
     exec(cells["public_tests_softmax_derivative"], namespace)  # the instructor's solution passes its own public test
     assert capsys.readouterr().out == "softmax_derivative passes the public tests.\n"
     exec("def softmax_derivative(x):\n    return torch.softmax(x, dim=-1)\n", namespace)
-    with pytest.raises(AssertionError, match=r"softmax_derivative\(x\) for x = \[-2\.0, -1\.0, 0\.0, 1\.0, 2\.0\]: expected \["):
+    with pytest.raises(
+        AssertionError,
+        match=r"softmax_derivative\(x\) for x = \[-2\.0, -1\.0, 0\.0, 1\.0, 2\.0\]: "
+        r"expected \[",
+    ):
         exec(cells["public_tests_softmax_derivative"], namespace)
 
 
@@ -175,7 +208,9 @@ def test_release_after_submissions_says_what_nbgrader_refuses_and_what_to_do(tmp
     course = course_with(tmp_path, TANH.entry.replace("ENTRY", "LATER"), added=False)
     release = nbformat.read(generate_release(course), as_version=4)
     master = nbformat.read(course.folder("source") / "derivatives.ipynb", as_version=4)
-    write_submission(course.folder("submitted", "ada") / "derivatives.ipynb", fill_release(release, solutions_of(master)))
+    write_submission(
+        course.folder("submitted", "ada") / "derivatives.ipynb", fill_release(release, solutions_of(master))
+    )
     grade_assignment(course, jobs=1, progress=False)
     exercises = course.folder("source") / "exercises.py"
     exercises.write_text(exercises.read_text() + "\nEXERCISES = EXERCISES + (LATER,)\n")
@@ -183,7 +218,9 @@ def test_release_after_submissions_says_what_nbgrader_refuses_and_what_to_do(tmp
     with pytest.raises(NbgraderFailed) as refused:
         generate_release(course)
     said = str(refused.value)
-    assert said.startswith("nbgrader will not add or remove cells of 'derivatives' once the gradebook holds submissions of it")
+    assert said.startswith(
+        "nbgrader will not add or remove cells of 'derivatives' once the gradebook holds submissions of it"
+    )
     assert "release the change as a new assignment" in said and "\n" not in said
 
 
@@ -196,7 +233,11 @@ def test_the_readmes_adding_an_exercise_steps_work_as_written(tmp_path):
     master_path = course.folder("source") / "derivatives.ipynb"
     assert "added hidden_tests_tanh_derivative" in sync_master_file(master_path)
     assert [c for c in sync_master_file(master_path)] == []
-    for command in ("autograder sync-master --course .", "autograder audit --course .", "autograder release --course ."):
+    for command in (
+        "autograder sync-master --course .",
+        "autograder audit --course .",
+        "autograder release --course .",
+    ):
         assert command in section
 
 
@@ -206,7 +247,10 @@ def test_the_in_kernel_check_loads_exercises_only_beside_the_master_never_beside
 
     planted = "raise RuntimeError('a file beside the notebook ran')\n"
     (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
-    submissions = [tmp_path / "submitted" / "mallory" / "derivatives", tmp_path / "autograded" / "source" / "derivatives"]
+    submissions = [
+        tmp_path / "submitted" / "mallory" / "derivatives",
+        tmp_path / "autograded" / "source" / "derivatives",
+    ]
     for folder in (*submissions, tmp_path / "source" / "derivatives"):  # a student whose id is "source", too
         folder.mkdir(parents=True)
         (folder / "exercises.py").write_text(planted)
@@ -225,13 +269,26 @@ def test_a_vector_valued_derivative_is_graded_as_a_jacobian_vector_product_or_it
     from autograder.scoring import grade_function
 
     softmax = lambda x: torch.softmax(x, dim=-1)  # noqa: E731
-    jvp = Exercise("softmax_jvp", ("x", "v"), jacobian_vector_product(softmax), (interval(-3, 3), interval(-1, 1)), points=2, elementwise=False)
+    jvp = Exercise(
+        "softmax_jvp",
+        ("x", "v"),
+        jacobian_vector_product(softmax),
+        (interval(-3, 3), interval(-1, 1)),
+        points=2,
+        elementwise=False,
+    )
     right = lambda x, v: torch.softmax(x, -1) * (v - (torch.softmax(x, -1) * v).sum(-1, keepdim=True))  # noqa: E731
     assert grade_function(jvp, right).points == 2
-    assert grade_function(jvp, lambda x, v: torch.softmax(x, -1) * (1 - torch.softmax(x, -1)) * v).points == 0  # only the diagonal
-    diagonal = Exercise("softmax_derivative", ("x",), diagonal_of_jacobian(softmax), (interval(-3, 3),), points=2, elementwise=False)
+    assert (
+        grade_function(jvp, lambda x, v: torch.softmax(x, -1) * (1 - torch.softmax(x, -1)) * v).points == 0
+    )  # only the diagonal
+    diagonal = Exercise(
+        "softmax_derivative", ("x",), diagonal_of_jacobian(softmax), (interval(-3, 3),), points=2, elementwise=False
+    )
     assert grade_function(diagonal, lambda x: torch.softmax(x, -1) * (1 - torch.softmax(x, -1))).points == 2
-    assert grade_function(diagonal, lambda x: torch.sigmoid(x) * (1 - torch.sigmoid(x))).points == 0  # elementwise σ′ is not it
+    assert (
+        grade_function(diagonal, lambda x: torch.sigmoid(x) * (1 - torch.sigmoid(x))).points == 0
+    )  # elementwise σ′ is not it
 
 
 def test_sync_master_never_rewrites_a_cell_the_instructor_edited_and_puts_back_one_that_is_missing(tmp_path):
@@ -248,8 +305,14 @@ def test_sync_master_never_rewrites_a_cell_the_instructor_edited_and_puts_back_o
     again = {grade_id(c): c.source for c in nbformat.read(master_path, as_version=4).cells}
     assert again["public_tests_tanh_derivative"].endswith("# the instructor's own extra check")
     assert "# squared" in again["impl_tanh_derivative"]
-    order = [grade_id(c) for c in nbformat.read(master_path, as_version=4).cells if (grade_id(c) or "").endswith("tanh_derivative")]
-    assert order == list(cell_ids(course.homework.by_name["tanh_derivative"]))  # back in its place, after the implementation
+    order = [
+        grade_id(c)
+        for c in nbformat.read(master_path, as_version=4).cells
+        if (grade_id(c) or "").endswith("tanh_derivative")
+    ]
+    assert order == list(
+        cell_ids(course.homework.by_name["tanh_derivative"])
+    )  # back in its place, after the implementation
 
 
 def test_a_master_out_of_step_with_its_entries_is_never_graded_or_released_and_its_cells_are_kept(tmp_path, capsys):
@@ -270,8 +333,14 @@ def test_a_master_out_of_step_with_its_entries_is_never_graded_or_released_and_i
     assert master_path.read_bytes() == before  # a lost entry never costs the master its cells
 
     master = nbformat.read(master_path, as_version=4)
-    with pytest.raises(MasterOutOfStep, match=r"hidden_tests_tanh_derivative has no entry\); run `autograder sync-master`"):
-        grade_notebook(master, master, sandbox=None, homework=course.homework)  # refused before anything runs: no full marks
+    with pytest.raises(
+        MasterOutOfStep,
+        match=r"hidden_tests_tanh_derivative has no entry\); run `autograder "
+        r"sync-master`",
+    ):
+        grade_notebook(
+            master, master, sandbox=None, homework=course.homework
+        )  # refused before anything runs: no full marks
     assert main(["release", "--course", str(course.root)]) == 2
     said = capsys.readouterr().err
     assert said.startswith("autograder release: the master and ") and said.count("\n") == 1 and "Traceback" not in said
@@ -282,12 +351,20 @@ def test_a_master_out_of_step_with_its_entries_is_never_graded_or_released_and_i
 def test_a_release_that_would_hold_a_solution_is_refused_and_the_file_deleted(tmp_path):
     course = course_with(tmp_path, TANH.entry)
     sync_master_file(course.folder("source") / "derivatives.ipynb")
-    backup = course.folder("source") / "old exercises (copy).txt"  # no ignore pattern names it: the content gives it away
+    backup = (
+        course.folder("source") / "old exercises (copy).txt"
+    )  # no ignore pattern names it: the content gives it away
     backup.write_text((course.folder("source") / "exercises.py").read_text())
-    with pytest.raises(NbgraderFailed, match=r"^the release held the solutions of tanh_derivative in .*old exercises \(copy\)\.txt"):
+    with pytest.raises(
+        NbgraderFailed,
+        match=r"^the release held the solutions of tanh_derivative in .*old exercises "
+        r"\(copy\)\.txt",
+    ):
         generate_release(course)
     assert not (course.folder("release") / backup.name).exists()
-    assert (course.folder("release") / "derivatives.ipynb").exists() and not (course.folder("release") / "exercises.py").exists()
+    assert (course.folder("release") / "derivatives.ipynb").exists() and not (
+        course.folder("release") / "exercises.py"
+    ).exists()
     backup.unlink()
     assert generate_release(course).exists()
 
@@ -295,7 +372,9 @@ def test_a_release_that_would_hold_a_solution_is_refused_and_the_file_deleted(tm
 def test_audit_without_a_master_says_so_in_one_sentence(tmp_path, capsys):
     from autograder.cli import NO_MASTER, main
 
-    (tmp_path / "nbgrader_config.py").write_text((Path(__file__).resolve().parents[1] / "nbgrader_config.py").read_text())
+    (tmp_path / "nbgrader_config.py").write_text(
+        (Path(__file__).resolve().parents[1] / "nbgrader_config.py").read_text()
+    )
     assert main(["audit", "--course", str(tmp_path), "--no-progress"]) == 2
     master = tmp_path.resolve() / "source" / "derivatives" / "derivatives.ipynb"
     assert capsys.readouterr().err == f"autograder audit: {NO_MASTER.format(path=master)}\n"
@@ -307,7 +386,7 @@ def test_a_solution_pasted_into_a_released_notebook_is_found_through_its_json_es
     from autograder.course import released_solutions
     from autograder.exercises import EXERCISES
 
-    exercise = dataclasses.replace(EXERCISES[0], solution='return torch.where(x > 0, "yes", \'no\\n\')')
+    exercise = dataclasses.replace(EXERCISES[0], solution="return torch.where(x > 0, \"yes\", 'no\\n')")
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("A hint: " + exercise.solution)])
     nbformat.write(notebook, tmp_path / "derivatives.ipynb")
     (tmp_path / "requirements.txt").write_text("torch==2.13.0\n")

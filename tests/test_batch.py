@@ -1,4 +1,5 @@
 """`autograder grade`: the whole course in parallel, resumable, safe to interrupt, on Dask too."""
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,16 @@ from autograder.report import batch_summary
 from .conftest import ROOT
 
 pytestmark = pytest.mark.slow
-EXPECTED = {"ada_correct": 22, "ben_partly_wrong": 14.97, "cy_stubs": 0, "dee_crashes": 16, "eve_renamed": 19,
-            "fay_invalid_json": 0, "gus_missing_notebook": 0, "hal_other_assignment": 0}
+EXPECTED = {
+    "ada_correct": 22,
+    "ben_partly_wrong": 14.97,
+    "cy_stubs": 0,
+    "dee_crashes": 16,
+    "eve_renamed": 19,
+    "fay_invalid_json": 0,
+    "gus_missing_notebook": 0,
+    "hal_other_assignment": 0,
+}
 
 
 def make_course(root, config_extra: str = "") -> Course:
@@ -73,20 +82,33 @@ def test_one_transaction_per_student_leaves_the_gradebook_as_nbgraders_saveautog
                     grade.auto_score, grade.needs_manual_grade = None, False
                 gb.db.commit()
             if writer == "nbgrader":
-                resources = {"nbgrader": {"assignment": "derivatives", "notebook": "derivatives", "student": student, "db_url": url}}
+                resources = {
+                    "nbgrader": {
+                        "assignment": "derivatives",
+                        "notebook": "derivatives",
+                        "student": student,
+                        "db_url": url,
+                    }
+                }
                 SaveGradesFlaggingFormulas().preprocess(notebook, resources)
             else:
                 save_autograded(url, course.coursedir.course_id, "derivatives", "derivatives", student, notebook)
         with Gradebook(url) as gb:
             rows[writer] = sorted(
                 (s.student.id, g.name, g.auto_score, g.needs_manual_grade)
-                for s in gb.assignment_submissions("derivatives") for nb in s.notebooks for g in nb.grades
+                for s in gb.assignment_submissions("derivatives")
+                for nb in s.notebooks
+                for g in nb.grades
             ) + sorted(
                 (s.student.id, c.name, c.auto_comment)
-                for s in gb.assignment_submissions("derivatives") for nb in s.notebooks for c in nb.comments
+                for s in gb.assignment_submissions("derivatives")
+                for nb in s.notebooks
+                for c in nb.comments
             )
     assert rows["ours"] == rows["nbgrader"]
-    assert ("ben_partly_wrong", "hidden_tests_answer_bce_wrt_prediction", None, True) in rows["ours"]  # the unreadable formula
+    assert ("ben_partly_wrong", "hidden_tests_answer_bce_wrt_prediction", None, True) in rows[
+        "ours"
+    ]  # the unreadable formula
 
 
 def test_a_second_run_skips_what_is_graded_and_force_grades_it_again(graded_course):
@@ -113,23 +135,42 @@ def test_a_grader_fault_on_one_submission_is_that_submissions_row(tmp_path, monk
     rows = {r.student: r for r in report.results}
     assert calls.count("cy_stubs") == 2  # retried once
     assert rows["cy_stubs"].status == "grader error"
-    assert rows["cy_stubs"].reason == (f"the grader failed on this submission twice: RuntimeError: simulated grader bug "
-                                       f"(tracebacks in {tmp_path / 'logs' / 'grader-faults.log'})")
+    assert rows["cy_stubs"].reason == (
+        f"the grader failed on this submission twice: RuntimeError: simulated grader "
+        f"bug "
+        f"(tracebacks in {tmp_path / 'logs' / 'grader-faults.log'})"
+    )
     assert (tmp_path / "logs" / "grader-faults.log").read_text().count("RuntimeError: simulated grader bug") == 2
     assert scores(report) == pytest.approx(EXPECTED)
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:  # the grader's failure, never the student's zero
         grades = gb.find_submission_notebook("derivatives", "derivatives", "cy_stubs").grades
-        assert {(g.auto_score, g.needs_manual_grade) for g in grades if g.name.startswith("hidden_tests_")} == {(None, True)}
+        assert {(g.auto_score, g.needs_manual_grade) for g in grades if g.name.startswith("hidden_tests_")} == {
+            (None, True)
+        }
     monkeypatch.setattr(batch, "grade_text", real)
-    again = grade_assignment(course, jobs=2, progress=False)  # no --force: a student the grader failed on is graded again
+    again = grade_assignment(
+        course, jobs=2, progress=False
+    )  # no --force: a student the grader failed on is graded again
     assert [(r.student, r.status) for r in again.results if r.status != "ungradable"] == [("cy_stubs", "graded")]
 
 
-def test_files_the_student_controls_beside_the_notebook_and_a_name_the_gradebook_cannot_store_cost_only_their_row(tmp_path):
+def test_files_the_student_controls_beside_the_notebook_and_a_name_the_gradebook_cannot_store_cost_only_their_row(
+    tmp_path,
+):
     course = make_course(tmp_path)
-    for student in ("ben_partly_wrong", "cy_stubs", "dee_crashes", "eve_renamed", "gus_missing_notebook", "hal_other_assignment"):
+    for student in (
+        "ben_partly_wrong",
+        "cy_stubs",
+        "dee_crashes",
+        "eve_renamed",
+        "gus_missing_notebook",
+        "hal_other_assignment",
+    ):
         shutil.rmtree(tmp_path / "submitted" / student)
-    for student in ("ada_correct", "fay_invalid_json"):  # graded, and ungradable: each writes the submission's timestamp
+    for student in (
+        "ada_correct",
+        "fay_invalid_json",
+    ):  # graded, and ungradable: each writes the submission's timestamp
         (course.folder("submitted", student) / "timestamp.txt").write_text("not a date")
     shutil.copytree(tmp_path / "submitted" / "ada_correct", tmp_path / "submitted" / "cafe")
     os.rename(os.fsencode(tmp_path / "submitted" / "cafe"), os.fsencode(tmp_path / "submitted") + b"/caf\xe9")
@@ -137,13 +178,24 @@ def test_files_the_student_controls_beside_the_notebook_and_a_name_the_gradebook
     rows = {r.student: (r.status, r.auto_score, r.reason) for r in report.results}
     assert rows["ada_correct"][:2] == ("graded", EXPECTED["ada_correct"])
     assert rows["fay_invalid_json"][:2] == ("ungradable", 0)
-    assert rows["caf\\udce9"] == ("ungradable", 0, "the folder name is not UTF-8 text, which the gradebook cannot store; "
-                                                    "rename the folder and grade again")
+    assert rows["caf\\udce9"] == (
+        "ungradable",
+        0,
+        "the folder name is not UTF-8 text, which the gradebook cannot store; rename the folder and grade again",
+    )
 
 
 def test_a_grader_fault_is_retried_once_and_the_retry_counts(tmp_path, monkeypatch):
     course = make_course(tmp_path)
-    for student in ("ben_partly_wrong", "cy_stubs", "dee_crashes", "eve_renamed", "fay_invalid_json", "gus_missing_notebook", "hal_other_assignment"):
+    for student in (
+        "ben_partly_wrong",
+        "cy_stubs",
+        "dee_crashes",
+        "eve_renamed",
+        "fay_invalid_json",
+        "gus_missing_notebook",
+        "hal_other_assignment",
+    ):
         shutil.rmtree(tmp_path / "submitted" / student)
     real, calls = batch.grade_text, []
 
@@ -156,8 +208,12 @@ def test_a_grader_fault_is_retried_once_and_the_retry_counts(tmp_path, monkeypat
     monkeypatch.setattr(batch, "grade_text", fails_once)
     report = grade_assignment(course, jobs=1, progress=False)
     assert calls == ["ada_correct", "ada_correct"]
-    assert [(r.student, r.status, r.auto_score) for r in report.results] == [("ada_correct", "graded", EXPECTED["ada_correct"])]
-    assert "AST constructor recursion depth mismatch (simulated)" in (tmp_path / "logs" / "grader-faults.log").read_text()
+    assert [(r.student, r.status, r.auto_score) for r in report.results] == [
+        ("ada_correct", "graded", EXPECTED["ada_correct"])
+    ]
+    assert (
+        "AST constructor recursion depth mismatch (simulated)" in (tmp_path / "logs" / "grader-faults.log").read_text()
+    )
 
 
 def test_four_sandboxes_at_once_several_times_over_make_no_grader_fault(tmp_path):
@@ -184,8 +240,11 @@ def test_ctrl_c_during_the_batch_is_a_flag_that_cannot_be_lost():
 
 def test_ctrl_c_leaves_no_half_written_student_and_the_next_run_finishes(tmp_path):
     course = make_course(tmp_path)
-    slow = (ROOT / "samples" / "submitted" / "ada_correct" / "derivatives" / "derivatives.ipynb").read_text().replace(
-        "import torch\\n", "import torch\\nimport time\\ntime.sleep(0.5)\\n", 1)
+    slow = (
+        (ROOT / "samples" / "submitted" / "ada_correct" / "derivatives" / "derivatives.ipynb")
+        .read_text()
+        .replace("import torch\\n", "import torch\\nimport time\\ntime.sleep(0.5)\\n", 1)
+    )
     for index in range(12):
         folder = tmp_path / "submitted" / f"slow_{index:02d}" / "derivatives"
         folder.mkdir(parents=True)
@@ -193,7 +252,9 @@ def test_ctrl_c_leaves_no_half_written_student_and_the_next_run_finishes(tmp_pat
     command = [sys.executable, "-m", "autograder", "grade", "--course", str(tmp_path), "--jobs", "2", "--no-progress"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 120
-    while not list((tmp_path / "autograded").glob("slow_*/derivatives/derivatives.ipynb")) and time.monotonic() < deadline:
+    while (
+        not list((tmp_path / "autograded").glob("slow_*/derivatives/derivatives.ipynb")) and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=120)
@@ -203,7 +264,9 @@ def test_ctrl_c_leaves_no_half_written_student_and_the_next_run_finishes(tmp_pat
         for submission in gb.assignment_submissions("derivatives"):
             hidden = [g for nb in submission.notebooks for g in nb.grades if g.name.startswith("hidden_tests_")]
             # all written or none (a formula flagged for manual grading is written, with no automatic score)
-            assert len({g.auto_score is None and not g.needs_manual_grade for g in hidden}) == 1, f"{submission.student.id} is half-written"
+            assert len({g.auto_score is None and not g.needs_manual_grade for g in hidden}) == 1, (
+                f"{submission.student.id} is half-written"
+            )
         graded_before = {s.student.id for s in gb.assignment_submissions("derivatives")}
     assert 0 < len([s for s in graded_before if s.startswith("slow_")]) < 12
     finished = grade_assignment(course, jobs=2, progress=False)
@@ -223,7 +286,10 @@ def test_a_dask_cluster_of_worker_processes_grades_the_same(tmp_path):
     assert report.isolation == "namespaces"
 
 
-@pytest.mark.skipif("AUTOGRADER_TEST_POSTGRES_URL" not in os.environ, reason="set AUTOGRADER_TEST_POSTGRES_URL (.ci/run starts PostgreSQL)")
+@pytest.mark.skipif(
+    "AUTOGRADER_TEST_POSTGRES_URL" not in os.environ,
+    reason="set AUTOGRADER_TEST_POSTGRES_URL (.ci/run starts PostgreSQL)",
+)
 def test_the_gradebook_can_live_in_postgresql(tmp_path, postgresql_to_this_test):
     from sqlalchemy import create_engine, text
 
@@ -244,28 +310,41 @@ def test_the_summary_lists_a_graded_student_only_when_the_sandbox_cut_them_short
     from autograder.sandbox.runner import STOPPED_TIME
 
     cut_short = f"`f(x)` could not be called: {STOPPED_TIME.format(seconds=60)}."
-    report = BatchReport(results=[
-        StudentResult("cy", "graded", 3, 17, True, "Cell 3 stopped at line 2 (`1/0`) with ZeroDivisionError: division by zero"),
-        StudentResult("dee", "graded", 3, 17, True, cut_short),
-    ], seconds={"cy": 0.3, "dee": 60.1}, isolation="namespaces")
+    report = BatchReport(
+        results=[
+            StudentResult(
+                "cy", "graded", 3, 17, True, "Cell 3 stopped at line 2 (`1/0`) with ZeroDivisionError: division by zero"
+            ),
+            StudentResult("dee", "graded", 3, 17, True, cut_short),
+        ],
+        seconds={"cy": 0.3, "dee": 60.1},
+        isolation="namespaces",
+    )
     summary = batch_summary(report, 61.0).split("\n")
-    assert summary[summary.index("failures:") + 1:] == [f"  dee (graded): {cut_short}"]
+    assert summary[summary.index("failures:") + 1 :] == [f"  dee (graded): {cut_short}"]
 
 
 def test_the_summary_counts_outcomes_names_the_slowest_and_every_failure():
     report = BatchReport(
-        results=[StudentResult("ada", "graded", 17, 17, True), StudentResult("fay", "ungradable", 0, 17, False, "not JSON")],
-        seconds={"ada": 0.25}, skipped=["old"], isolation="namespaces",
+        results=[
+            StudentResult("ada", "graded", 17, 17, True),
+            StudentResult("fay", "ungradable", 0, 17, False, "not JSON"),
+        ],
+        seconds={"ada": 0.25},
+        skipped=["old"],
+        isolation="namespaces",
     )
-    assert batch_summary(report, 2.0) == "\n".join([
-        "2 submissions in 2.0 s (0.5 graded per second; isolation: namespaces)",
-        "  graded                       1",
-        "  skipped, already graded      1",
-        "  ungradable                   1",
-        "slowest: ada 0.25 s",
-        "failures:",
-        "  fay (ungradable): not JSON",
-    ])
+    assert batch_summary(report, 2.0) == "\n".join(
+        [
+            "2 submissions in 2.0 s (0.5 graded per second; isolation: namespaces)",
+            "  graded                       1",
+            "  skipped, already graded      1",
+            "  ungradable                   1",
+            "slowest: ada 0.25 s",
+            "failures:",
+            "  fay (ungradable): not JSON",
+        ]
+    )
 
 
 def test_each_page_is_written_once_as_its_student_is_recorded_and_the_final_pass_keeps_it(tmp_path, monkeypatch):
@@ -274,7 +353,14 @@ def test_each_page_is_written_once_as_its_student_is_recorded_and_the_final_pass
     from autograder import feedback_html, reports
 
     course = make_course(tmp_path)
-    for student in ("cy_stubs", "dee_crashes", "eve_renamed", "fay_invalid_json", "gus_missing_notebook", "hal_other_assignment"):
+    for student in (
+        "cy_stubs",
+        "dee_crashes",
+        "eve_renamed",
+        "fay_invalid_json",
+        "gus_missing_notebook",
+        "hal_other_assignment",
+    ):
         shutil.rmtree(tmp_path / "submitted" / student)
     drawn: list[str] = []
     page = feedback_html.student_page
@@ -306,11 +392,20 @@ def test_a_zygote_started_early_is_the_one_a_sandbox_adopts():
     early[0].wait(timeout=30)
 
 
-def test_a_sandbox_that_does_not_start_leaves_the_others_to_grade_and_none_starting_stops_the_batch(tmp_path, monkeypatch):
+def test_a_sandbox_that_does_not_start_leaves_the_others_to_grade_and_none_starting_stops_the_batch(
+    tmp_path, monkeypatch
+):
     from autograder.sandbox import runner
 
     course = make_course(tmp_path)
-    for student in ("cy_stubs", "dee_crashes", "eve_renamed", "fay_invalid_json", "gus_missing_notebook", "hal_other_assignment"):
+    for student in (
+        "cy_stubs",
+        "dee_crashes",
+        "eve_renamed",
+        "fay_invalid_json",
+        "gus_missing_notebook",
+        "hal_other_assignment",
+    ):
         shutil.rmtree(tmp_path / "submitted" / student)
     real, failed = runner.Sandbox.start, []
 
@@ -322,7 +417,10 @@ def test_a_sandbox_that_does_not_start_leaves_the_others_to_grade_and_none_start
 
     monkeypatch.setattr(runner.Sandbox, "start", first_fails)
     report = grade_assignment(course, jobs=2, progress=False)
-    assert failed and scores(report) == {"ada_correct": EXPECTED["ada_correct"], "ben_partly_wrong": EXPECTED["ben_partly_wrong"]}
+    assert failed and scores(report) == {
+        "ada_correct": EXPECTED["ada_correct"],
+        "ben_partly_wrong": EXPECTED["ben_partly_wrong"],
+    }
 
     def never(self):
         raise RuntimeError("the sandbox zygote did not start")

@@ -1,5 +1,6 @@
 """The boundary's attacks are real: outside the sandbox each one reaches its target. Inside, on a Dask worker
 and against a PostgreSQL gradebook too, none does."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,13 @@ from .test_adversarial import POSTGRES_URL, graded_before, make_course, scores, 
 
 pytestmark = pytest.mark.slow
 BY_ID = dict(ATTACKS)
-REACHING = ["solutions_read_from_every_copy", "solutions_in_git_objects", "exported_grades_read", "etc_shadow_and_home_read",
-            "instructors_terminal_written_to"]
+REACHING = [
+    "solutions_read_from_every_copy",
+    "solutions_in_git_objects",
+    "exported_grades_read",
+    "etc_shadow_and_home_read",
+    "instructors_terminal_written_to",
+]
 
 
 def attack_code(attack_id: str, context: dict[str, str]) -> str:
@@ -30,15 +36,27 @@ def attack_code(attack_id: str, context: dict[str, str]) -> str:
     master = nbformat.read(ROOT / "source" / "derivatives" / "derivatives.ipynb", as_version=4)
     before = base(solutions_of(master))
     answers, _ = BY_ID[attack_id](before, None, context)
-    code = answers["impl_sigmoid"] if attack_id == "solutions_read_from_every_copy" else answers["impl_bce"][len(before["impl_bce"]):]
-    return "import torch\n" + code + ("\nsigmoid_derivative(torch.zeros(2))\n" if "def sigmoid_derivative" in code else "")
+    code = (
+        answers["impl_sigmoid"]
+        if attack_id == "solutions_read_from_every_copy"
+        else answers["impl_bce"][len(before["impl_bce"]) :]
+    )
+    return (
+        "import torch\n" + code + ("\nsigmoid_derivative(torch.zeros(2))\n" if "def sigmoid_derivative" in code else "")
+    )
 
 
 @pytest.fixture(scope="module")
 def course_graded_before(tmp_path_factory):
     course = make_course(tmp_path_factory.mktemp("graded-before"))
     release = nbformat.read(course.folder("release") / "derivatives.ipynb", as_version=4)
-    submit(course, "bystander", fill_release(release, solutions_of(nbformat.read(ROOT / "source" / "derivatives" / "derivatives.ipynb", as_version=4))))
+    submit(
+        course,
+        "bystander",
+        fill_release(
+            release, solutions_of(nbformat.read(ROOT / "source" / "derivatives" / "derivatives.ipynb", as_version=4))
+        ),
+    )
     grade_student(course, "bystander")
     graded_before(course)
     return course
@@ -47,7 +65,12 @@ def course_graded_before(tmp_path_factory):
 @pytest.mark.parametrize("attack_id", REACHING)
 def test_outside_the_sandbox_the_attack_reaches_its_target(course_graded_before, attack_id, tmp_path):
     leader, follower = os.openpty()
-    context = {"repo": str(ROOT), "course": str(course_graded_before.coursedir.root), "pty": os.ttyname(follower), "postgres": POSTGRES_URL}
+    context = {
+        "repo": str(ROOT),
+        "course": str(course_graded_before.coursedir.root),
+        "pty": os.ttyname(follower),
+        "postgres": POSTGRES_URL,
+    }
     code = attack_code(attack_id, context)
     # outside, the terminal attack writes to this test's own terminal only: every /dev/pts/* would include the
     # terminal another test file watches while it runs in parallel
@@ -61,8 +84,13 @@ def test_outside_the_sandbox_the_attack_reaches_its_target(course_graded_before,
     assert FOUND in ran.stdout, ran.stdout[-2000:] + ran.stderr[-2000:]
 
 
-@pytest.mark.skipif("AUTOGRADER_TEST_POSTGRES_URL" not in os.environ, reason="set AUTOGRADER_TEST_POSTGRES_URL (.ci/run starts PostgreSQL)")
-def test_a_postgresql_gradebook_is_out_of_reach_on_both_paths_though_reachable_outside(tmp_path, postgresql_to_this_test):
+@pytest.mark.skipif(
+    "AUTOGRADER_TEST_POSTGRES_URL" not in os.environ,
+    reason="set AUTOGRADER_TEST_POSTGRES_URL (.ci/run starts PostgreSQL)",
+)
+def test_a_postgresql_gradebook_is_out_of_reach_on_both_paths_though_reachable_outside(
+    tmp_path, postgresql_to_this_test
+):
     from sqlalchemy import create_engine, text
 
     engine = create_engine(POSTGRES_URL)
@@ -83,7 +111,12 @@ def test_a_postgresql_gradebook_is_out_of_reach_on_both_paths_though_reachable_o
     grade_assignment(course, jobs=1, progress=False, force=True)
     assert scores(course, "bystander") == bystander
     assert scores(course, "attacker") == scores(course, "control")
-    outside = subprocess.run([sys.executable, "-c", attack_code("postgresql_through_its_socket", context)], capture_output=True, text=True, timeout=60)
+    outside = subprocess.run(
+        [sys.executable, "-c", attack_code("postgresql_through_its_socket", context)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert FOUND in outside.stdout, outside.stdout + outside.stderr
     with Gradebook(POSTGRES_URL, course.coursedir.course_id) as gb:  # outside, the attack did rewrite the grades
         assert {g.auto_score for g in gb.find_submission("derivatives", "bystander").notebooks[0].grades} == {99}
@@ -102,8 +135,13 @@ def test_a_dask_worker_sees_no_more_than_a_local_sandbox(tmp_path):
     graded_before(course)
     bystander = scores(course, "bystander")
     submit(course, "control", fill_release(release, base(solutions_of(master))))
-    attacks = ["solutions_read_from_every_copy", "exported_grades_read", "rewrites_the_gradebook", "forged_frames_from_a_cell",
-               "whole_filesystem_swept"]
+    attacks = [
+        "solutions_read_from_every_copy",
+        "exported_grades_read",
+        "rewrites_the_gradebook",
+        "forged_frames_from_a_cell",
+        "whole_filesystem_swept",
+    ]
     for attack_id in attacks:
         answers, notebook = BY_ID[attack_id](base(solutions_of(master)), release, context)
         submit(course, attack_id, fill_release(notebook, answers))

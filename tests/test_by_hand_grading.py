@@ -4,6 +4,7 @@ Every attack earns 0 with the construct named, or goes to a person; every honest
 the rest of each notebook is the seed's and keeps its points. Honest styles for different functions share
 a notebook, so the table costs a handful of submissions.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,7 +45,9 @@ def packed(entries: list[tuple[str, str, str]]) -> list[dict[str, tuple[str, str
 ATTACK_IDS = {a[0] for a in ATTACKS}
 ATTACK_NOTEBOOKS = packed([(a[0], a[1], a[2]) for a in ATTACKS])
 HONEST_NOTEBOOKS = packed(HONEST)
-GRADED_AS = {entry_id: (f"attacks_{i}", name) for i, n in enumerate(ATTACK_NOTEBOOKS) for name, (entry_id, _) in n.items()}
+GRADED_AS = {
+    entry_id: (f"attacks_{i}", name) for i, n in enumerate(ATTACK_NOTEBOOKS) for name, (entry_id, _) in n.items()
+}
 
 
 def hidden_cell_text(course, student: str, name: str) -> str:
@@ -62,7 +65,11 @@ def graded(request, tmp_path_factory):
     for prefix, notebooks in (("attacks", ATTACK_NOTEBOOKS), ("honest", HONEST_NOTEBOOKS)):
         for index, functions in enumerate(notebooks):
             students.append(f"{prefix}_{index}")
-            submit(course, students[-1], fill_release(release, with_functions(solutions, {n: s for n, (_, s) in functions.items()})))
+            submit(
+                course,
+                students[-1],
+                fill_release(release, with_functions(solutions, {n: s for n, (_, s) in functions.items()})),
+            )
     if request.param == "nbgrader":
         for student in students:
             grade_student(course, student)
@@ -89,7 +96,9 @@ def test_an_attack_earns_0_or_goes_to_a_person_and_says_why(graded, attack_id, o
         assert first_line.endswith(WORKED_BY_HAND)
     else:
         assert found[student][name] == (None, True)
-        assert first_line.startswith(f"{name}: needs manual grading (worth {exercise.points:g}). `{exercise.signature}` ")
+        assert first_line.startswith(
+            f"{name}: needs manual grading (worth {exercise.points:g}). `{exercise.signature}` "
+        )
         assert why in first_line and first_line.endswith(" Your instructor will read it.")
 
 
@@ -97,7 +106,9 @@ def test_an_attack_earns_0_or_goes_to_a_person_and_says_why(graded, attack_id, o
 def test_what_no_attack_touched_keeps_its_points(graded, index):
     student = f"attacks_{index}"
     untouched = [e for e in EXERCISES if e.name not in ATTACK_NOTEBOOKS[index]]
-    assert {e.name: graded[1][student][e.name] for e in untouched} == {e.name: (float(e.points), False) for e in untouched}
+    assert {e.name: graded[1][student][e.name] for e in untouched} == {
+        e.name: (float(e.points), False) for e in untouched
+    }
 
 
 def sentence(course, attack_id: str) -> tuple[str, str, int]:
@@ -108,23 +119,34 @@ def sentence(course, attack_id: str) -> tuple[str, str, int]:
 
 def test_machine_findings_name_the_construct_and_its_line(graded):
     said, exercise, cell = sentence(graded[0], "aten_backward_kernel")
-    assert said == (f"{exercise.name}: 0 / {exercise.points:g} points. `{exercise.signature}` uses a backward kernel "
-                    f"(`torch.ops.aten.sigmoid_backward` on line 5 of cell {cell}" + WORKED_BY_HAND)
+    assert said == (
+        f"{exercise.name}: 0 / {exercise.points:g} points. `{exercise.signature}` uses a backward kernel "
+        f"(`torch.ops.aten.sigmoid_backward` on line 5 of cell {cell}" + WORKED_BY_HAND
+    )
     said, exercise, _ = sentence(graded[0], "complex_step_without_a_complex_literal")
-    assert said == (f"{exercise.name}: 0 / {exercise.points:g} points. `{exercise.signature}` uses complex-step differentiation "
-                    "(it computed with complex numbers when graded" + WORKED_BY_HAND)
+    assert said == (
+        f"{exercise.name}: 0 / {exercise.points:g} points. `{exercise.signature}` uses complex-step "
+        f"differentiation "
+        "(it computed with complex numbers when graded" + WORKED_BY_HAND
+    )
 
 
 def test_a_construct_off_the_list_is_read_by_a_person_with_the_reason(graded):
     said, exercise, cell = sentence(graded[0], "eval_of_a_string")
     assert said == (
-        f"{exercise.name}: needs manual grading (worth {exercise.points:g}). `{exercise.signature}` uses `eval` on line 5 of cell "
-        f"{cell}, which is not on the grader's list for a derivative worked out by hand (arithmetic, torch's pointwise functions "
-        "such as torch.exp, torch.where and torch.clamp, math constants, your own functions), so the grader cannot tell how it "
-        "gets its answer. Your instructor will read it.")
+        f"{exercise.name}: needs manual grading (worth {exercise.points:g}). `{exercise.signature}` uses `eval` on "
+        f"line 5 of cell "
+        f"{cell}, which is not on the grader's list for a derivative worked out by hand (arithmetic, torch's "
+        f"pointwise functions "
+        "such as torch.exp, torch.where and torch.clamp, math constants, your own functions), so the grader cannot "
+        "tell how it "
+        "gets its answer. Your instructor will read it."
+    )
 
 
 @pytest.mark.parametrize("index", range(len(HONEST_NOTEBOOKS)))
 def test_honest_styles_earn_every_point(graded, index):
     student = f"honest_{index}"
-    assert {e.name: graded[1][student][e.name] for e in EXERCISES} == {e.name: (float(e.points), False) for e in EXERCISES}
+    assert {e.name: graded[1][student][e.name] for e in EXERCISES} == {
+        e.name: (float(e.points), False) for e in EXERCISES
+    }

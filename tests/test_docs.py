@@ -1,5 +1,6 @@
 """What the README and the student's requirements.txt promise, checked against the code and the lock file:
 every command the README shows exists, the first install shows progress, students get the grader's CPU torch."""
+
 from __future__ import annotations
 
 import re
@@ -10,19 +11,30 @@ from packaging.requirements import Requirement
 
 from .conftest import ROOT
 
-STUDENT_FILES = [ROOT / "source" / "derivatives" / "requirements.txt", ROOT / "release" / "derivatives" / "requirements.txt"]
+STUDENT_FILES = [
+    ROOT / "source" / "derivatives" / "requirements.txt",
+    ROOT / "release" / "derivatives" / "requirements.txt",
+]
 CPU_INDEX = "--extra-index-url https://download.pytorch.org/whl/cpu"
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
 def _locked() -> dict[str, str]:
     lines = (ROOT / "requirements.lock").read_text().splitlines()
-    return {Requirement(line).name.lower().replace("_", "-"): line.split("==")[1] for line in lines if "==" in line and not line.startswith("#")}
+    return {
+        Requirement(line).name.lower().replace("_", "-"): line.split("==")[1]
+        for line in lines
+        if "==" in line and not line.startswith("#")
+    }
 
 
 def _student_requirements() -> tuple[list[str], list[Requirement]]:
-    lines = [line.split(" #")[0].strip() for line in STUDENT_FILES[0].read_text().splitlines() if not line.startswith("#")]
-    return [line for line in lines if line.startswith("-")], [Requirement(line) for line in lines if line and not line.startswith("-")]
+    lines = [
+        line.split(" #")[0].strip() for line in STUDENT_FILES[0].read_text().splitlines() if not line.startswith("#")
+    ]
+    return [line for line in lines if line.startswith("-")], [
+        Requirement(line) for line in lines if line and not line.startswith("-")
+    ]
 
 
 def _shell_lines() -> list[tuple[str, str]]:
@@ -30,7 +42,11 @@ def _shell_lines() -> list[tuple[str, str]]:
     found = []
     for doc in DOCS:
         for block in re.findall(r"```(?:bash|sh|console)\n(.*?)```", doc.read_text(), re.S):
-            found += [(doc.name, line.split(" #")[0].strip()) for line in block.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+            found += [
+                (doc.name, line.split(" #")[0].strip())
+                for line in block.splitlines()
+                if line.strip() and not line.lstrip().startswith("#")
+            ]
     return found
 
 
@@ -41,8 +57,11 @@ def test_the_student_requirements_are_one_file_shipped_with_the_release():
 def test_students_get_the_cpu_build_of_the_torch_the_autograder_grades_with():
     options, requirements = _student_requirements()
     [torch] = [r for r in requirements if r.name == "torch"]
-    [grader_torch] = [Requirement(d) for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-                      if Requirement(d).name == "torch"]
+    [grader_torch] = [
+        Requirement(d)
+        for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+        if Requirement(d).name == "torch"
+    ]
     assert str(torch.specifier) == str(grader_torch.specifier) == f"=={_locked()['torch']}"
     assert CPU_INDEX in options
 
@@ -57,7 +76,9 @@ def test_students_get_nbgrader_for_the_validate_button_and_sympy_with_lark_for_t
 @pytest.mark.parametrize("name", ["torch", "nbgrader", "matplotlib", "sympy", "lark"])
 def test_every_student_requirement_admits_the_version_the_autograder_is_tested_with(name):
     [requirement] = [r for r in _student_requirements()[1] if r.name == name]
-    assert requirement.specifier.contains(_locked()[name]), f"{requirement} excludes the locked {name}=={_locked()[name]}"
+    assert requirement.specifier.contains(_locked()[name]), (
+        f"{requirement} excludes the locked {name}=={_locked()[name]}"
+    )
 
 
 def test_every_nbgrader_command_in_the_docs_is_one_nbgrader_has():
@@ -83,6 +104,6 @@ def test_the_readme_says_how_formgrader_is_reached():
 
 
 def test_the_first_install_shows_pip_s_progress():
-    install = [line for line in (ROOT / "scripts" / "venv.sh").read_text().splitlines() if "pip\" install" in line]
+    install = [line for line in (ROOT / "scripts" / "venv.sh").read_text().splitlines() if 'pip" install' in line]
     assert install, "scripts/venv.sh installs with pip"
     assert [line for line in install if re.search(r"\s(--quiet|-q+)\b", line)] == []

@@ -1,4 +1,5 @@
 """Feedback a student can act on, that never gives away the hidden tests or the solutions."""
+
 from __future__ import annotations
 
 import json
@@ -23,28 +24,40 @@ VALUE_MUTANTS = [m for m in MUTANTS if m[3] & {"value", "finite"}]
 def records_for(name: str, source: str) -> dict:
     """The record the trusted path would store, with the student's traceback for each call that raised."""
     exercise, function = EXERCISES_BY_NAME[name], define(source, name)
-    traces = {i: seen.student_trace for i, case in enumerate(exercise.cases) if (seen := observe(function, case.args)).student_trace}
+    traces = {
+        i: seen.student_trace
+        for i, case in enumerate(exercise.cases)
+        if (seen := observe(function, case.args)).student_trace
+    }
     return record(grade_function(exercise, function), None, traces)
 
 
 def test_what_was_checked_is_said_in_plain_words():
     assert checked_in_words(EXERCISES_BY_NAME["relu_derivative"]) == (
-        "`relu_derivative(x)` was called on 11 inputs: typical values in float32 and float64, a 0-d tensor, a 2-d batch, "
-        "64 seeded random values, and these edge cases: x = 0; x = ±1e-7, next to the kink; |x| = 1000. Each call must return "
-        "a torch.Tensor of the input's shape and a floating-point dtype, with finite values that match torch.autograd to within "
+        "`relu_derivative(x)` was called on 11 inputs: typical values in float32 and float64, a 0-d tensor, a 2-d "
+        "batch, "
+        "64 seeded random values, and these edge cases: x = 0; x = ±1e-7, next to the kink; |x| = 1000. Each call "
+        "must return "
+        "a torch.Tensor of the input's shape and a floating-point dtype, with finite values that match torch.autograd "
+        "to within "
         "the tolerance, and must leave its input unchanged. It must be worked out by hand: autograd inside it earns 0."
     )
 
 
 def test_a_forward_function_is_compared_with_torchs_own_values():
-    assert "with finite values that match torch's own values (in float64) to within the tolerance" in checked_in_words(EXERCISES_BY_NAME["sigmoid"])
+    assert "with finite values that match torch's own values (in float64) to within the tolerance" in checked_in_words(
+        EXERCISES_BY_NAME["sigmoid"]
+    )
 
 
 def test_the_fixed_sentences_for_ungraded_submissions():
     assert GRADER_FAULT == "The grader failed on your submission; your instructor has been told."
     assert NOT_GRADED.format(reason="no derivatives.ipynb in the submission") == (
-        "This submission could not be graded: no derivatives.ipynb in the submission")
-    assert COMMON.format(share=31.2, answer="relu_derivative(x = 0) = 1 (expected 0)") == "31% have relu_derivative(x = 0) = 1 (expected 0)"
+        "This submission could not be graded: no derivatives.ipynb in the submission"
+    )
+    assert COMMON.format(share=31.2, answer="relu_derivative(x = 0) = 1 (expected 0)") == (
+        "31% have relu_derivative(x = 0) = 1 (expected 0)"
+    )
 
 
 @pytest.mark.parametrize("case_id, name, source, checks, groups", VALUE_MUTANTS, ids=[m[0] for m in VALUE_MUTANTS])
@@ -58,7 +71,11 @@ def test_each_failure_names_the_smallest_input_where_the_code_is_wrong(case_id, 
         expected = exercise.reference(*case.args)
         tolerance = exercise.tolerance(case.args[0].dtype)
         not_finite = ~torch.isfinite(got)  # the failed check decides what counts as wrong
-        wrong = not_finite if reported["check"] == "finite" else (got - expected).abs() > tolerance.atol + tolerance.rtol * expected.abs()
+        wrong = (
+            not_finite
+            if reported["check"] == "finite"
+            else (got - expected).abs() > tolerance.atol + tolerance.rtol * expected.abs()
+        )
         sizes = case.args[0].to(torch.float64).abs().broadcast_to(wrong.shape)
         assert abs(reported["x"]) == sizes[wrong].min().item()
         index = tuple(int(i) for i in (wrong & (sizes == sizes[wrong].min())).nonzero()[0]) if wrong.dim() else ()
@@ -69,9 +86,17 @@ def test_each_failure_names_the_smallest_input_where_the_code_is_wrong(case_id, 
 def test_a_failure_reports_expected_got_errors_tolerance_and_hint():
     details = records_for("relu_derivative", "def relu_derivative(x):\n    return (x >= 0).float()")
     failure = next(c for c in details["cases"] if not c["passed"])
-    assert {k: failure[k] for k in ("name", "point", "got_text", "expected", "max_abs_error", "max_rel_error", "tolerance", "hint")} == {
-        "name": "x = 0, float32", "point": "x = 0", "got_text": "1", "expected": 0.0, "max_abs_error": 1.0,
-        "max_rel_error": None, "tolerance": "1e-05 + 1e-05·|expected|",
+    assert {
+        k: failure[k]
+        for k in ("name", "point", "got_text", "expected", "max_abs_error", "max_rel_error", "tolerance", "hint")
+    } == {
+        "name": "x = 0, float32",
+        "point": "x = 0",
+        "got_text": "1",
+        "expected": 0.0,
+        "max_abs_error": 1.0,
+        "max_rel_error": None,
+        "tolerance": "1e-05 + 1e-05·|expected|",
         "hint": "Use PyTorch's convention ReLU′(0) = 0: the derivative is 1 only where x > 0.",
     }
 
@@ -87,8 +112,15 @@ def test_results_json_follows_gradescopes_published_fields():
     details = records_for("relu_derivative", "def relu_derivative(x):\n    return (x >= 0).float()")
     result = results_json([details], 1.64, 17, 0.5)
     assert problems(result) == []
-    assert result["tests"][0] | {"output": ""} == {"name": "relu_derivative(x)", "number": "1", "score": 1.64, "max_score": 2.0,
-                                                  "status": "failed", "output": "", "visibility": "visible"}
+    assert result["tests"][0] | {"output": ""} == {
+        "name": "relu_derivative(x)",
+        "number": "1",
+        "score": 1.64,
+        "max_score": 2.0,
+        "status": "failed",
+        "output": "",
+        "visibility": "visible",
+    }
     assert problems({**result, "max_score": 17}) == ["unknown field 'max_score'"]
     json.dumps(result, allow_nan=False)
 
@@ -106,11 +138,20 @@ def test_the_pages_fixed_sentences():
     wrong = records_for("relu_derivative", "def relu_derivative(x):\n    return (x >= 0).float()")
     raising = records_for("relu", "def relu(x):\n    return x.nonexistent()")
     page = student_page("ben", "derivatives", [wrong, raising], 1.64, 17)
-    assert "<p><strong>Autograded score: 1.64 / 17</strong>. The reasoning of your written derivations is graded by hand.</p>" in page
+    assert (
+        "<p><strong>Autograded score: 1.64 / 17</strong>. The reasoning of your written derivations is graded by "
+        "hand.</p>"
+    ) in page
     assert '<h2 class="fail">relu_derivative(x): 1.64 / 2 points</h2>' in page
-    assert ("<tr><th>check</th><th>smallest failing input</th><th>expected</th><th>your code gave</th>"
-            "<th>largest absolute error</th><th>largest relative error</th><th>tolerance</th></tr>") in page
-    assert '<p class="hint">Hint: Use PyTorch&#x27;s convention ReLU′(0) = 0: the derivative is 1 only where x &gt; 0.</p>' in page
+    assert (
+        "<tr><th>check</th><th>smallest failing input</th><th>expected</th><th>your code gave</th>"
+        "<th>largest absolute error</th><th>largest relative error</th><th>tolerance</th></tr>"
+    ) in page
+    assert (
+        '<p class="hint">Hint: Use PyTorch&#x27;s convention ReLU′(0) = 0: the derivative is 1 only where x &gt; 0.</p>'
+    ) in page
     assert "<p>Where your code raised the error:</p><pre>" in page
-    assert ("<td>all 9 checks</td><td>`relu(x)` raised AttributeError: &#x27;Tensor&#x27; object has no attribute "
-            "&#x27;nonexistent&#x27; (on 9 of 9 checks).</td>") in page
+    assert (
+        "<td>all 9 checks</td><td>`relu(x)` raised AttributeError: &#x27;Tensor&#x27; object has no attribute "
+        "&#x27;nonexistent&#x27; (on 9 of 9 checks).</td>"
+    ) in page

@@ -1,5 +1,6 @@
 """Students' figures drawn once per class: a spec that says the figure exactly, checked on the trusted side,
 drawn where no student code ran, and kept by its content."""
+
 from __future__ import annotations
 
 import io
@@ -13,25 +14,34 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.sandbox import Sandbox
-from autograder.sandbox import figures, read_figures
+from autograder.sandbox import Sandbox, figures, read_figures
 from autograder.sandbox.protocol import ProtocolError
 from autograder.sandbox.read_figures import FIGURE, NOT_DRAWN, draw_figures, figure_spec, rounded, spec_key
 
-HELPER = nbformat.read("release/derivatives/derivatives.ipynb", as_version=4).cells[1].source  # the release's plot helper
+HELPER = (
+    nbformat.read("release/derivatives/derivatives.ipynb", as_version=4).cells[1].source
+)  # the release's plot helper
 DESCRIBED = {
-    "the release's helper, one axes": HELPER + "\nx = torch.linspace(-3, 3, 100)\nplot_with_derivative(x, [('f(x)', lambda x: 3*x**3 - 2*x**2"
-                                      " + 5*x - 4), (\"f'(x)\", lambda x: 9*x**2 - 4*x + 5)], 'Random Function and its Derivative')",
-    "the release's helper, separate axes": HELPER + "\np = torch.linspace(0.01, 0.99, 100)\nplot_with_derivative(p, [('L', lambda p: "
-                                           "-torch.log(p)), ('dL', lambda p: -1/p)], 'BCE (y=1)', separate=True)",
-    "styles, markers, limits": "x = np.linspace(-2, 2, 50)\nplt.figure(figsize=(8, 4))\nplt.plot(x, x**2, 'r--o', label='sq', markersize=3)\n"
-                               "plt.plot(x, np.sin(x), color='#123456', linewidth=3, alpha=0.5)\nplt.xlabel('x'); plt.ylabel('y', fontsize=14)\n"
-                               "plt.title('T', fontweight='bold'); plt.legend(loc='upper left'); plt.grid(True, alpha=0.3, linestyle=':')\n"
-                               "plt.xlim(-1, 3)",
-    "a grid of axes, tight layout": "fig, ax = plt.subplots(2, 2)\nfor i, a in enumerate(ax.flat):\n    a.plot([1, 2, 3], [i, i*2, 1], ':')\n"
-                                    "    a.set_title(str(i))\nplt.tight_layout()",
+    "the release's helper, one axes": HELPER + "\nx = torch.linspace(-3, 3, 100)\nplot_with_derivative(x, [('f(x)', "
+    "lambda x: 3*x**3 - 2*x**2"
+    " + 5*x - 4), (\"f'(x)\", lambda x: 9*x**2 - 4*x + 5)], 'Random Function and "
+    "its Derivative')",
+    "the release's helper, separate axes": HELPER + "\np = torch.linspace(0.01, 0.99, 100)\nplot_with_derivative(p, "
+    "[('L', lambda p: "
+    "-torch.log(p)), ('dL', lambda p: -1/p)], 'BCE (y=1)', separate=True)",
+    "styles, markers, limits": "x = np.linspace(-2, 2, 50)\nplt.figure(figsize=(8, 4))\nplt.plot(x, x**2, 'r--o', "
+    "label='sq', markersize=3)\n"
+    "plt.plot(x, np.sin(x), color='#123456', linewidth=3, alpha=0.5)\nplt.xlabel('x'); "
+    "plt.ylabel('y', fontsize=14)\n"
+    "plt.title('T', fontweight='bold'); plt.legend(loc='upper left'); plt.grid(True, "
+    "alpha=0.3, linestyle=':')\n"
+    "plt.xlim(-1, 3)",
+    "a grid of axes, tight layout": "fig, ax = plt.subplots(2, 2)\nfor i, a in enumerate(ax.flat):\n    a.plot([1, 2, "
+    "3], [i, i*2, 1], ':')\n"
+    "    a.set_title(str(i))\nplt.tight_layout()",
     "not finite values, one grid": "plt.plot([0, 1, 2, 3], [1, float('nan'), 3, float('inf')]); plt.grid(axis='y')",
-    "large values, mathtext": "x = np.linspace(0, 1, 100); plt.plot(x, 1e7 * x); plt.title(r'$\\sigma(x)$'); plt.suptitle('all')",
+    "large values, mathtext": "x = np.linspace(0, 1, 100); plt.plot(x, 1e7 * x); plt.title(r'$\\sigma(x)$'); "
+    "plt.suptitle('all')",
 }
 DRAWN_IN_THE_SANDBOX = {
     "scatter": "plt.scatter([1, 2], [3, 4])",
@@ -46,14 +56,16 @@ DRAWN_IN_THE_SANDBOX = {
     "an image": "plt.imshow(np.eye(3))",
     "bars": "plt.bar([1, 2], [3, 4])",
     "a label's own font": "plt.plot([1, 2], [3, 4]); plt.xlabel('x', fontfamily='monospace')",
-    "more points than a spec carries": f"plt.plot(np.arange({figures.MAX_POINTS + 1}), np.arange({figures.MAX_POINTS + 1}))",
+    "more points than a spec carries": f"plt.plot(np.arange({figures.MAX_POINTS + 1}), "
+    f"np.arange({figures.MAX_POINTS + 1}))",
     "no frame": "plt.plot([1, 2], [3, 4]); plt.gca().set_frame_on(False)",
     "a square box": "plt.plot([1, 2], [3, 4]); plt.gca().set_box_aspect(1)",
     "spines through zero": "plt.plot([-1, 2], [-3, 4]); plt.gca().spines['left'].set_position('zero')",
     "a coloured spine": "plt.plot([1, 2], [3, 4]); plt.gca().spines['left'].set_color('red')",
     "a hidden axis": "plt.plot([1, 2], [3, 4]); plt.gca().xaxis.set_visible(False)",
     "a legend with a shadow": "plt.plot([1, 2], [3, 4], label='a'); plt.legend(shadow=True)",
-    "a legend in reverse": "plt.plot([1, 2], [3, 4], label='a'); plt.plot([1, 2], [4, 3], label='b'); plt.legend(reverse=True)",
+    "a legend in reverse": "plt.plot([1, 2], [3, 4], label='a'); plt.plot([1, 2], [4, 3], label='b'); "
+    "plt.legend(reverse=True)",
     "a title further up": "plt.plot([1, 2], [3, 4]); plt.title('t', pad=20)",
     "a label placed by hand": "plt.plot([1, 2], [3, 4]); plt.xlabel('x'); plt.gca().xaxis.set_label_coords(0.1, -0.1)",
     "a label at one end": "plt.plot([1, 2], [3, 4]); plt.xlabel('x', loc='right')",
@@ -129,14 +141,14 @@ def test_a_figure_a_spec_cannot_say_exactly_is_not_described(name):
 
 def test_a_spec_that_left_out_a_grid_would_draw_differently():
     """The byte comparison above can fail: the same spec without its grid is another picture."""
-    figure, = made_by(DESCRIBED["not finite values, one grid"])
+    (figure,) = made_by(DESCRIBED["not finite values, one grid"])
     spec = figures.describe(figure)
     spec["axes"][0]["y"]["grid"] = False
     assert figures.draw(spec) != png(figure)
 
 
 def spec_of(code: str) -> dict:
-    figure, = made_by(code)
+    (figure,) = made_by(code)
     return json.loads(json.dumps(figures.describe(figure)))
 
 
@@ -144,22 +156,25 @@ def checked(value, budget: int = read_figures.values_allowed(16)) -> dict:
     return rounded(figure_spec(value, [budget]))
 
 
-@pytest.mark.parametrize("change, problem", [
-    (lambda s: s.update(axes=[]), "figure"),
-    (lambda s: s.update(size=[1e6, 1]), "number"),
-    (lambda s: s["axes"][0]["lines"][0].update(y=["1"] * len(s["axes"][0]["lines"][0]["y"])), "number"),
-    (lambda s: s["axes"][0]["lines"][0].update(y=[math.nan] * len(s["axes"][0]["lines"][0]["y"])), "number"),
-    (lambda s: s["axes"][0]["lines"][0].update(y=[1.0]), "line"),
-    (lambda s: s["axes"][0]["lines"][0].update(marker="$\\frac{a}{b}$"), "line"),
-    (lambda s: s["axes"][0]["lines"][0].update(dashes=[0, [-1.0, 1.0]]), "number"),
-    (lambda s: s["axes"][0]["lines"][0].update(color=[2, 0, 0, 1]), "number"),
-    (lambda s: s["axes"][0]["x"]["grid_style"].update(grid_zorder=3), "grid style"),
-    (lambda s: s["axes"][0].update(legend={"loc": 99, "fontsize": 10.0, "ncols": 1, "frameon": True}), "integer"),
-    (lambda s: s["axes"][0].update(xlim=[1.0, 1.0]), "limits"),
-    (lambda s: s["axes"][0]["title"].__setitem__(2, "<script>"), "font weight"),
-    (lambda s: s["axes"].extend([s["axes"][0]] * read_figures.MAX_AXES), "figure"),
-    (lambda s: s["axes"][0]["title"].__setitem__(0, "t" * 301), "too long"),
-])
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        (lambda s: s.update(axes=[]), "figure"),
+        (lambda s: s.update(size=[1e6, 1]), "number"),
+        (lambda s: s["axes"][0]["lines"][0].update(y=["1"] * len(s["axes"][0]["lines"][0]["y"])), "number"),
+        (lambda s: s["axes"][0]["lines"][0].update(y=[math.nan] * len(s["axes"][0]["lines"][0]["y"])), "number"),
+        (lambda s: s["axes"][0]["lines"][0].update(y=[1.0]), "line"),
+        (lambda s: s["axes"][0]["lines"][0].update(marker="$\\frac{a}{b}$"), "line"),
+        (lambda s: s["axes"][0]["lines"][0].update(dashes=[0, [-1.0, 1.0]]), "number"),
+        (lambda s: s["axes"][0]["lines"][0].update(color=[2, 0, 0, 1]), "number"),
+        (lambda s: s["axes"][0]["x"]["grid_style"].update(grid_zorder=3), "grid style"),
+        (lambda s: s["axes"][0].update(legend={"loc": 99, "fontsize": 10.0, "ncols": 1, "frameon": True}), "integer"),
+        (lambda s: s["axes"][0].update(xlim=[1.0, 1.0]), "limits"),
+        (lambda s: s["axes"][0]["title"].__setitem__(2, "<script>"), "font weight"),
+        (lambda s: s["axes"].extend([s["axes"][0]] * read_figures.MAX_AXES), "figure"),
+        (lambda s: s["axes"][0]["title"].__setitem__(0, "t" * 301), "too long"),
+    ],
+)
 def test_every_field_of_a_spec_is_checked(change, problem):
     spec = spec_of("plt.plot([1, 2, 3], [3, 1, 2], label='a'); plt.legend()")
     checked(spec)  # as sent, it passes
@@ -181,7 +196,9 @@ def test_values_that_differ_below_a_pixel_make_one_spec_and_visible_differences_
     exact = torch.sigmoid(x) * (1 - torch.sigmoid(x))
     other_form = torch.exp(-x) / (1 + torch.exp(-x)) ** 2  # the same function, other last bits
     assert not torch.equal(exact, other_form)
-    keys = [spec_key(checked(spec_of(f"plt.plot({x.tolist()}, {y.tolist()})"))) for y in (exact, other_form, exact * 1.001)]
+    keys = [
+        spec_key(checked(spec_of(f"plt.plot({x.tolist()}, {y.tolist()})"))) for y in (exact, other_form, exact * 1.001)
+    ]
     assert keys[0] == keys[1] != keys[2]
 
 
@@ -225,7 +242,10 @@ def test_each_distinct_spec_is_drawn_once_and_every_figure_gets_its_own_specs_im
     assert sorted(drawn) == sorted([spec_key(one), spec_key(two)])
     outputs = {0: [pending(one)], 1: [pending(two)]}
     draw_figures(outputs, draw)
-    assert [outputs[i][0]["data"]["image/png"] for i in (0, 1)] == [f"image of {spec_key(one)}", f"image of {spec_key(two)}"]
+    assert [outputs[i][0]["data"]["image/png"] for i in (0, 1)] == [
+        f"image of {spec_key(one)}",
+        f"image of {spec_key(two)}",
+    ]
 
 
 def test_a_figure_that_could_not_be_drawn_says_so_and_is_tried_again_next_time():
@@ -250,13 +270,16 @@ def sandbox():
 
 
 def test_a_students_figure_reaches_the_notebook_as_the_png_their_figure_makes(sandbox):
-    code = "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [3, 1, 2], 'g-', label='mine')\nplt.legend()\nplt.title('T')\nplt.show()"
+    code = (
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [3, 1, 2], 'g-', "
+        "label='mine')\nplt.legend()\nplt.title('T')\nplt.show()"
+    )
     read_figures._images.clear()
     for _ in range(2):  # drawn in a figures sandbox, then taken from what was kept
         run = sandbox.run([(0, code)], [])
         images = [o["data"]["image/png"] for o in run.outputs[0] if "image/png" in o.get("data", {})]
         assert len(images) == 1
-    expected, = made_by(code.replace("plt.show()", ""))
+    (expected,) = made_by(code.replace("plt.show()", ""))
     import base64
 
     assert base64.b64decode(images[0]) == png(expected)
@@ -264,8 +287,10 @@ def test_a_students_figure_reaches_the_notebook_as_the_png_their_figure_makes(sa
 
 def test_a_title_matplotlib_cannot_draw_costs_that_figure_only(sandbox):
     read_figures._images.clear()
-    code = ("import matplotlib.pyplot as plt\nplt.plot([1, 2], [3, 4])\nplt.title(r'$\\frac{$')\nplt.show()\n"
-            "plt.plot([1, 2], [4, 3])\nplt.show()\nprint('after')")
+    code = (
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2], [3, 4])\nplt.title(r'$\\frac{$')\nplt.show()\n"
+        "plt.plot([1, 2], [4, 3])\nplt.show()\nprint('after')"
+    )
     run = sandbox.run([(0, code)], [])
     kinds = [(o["output_type"], sorted(o.get("data", {}))) for o in run.outputs[0]]
     assert run.fault is None

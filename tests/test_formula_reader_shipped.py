@@ -1,5 +1,6 @@
 """The formula reader shipped next to the student's notebook: one source, no drift, a submission's copy ignored,
 the master's solutions refused when the grader would not accept them, and the notebook's own fixes (issue 13)."""
+
 from __future__ import annotations
 
 import copy
@@ -17,13 +18,19 @@ from .conftest import MASTER, RELEASE, ROOT
 
 
 def shipped(folder) -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted((folder / SHIPPED_READER).iterdir()) if p.name != "__pycache__"}
+    return {
+        p.name: p.read_text(encoding="utf-8")
+        for p in sorted((folder / SHIPPED_READER).iterdir())
+        if p.name != "__pycache__"
+    }
 
 
 @pytest.mark.parametrize("folder", [MASTER.parent, RELEASE.parent], ids=["source", "release"])
 def test_the_reader_next_to_the_notebook_is_the_graders_reader_exactly(folder):
     assert len(reader_files()) >= 3 and shipped(folder) == reader_files(), (
-        "formula_reader/ has drifted from autograder/formulas/reader/: run `autograder sync-master`, then `autograder release`")
+        "formula_reader/ has drifted from autograder/formulas/reader/: run `autograder sync-master`, then `autograder "
+        "release`"
+    )
 
 
 def test_the_notebook_imports_the_reader_in_one_locked_line(master, release):
@@ -47,11 +54,13 @@ def test_an_old_submission_with_the_inline_reader_cell_is_rebuilt_with_the_impor
     from autograder.homework import DEFAULT
     from autograder.trusted import parsed_here, student_program
 
-    submission = nbformat.read(ROOT / "samples" / "submitted" / "ada_correct" / "derivatives" / "derivatives.ipynb", as_version=4)
+    submission = nbformat.read(
+        ROOT / "samples" / "submitted" / "ada_correct" / "derivatives" / "derivatives.ipynb", as_version=4
+    )
     old = next(c for c in submission.cells if nbgrader_of(c).get("grade_id") == NOTATION_ID)
     old.source = "\n".join(f"# line {i} of the inline reader of earlier releases" for i in range(330))
     rebuilt = rebuild(submission, master)
-    (index, cell), = [(i, c) for i, c in enumerate(rebuilt.cells) if nbgrader_of(c).get("grade_id") == NOTATION_ID]
+    ((index, cell),) = [(i, c) for i, c in enumerate(rebuilt.cells) if nbgrader_of(c).get("grade_id") == NOTATION_ID]
     assert cell.source == NOTATION and NOTATION_ID in parsed_here(DEFAULT)
     assert index not in {i for i, _ in student_program(rebuilt)}
 
@@ -86,7 +95,11 @@ def test_a_tampered_reader_in_the_submission_folder_changes_no_verdict(tmp_path,
 
     course = make_course(tmp_path / "course")
     release = nbformat.read(course.folder("release") / "derivatives.ipynb", as_version=4)
-    submit(course, "mallory", fill_release(release, {**solutions_of(master), "answer_sigmoid_prime": 'answer_sigmoid_prime = r"\\sigma(x)"'}))
+    submit(
+        course,
+        "mallory",
+        fill_release(release, {**solutions_of(master), "answer_sigmoid_prime": 'answer_sigmoid_prime = r"\\sigma(x)"'}),
+    )
     hostile = course.folder("submitted", "mallory") / SHIPPED_READER
     hostile.mkdir()
     (hostile / "__init__.py").write_text(HOSTILE_READER)
@@ -94,7 +107,11 @@ def test_a_tampered_reader_in_the_submission_folder_changes_no_verdict(tmp_path,
     by_the_batch = scores(course, "mallory")
     grade_student(course, "mallory")
     for graded in (by_the_batch, scores(course, "mallory")):
-        assert graded["answer_sigmoid_prime"] == 0.0 and graded["answer_f_prime"] == 1.0 and graded["sigmoid_derivative"] == 3.0
+        assert (
+            graded["answer_sigmoid_prime"] == 0.0
+            and graded["answer_f_prime"] == 1.0
+            and graded["sigmoid_derivative"] == 3.0
+        )
     assert not (hostile / "imported").exists() and "formula_reader" not in sys.modules
 
 
@@ -105,9 +122,13 @@ def test_sync_master_refuses_a_solution_the_grader_would_not_accept(master, tmp_
     with pytest.raises(SolutionNotEquivalent) as refused:
         sync_master(broken)
     assert str(refused.value) == (
-        "the master's solution for answer_bce_wrt_logit does not read as equivalent to its reference, so nothing was written: "
-        "answer_bce_wrt_logit: 0 / 1 points. Your ∂L/∂z = y - σ(z) is not the expected formula: at z = 1, y = 1 it gives "
-        "0.268941, expected -0.268941. Fix the answer cell answer_bce_wrt_logit (or its reference in autograder/formulas/answers.py).")
+        "the master's solution for answer_bce_wrt_logit does not read as equivalent to its reference, so nothing was "
+        "written: "
+        "answer_bce_wrt_logit: 0 / 1 points. Your ∂L/∂z = y - σ(z) is not the expected formula: at z = 1, y = 1 it "
+        "gives "
+        "0.268941, expected -0.268941. Fix the answer cell answer_bce_wrt_logit (or its reference in "
+        "autograder/formulas/answers.py)."
+    )
     path = tmp_path / MASTER.name
     nbformat.write(broken, path)
     before = path.read_text()
@@ -122,12 +143,20 @@ def test_the_bce_loss_and_its_derivative_are_drawn_on_axes_of_their_own(master, 
     import matplotlib.pyplot as plt
 
     figures: list = []
-    monkeypatch.setattr(plt, "show", lambda *a, **k: (figures.append([[line.get_label() for line in axis.lines] for axis in plt.gcf().axes]),
-                                                      plt.close("all")))
+    monkeypatch.setattr(
+        plt,
+        "show",
+        lambda *a, **k: (
+            figures.append([[line.get_label() for line in axis.lines] for axis in plt.gcf().axes]),
+            plt.close("all"),
+        ),
+    )
     namespace = dict(seed_namespace)
     setup = next(c for c in master.cells if nbgrader_of(c).get("grade_id") == "setup")
     exec(setup.source, namespace)
-    plots = next(c for c in master.cells if c.cell_type == "code" and "Binary Cross-Entropy and its Derivative" in c.source)
+    plots = next(
+        c for c in master.cells if c.cell_type == "code" and "Binary Cross-Entropy and its Derivative" in c.source
+    )
     exec(plots.source, namespace)
     bce = [axes for axes in figures if any(label.startswith("L (y=") for labels in axes for label in labels)]
     assert len(bce) == 2
@@ -140,7 +169,10 @@ def test_the_notebook_text_carried_over_from_the_seed_is_fixed(master, release):
         text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
         assert "tensors exercise" not in text
         # the site's own address is spelled "makrdown"; the link now says what it is, instead of a bare misspelled URL
-        assert "[Cheat Sheet: Mathematical Notation in Markdown](https://www.upyesp.org/posts/makrdown-vscode-math-notation/)" in text
+        assert (
+            "[Cheat Sheet: Mathematical Notation in "
+            "Markdown](https://www.upyesp.org/posts/makrdown-vscode-math-notation/)"
+        ) in text
         assert "that: https://" not in text
 
 

@@ -1,4 +1,5 @@
 """The hidden tests, tested: known-wrong code loses points, correct code in any form keeps them."""
+
 from __future__ import annotations
 
 import pytest
@@ -52,7 +53,9 @@ def test_right_on_typical_inputs_but_wrong_at_the_edge_keeps_partial_credit():
 
 def test_edge_cases_earn_nothing_until_the_typical_cases_pass():
     exercise = EXERCISES_BY_NAME["sigmoid_derivative"]
-    result = grade_function(exercise, define("def sigmoid_derivative(x):\n    return torch.zeros_like(x)", "sigmoid_derivative"))
+    result = grade_function(
+        exercise, define("def sigmoid_derivative(x):\n    return torch.zeros_like(x)", "sigmoid_derivative")
+    )
     assert [r.case.group for r in result.cases if r.passed] == ["edge", "edge"]  # σ′ ≈ 0 for |x| ≥ 30 in float32
     assert result.points == 0
 

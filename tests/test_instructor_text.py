@@ -1,6 +1,7 @@
 """Nothing student-controlled reaches the instructor's terminal or spreadsheet raw: a folder name or an exception
 message with ANSI/OSC escapes, a carriage return or a bidirectional override cannot repaint a row, and a CSV
 cell cannot be a formula."""
+
 from __future__ import annotations
 
 import csv
@@ -13,7 +14,7 @@ from autograder.report import batch_summary, score_table, write_results_csv
 FORGED_ROW = "\x1b[2K\r\x1b[1Aada_correct  22 / 22  -  graded"
 HOSTILE = [
     StudentResult("mal\x1b]0;title\x07lory", "graded", 0, 22, False, "a cell raised ValueError: " + FORGED_ROW),
-    StudentResult("=HYPERLINK(\"http://x\")", "ungradable", 0, 22, False, "+cmd|' /C calc'!A0"),
+    StudentResult('=HYPERLINK("http://x")', "ungradable", 0, 22, False, "+cmd|' /C calc'!A0"),
     StudentResult("\u202eevil", "grader error", 0, 22, True, "@SUM(1)\rrepainted"),
 ]
 
@@ -25,11 +26,19 @@ def test_control_characters_become_visible_escapes():
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_quoted_and_numbers_are_left_alone():
     assert [csv_cell(v) for v in ("=1+1", "+1 2", "-x", "@A1", "-1.5", "ben", 3.5, True)] == [
-        "'=1+1", "'+1 2", "'-x", "'@A1", "-1.5", "ben", 3.5, True]
+        "'=1+1",
+        "'+1 2",
+        "'-x",
+        "'@A1",
+        "-1.5",
+        "ben",
+        3.5,
+        True,
+    ]
 
 
 def _raw(text: str) -> list[str]:
-    return [c for c in text if ord(c) < 32 and c != "\n" or 0x7f <= ord(c) < 0xa0 or 0x202a <= ord(c) <= 0x202e]
+    return [c for c in text if ord(c) < 32 and c != "\n" or 0x7F <= ord(c) < 0xA0 or 0x202A <= ord(c) <= 0x202E]
 
 
 def test_the_score_table_and_the_summary_carry_no_control_characters():
@@ -46,4 +55,4 @@ def test_results_csv_has_no_formula_and_no_control_character(tmp_path):
     cells = [cell for row in rows for cell in row]
     assert [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))] == []
     assert _raw("".join(cells)) == []
-    assert ["'=HYPERLINK(\"http://x\")", "ungradable", "0", "22", "False", "'+cmd|' /C calc'!A0"] in rows
+    assert ['\'=HYPERLINK("http://x")', "ungradable", "0", "22", "False", "'+cmd|' /C calc'!A0"] in rows

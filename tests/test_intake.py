@@ -1,4 +1,5 @@
 """A submission is looked at before anything runs it; each way it can be unreadable has one sentence."""
+
 from __future__ import annotations
 
 import os
@@ -46,7 +47,9 @@ def test_json_that_is_not_a_notebook(tmp_path):
 
 def test_a_notebook_from_another_assignment(tmp_path):
     write(tmp_path, [nbformat.v4.new_code_cell("ones = 1")])
-    assert problem(tmp_path) == "derivatives.ipynb does not belong to assignment 'derivatives': none of its cells or functions match it"
+    assert problem(tmp_path) == (
+        "derivatives.ipynb does not belong to assignment 'derivatives': none of its cells or functions match it"
+    )
 
 
 # Malformed and linked submissions: each is one sentence, never an exception that ends the batch.
@@ -80,18 +83,22 @@ def test_a_grade_id_that_is_a_list_is_read_as_none(tmp_path):
 
 def test_a_notebook_whose_only_ids_are_not_strings_does_not_belong(tmp_path):
     write(tmp_path, [nbformat.v4.new_code_cell("ones = 1", metadata={"nbgrader": {"grade_id": {"impl_f": 1}}})])
-    assert problem(tmp_path) == "derivatives.ipynb does not belong to assignment 'derivatives': none of its cells or functions match it"
+    assert problem(tmp_path) == (
+        "derivatives.ipynb does not belong to assignment 'derivatives': none of its cells or functions match it"
+    )
 
 
 def test_metadata_nested_100000_deep(tmp_path):
     (tmp_path / "derivatives.ipynb").write_text(
-        '{"cells": [], "metadata": {"x": ' + "[" * 100_000 + "]" * 100_000 + '}, "nbformat": 4, "nbformat_minor": 5}')
+        '{"cells": [], "metadata": {"x": ' + "[" * 100_000 + "]" * 100_000 + '}, "nbformat": 4, "nbformat_minor": 5}'
+    )
     assert problem(tmp_path) == "derivatives.ipynb is nested too deeply to read"
 
 
 def test_metadata_nested_past_the_limit_but_within_python_s_own(tmp_path):
     (tmp_path / "derivatives.ipynb").write_text(
-        '{"cells": [], "metadata": {"x": ' + "[" * 150 + "]" * 150 + '}, "nbformat": 4, "nbformat_minor": 5}')
+        '{"cells": [], "metadata": {"x": ' + "[" * 150 + "]" * 150 + '}, "nbformat": 4, "nbformat_minor": 5}'
+    )
     assert problem(tmp_path) == "derivatives.ipynb is nested too deeply to read"
 
 
@@ -99,7 +106,7 @@ def test_one_byte_that_is_not_utf8(tmp_path):
     write(tmp_path, [nbformat.v4.new_code_cell("def f(x):\n    return x  # café")])
     data = (tmp_path / "derivatives.ipynb").read_bytes()
     offset = data.index("é".encode())
-    (tmp_path / "derivatives.ipynb").write_bytes(data[:offset] + b"\xe9" + data[offset + 2:])  # é in Latin-1
+    (tmp_path / "derivatives.ipynb").write_bytes(data[:offset] + b"\xe9" + data[offset + 2 :])  # é in Latin-1
     assert problem(tmp_path) == f"derivatives.ipynb is not UTF-8 text (byte {offset} is not valid UTF-8)"
 
 
@@ -121,7 +128,8 @@ def test_a_student_folder_that_is_a_symbolic_link(tmp_path):
     write(elsewhere, [nbformat.v4.new_code_cell("def f(x):\n    return x")])
     (tmp_path / "submitted" / "ann").symlink_to(elsewhere.parent)
     assert problem(tmp_path / "submitted" / "ann" / "derivatives") == (
-        "derivatives.ipynb resolves outside the student's folder; submit the notebook itself")
+        "derivatives.ipynb resolves outside the student's folder; submit the notebook itself"
+    )
 
 
 def test_an_assignment_folder_that_is_a_symbolic_link(tmp_path):
@@ -130,7 +138,8 @@ def test_an_assignment_folder_that_is_a_symbolic_link(tmp_path):
     (tmp_path / "submitted" / "ann").mkdir()
     (tmp_path / "submitted" / "ann" / "derivatives").symlink_to(elsewhere)
     assert problem(tmp_path / "submitted" / "ann" / "derivatives") == (
-        "derivatives.ipynb resolves outside the student's folder; submit the notebook itself")
+        "derivatives.ipynb resolves outside the student's folder; submit the notebook itself"
+    )
 
 
 def test_a_fifo_or_a_folder_in_place_of_the_notebook(tmp_path):
@@ -144,31 +153,57 @@ def test_a_fifo_or_a_folder_in_place_of_the_notebook(tmp_path):
 def test_the_nbgrader_hook_refuses_a_link_too(tmp_path):
     folder = student_folder(tmp_path)
     (folder / "derivatives.ipynb").symlink_to(MASTER_NOTEBOOK)
-    assert intake.unreadable(folder / "derivatives.ipynb") == "derivatives.ipynb is a symbolic link; submit the notebook itself"
+    assert intake.unreadable(folder / "derivatives.ipynb") == (
+        "derivatives.ipynb is a symbolic link; submit the notebook itself"
+    )
     (folder / "derivatives.ipynb").unlink()
     write(folder, [nbformat.v4.new_code_cell("ones = 1")])
     assert intake.unreadable(folder / "derivatives.ipynb") is None  # it only says whether nbgrader can read it
 
 
-@pytest.mark.parametrize("json_text, sentence", [
-    ("[1, 2]", "the file is a list, not an object"),
-    ('{"cells": [], "metadata": {}, "nbformat": 5, "nbformat_minor": 0}',
-     "its format version (nbformat 5, nbformat_minor 0) is not one Jupyter reads"),
-    ('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": "5"}',
-     "its format version (nbformat 4, nbformat_minor '5') is not one Jupyter reads"),
-    ('{"cells": {}, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "its list of cells is an object, not a list"),
-    ('{"cells": [], "metadata": [], "nbformat": 4, "nbformat_minor": 5}', "its metadata is a list, not an object"),
-    ('{"cells": [3], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "cell 1 is a number, not an object"),
-    ('{"cells": [{"cell_type": "raw", "id": "a", "source": "", "metadata": "x"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
-     "the metadata of cell 1 is a string, not an object"),
-], ids=["not an object", "version 5", "minor a string", "cells an object", "metadata a list", "a cell a number", "cell metadata a string"])
+@pytest.mark.parametrize(
+    "json_text, sentence",
+    [
+        ("[1, 2]", "the file is a list, not an object"),
+        (
+            '{"cells": [], "metadata": {}, "nbformat": 5, "nbformat_minor": 0}',
+            "its format version (nbformat 5, nbformat_minor 0) is not one Jupyter reads",
+        ),
+        (
+            '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": "5"}',
+            "its format version (nbformat 4, nbformat_minor '5') is not one Jupyter reads",
+        ),
+        (
+            '{"cells": {}, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+            "its list of cells is an object, not a list",
+        ),
+        ('{"cells": [], "metadata": [], "nbformat": 4, "nbformat_minor": 5}', "its metadata is a list, not an object"),
+        ('{"cells": [3], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "cell 1 is a number, not an object"),
+        (
+            '{"cells": [{"cell_type": "raw", "id": "a", "source": "", "metadata": "x"}], "metadata": {}, "nbformat": '
+            "4, "
+            '"nbformat_minor": 5}',
+            "the metadata of cell 1 is a string, not an object",
+        ),
+    ],
+    ids=[
+        "not an object",
+        "version 5",
+        "minor a string",
+        "cells an object",
+        "metadata a list",
+        "a cell a number",
+        "cell metadata a string",
+    ],
+)
 def test_json_that_is_not_shaped_like_a_notebook(tmp_path, json_text, sentence):
     (tmp_path / "derivatives.ipynb").write_text(json_text)
     assert problem(tmp_path) == f"derivatives.ipynb is not a Jupyter notebook: {sentence}"
 
 
 def test_anything_no_file_explains_is_the_graders_fault_in_one_sentence_naming_the_file(tmp_path, monkeypatch):
-    """A bug of ours, or a permission the instructor set, is never the student's 0 (the batch records a grader fault)."""
+    """A bug of ours, or a permission the instructor set, is never the student's 0 (the batch records a grader
+    fault)."""
     write(tmp_path, [nbformat.v4.new_code_cell("def f(x):\n    return x")])
 
     def unexpected(*args):
@@ -183,9 +218,13 @@ def test_anything_no_file_explains_is_the_graders_fault_in_one_sentence_naming_t
 def test_the_text_to_grade_is_the_text_that_was_checked(tmp_path):
     write(tmp_path, [nbformat.v4.new_code_cell("def f(x):\n    return x  # café")])
     assert intake.read_submission(tmp_path, "derivatives.ipynb", "derivatives", IDS, FUNCTIONS) == (
-        (tmp_path / "derivatives.ipynb").read_text(encoding="utf-8"), None)
+        (tmp_path / "derivatives.ipynb").read_text(encoding="utf-8"),
+        None,
+    )
     assert intake.read_submission(tmp_path / "nobody", "derivatives.ipynb", "derivatives", IDS, FUNCTIONS) == (
-        None, "no derivatives.ipynb in the submission")
+        None,
+        "no derivatives.ipynb in the submission",
+    )
 
 
 @pytest.mark.slow
@@ -214,7 +253,9 @@ def test_a_link_to_the_master_earns_nothing_on_either_grading_path_nor_shows_the
     assert (rows["mallory"].status, rows["mallory"].auto_score) == ("ungradable", 0)
     assert rows["mallory"].reason == "derivatives.ipynb is a symbolic link; submit the notebook itself"
 
-    assert not course.api().autograde("derivatives", "trudy", force=True, create=True)["success"]  # nbgrader's own command
+    assert not course.api().autograde("derivatives", "trudy", force=True, create=True)[
+        "success"
+    ]  # nbgrader's own command
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:
         assert gb.find_submission("derivatives", "trudy").code_score == 0
     assert recall(course)["trudy"].reason == "derivatives.ipynb is a symbolic link; submit the notebook itself"

@@ -1,5 +1,6 @@
 """One source of limits: `c.TrustedExecute.*` in the course's nbgrader_config.py, read by every grading path
 (`autograder grade` here or on Dask, `nbgrader autograde` and the demo through it)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -22,14 +23,23 @@ def test_every_limit_is_a_course_setting_and_the_course_setting_is_what_grading_
     assert {name for name in TrustedExecute.class_trait_names(config=True)} >= set(Limits.__dataclass_fields__)
     assert course_limits(Config()) == Limits()
     config = Config()
-    changed = {"call_seconds": 0.5, "cell_seconds": 3.0, "images": 0, "output_bytes": 1000, "formula_seconds": 2.0, "tmp_mb": 8}
+    changed = {
+        "call_seconds": 0.5,
+        "cell_seconds": 3.0,
+        "images": 0,
+        "output_bytes": 1000,
+        "formula_seconds": 2.0,
+        "tmp_mb": 8,
+    }
     for name, value in changed.items():
         setattr(config.TrustedExecute, name, value)
     assert course_limits(config) == dataclasses.replace(Limits(), **changed)
 
 
 def _course_without_plots(root) -> Course:
-    (root / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text() + "\nc.TrustedExecute.images = 0\n")
+    (root / "nbgrader_config.py").write_text(
+        (ROOT / "nbgrader_config.py").read_text() + "\nc.TrustedExecute.images = 0\n"
+    )
     shutil.copytree(ROOT / "source", root / "source")
     shutil.copytree(ROOT / "samples" / "submitted" / "ada_correct", root / "submitted" / "ada_correct")
     course = Course(root)
@@ -50,8 +60,11 @@ def _dask(course: Course) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("grade", [lambda course: grade_assignment(course, jobs=1, progress=False), grade_course, _dask],
-                         ids=["autograder grade", "nbgrader autograde (and the demo)", "autograder grade on Dask"])
+@pytest.mark.parametrize(
+    "grade",
+    [lambda course: grade_assignment(course, jobs=1, progress=False), grade_course, _dask],
+    ids=["autograder grade", "nbgrader autograde (and the demo)", "autograder grade on Dask"],
+)
 def test_a_changed_limit_takes_effect_on_every_path(tmp_path, grade):
     course = _course_without_plots(tmp_path)
     grade(course)

@@ -6,6 +6,7 @@ taken away, deep nesting, huge strings, bytes that are not UTF-8, truncated file
 cells, wrong nbformat versions, odd outputs, and two or three of these at once. The sandbox is a fake that
 returns an empty run at once: no student code runs; what is tested is the parent's totality.
 """
+
 from __future__ import annotations
 
 import copy
@@ -36,9 +37,34 @@ CASES, SEED = 240, 20240611
 MANY_CELLS = (0, CASES // 2)
 """the cases with 20,000 cells (seconds each to read and grade)"""
 CASE_SECONDS, TOTAL_SECONDS = 30.0, 120.0
-WEIRD = [None, 0, 1, -1, 2.5, True, False, "", "x", "impl_f", "hidden_tests_f", "NaN", "3", [], ["impl_f"], [1, None, [2]],
-         {}, {"grade_id": "impl_f"}, {"nbgrader": {"grade_id": "impl_f"}}, {"a": {"b": [{}]}}, "\ud800", "a\nb\x00c",
-         float("nan"), float("inf"), 10**300, -(2**63)]
+WEIRD = [
+    None,
+    0,
+    1,
+    -1,
+    2.5,
+    True,
+    False,
+    "",
+    "x",
+    "impl_f",
+    "hidden_tests_f",
+    "NaN",
+    "3",
+    [],
+    ["impl_f"],
+    [1, None, [2]],
+    {},
+    {"grade_id": "impl_f"},
+    {"nbgrader": {"grade_id": "impl_f"}},
+    {"a": {"b": [{}]}},
+    "\ud800",
+    "a\nb\x00c",
+    float("nan"),
+    float("inf"),
+    10**300,
+    -(2**63),
+]
 DEEP, DEEP_DEPTHS = "deep nesting goes here: ", (20, 90, 101, 150, 500, 990, 5000, 100_000)
 UNDECODABLE = [b"\xff", b"\x80", b"\xc3", b"\xed\xa0\x80", b"\xf8\x88\x80\x80\x80", b"\xc0\xaf", b"\xfe\xff"]
 
@@ -92,19 +118,38 @@ def _weird(rng: random.Random):
 # Where a wrong value can go: each returns the dict to change and the key to change in it.
 LEVELS = {
     "notebook": lambda rng, nb: (nb, rng.choice(["cells", "metadata", "nbformat", "nbformat_minor"])),
-    "notebook metadata": lambda rng, nb: (_dict(nb, "metadata"), rng.choice(["kernelspec", "language_info", "nbgrader", "widgets"])),
-    "kernelspec": lambda rng, nb: (_dict(_dict(nb, "metadata"), "kernelspec"), rng.choice(["name", "display_name", "language"])),
-    "cell": lambda rng, nb: (_cell(rng, nb), rng.choice(["cell_type", "source", "metadata", "outputs", "execution_count", "id",
-                                                          "attachments"])),
+    "notebook metadata": lambda rng, nb: (
+        _dict(nb, "metadata"),
+        rng.choice(["kernelspec", "language_info", "nbgrader", "widgets"]),
+    ),
+    "kernelspec": lambda rng, nb: (
+        _dict(_dict(nb, "metadata"), "kernelspec"),
+        rng.choice(["name", "display_name", "language"]),
+    ),
+    "cell": lambda rng, nb: (
+        _cell(rng, nb),
+        rng.choice(["cell_type", "source", "metadata", "outputs", "execution_count", "id", "attachments"]),
+    ),
     "cell metadata": lambda rng, nb: (_graded_cell(rng, nb), "metadata"),
     "nbgrader": lambda rng, nb: (_dict(_graded_cell(rng, nb), "metadata"), "nbgrader"),
-    "nbgrader field": lambda rng, nb: (_dict(_dict(_graded_cell(rng, nb), "metadata"), "nbgrader"),
-                                       rng.choice(["grade_id", "points", "solution", "grade", "locked", "checksum", "cell_type",
-                                                   "schema_version", "task"])),
+    "nbgrader field": lambda rng, nb: (
+        _dict(_dict(_graded_cell(rng, nb), "metadata"), "nbgrader"),
+        rng.choice(
+            ["grade_id", "points", "solution", "grade", "locked", "checksum", "cell_type", "schema_version", "task"]
+        ),
+    ),
 }
 
 
-LEVEL_WEIGHTS = {"notebook": 1, "notebook metadata": 1, "kernelspec": 1, "cell": 2, "cell metadata": 1, "nbgrader": 3, "nbgrader field": 6}
+LEVEL_WEIGHTS = {
+    "notebook": 1,
+    "notebook metadata": 1,
+    "kernelspec": 1,
+    "cell": 2,
+    "cell metadata": 1,
+    "nbgrader": 3,
+    "nbgrader field": 6,
+}
 """most wrong values go where the schema lets anything through, so that most cases reach the grader"""
 
 
@@ -132,7 +177,9 @@ def deep_nesting(rng: random.Random, nb: dict) -> None:
 
 def huge_string(rng: random.Random, nb: dict) -> None:
     size = rng.choice([100_000, 1_000_000, 5_000_000])
-    text = rng.choice(["x" * size, "(" * size, "def f(x):\n    return x\n" * (size // 24), "\n" * size, "é" * (size // 2)])
+    text = rng.choice(
+        ["x" * size, "(" * size, "def f(x):\n    return x\n" * (size // 24), "\n" * size, "é" * (size // 2)]
+    )
     cell = _cell(rng, nb)
     if rng.random() < 0.6:
         cell["source"] = text
@@ -149,7 +196,7 @@ def duplicate_ids(rng: random.Random, nb: dict) -> None:
 
 def many_cells(rng: random.Random, nb: dict) -> None:
     template = _graded_cell(rng, nb)
-    _cells(nb)[len(_cells(nb)):] = [dict(copy.deepcopy(template), id=f"many-{i}") for i in range(20_000)]
+    _cells(nb)[len(_cells(nb)) :] = [dict(copy.deepcopy(template), id=f"many-{i}") for i in range(20_000)]
 
 
 def wrong_version(rng: random.Random, nb: dict) -> None:
@@ -159,22 +206,44 @@ def wrong_version(rng: random.Random, nb: dict) -> None:
 
 def odd_outputs(rng: random.Random, nb: dict) -> None:
     cell = rng.choice([c for c in _cells(nb) if isinstance(c, dict) and c.get("cell_type") == "code"] or [{}])
-    cell["outputs"] = rng.choice([
-        [{"output_type": "stream", "name": "stdout", "text": ["a", "b"]}],
-        [{"output_type": "stream", "name": "stderr", "text": 3}],
-        [{"output_type": "display_data", "data": {"text/plain": 1}, "metadata": {}}],
-        [{"output_type": "display_data", "data": {"application/vnd.derivatives-autograder.feedback+json": {"name": "f"}},
-          "metadata": {}}],
-        [{"output_type": "execute_result", "data": {}, "metadata": {}, "execution_count": "one"}],
-        [{"output_type": "error", "ename": "E", "evalue": "v", "traceback": "not a list"}],
-        [{"output_type": "unknown"}], [None], [[]], "outputs", {"0": {}},
-    ])
+    cell["outputs"] = rng.choice(
+        [
+            [{"output_type": "stream", "name": "stdout", "text": ["a", "b"]}],
+            [{"output_type": "stream", "name": "stderr", "text": 3}],
+            [{"output_type": "display_data", "data": {"text/plain": 1}, "metadata": {}}],
+            [
+                {
+                    "output_type": "display_data",
+                    "data": {"application/vnd.derivatives-autograder.feedback+json": {"name": "f"}},
+                    "metadata": {},
+                }
+            ],
+            [{"output_type": "execute_result", "data": {}, "metadata": {}, "execution_count": "one"}],
+            [{"output_type": "error", "ename": "E", "evalue": "v", "traceback": "not a list"}],
+            [{"output_type": "unknown"}],
+            [None],
+            [[]],
+            "outputs",
+            {"0": {}},
+        ]
+    )
 
 
 def odd_source(rng: random.Random, nb: dict) -> None:
     cell = _cell(rng, nb)
-    cell["source"] = rng.choice([["def f(x):\n", 3, None, ["    return x"]], 42, None, {"a": 1}, ["\ud800"], "def f(x):\x00",
-                                 "%%bash\necho hi", "def f(x):\n" + "    " * 200 + "return x", "x = " + "(" * 300 + ")" * 300])
+    cell["source"] = rng.choice(
+        [
+            ["def f(x):\n", 3, None, ["    return x"]],
+            42,
+            None,
+            {"a": 1},
+            ["\ud800"],
+            "def f(x):\x00",
+            "%%bash\necho hi",
+            "def f(x):\n" + "    " * 200 + "return x",
+            "x = " + "(" * 300 + ")" * 300,
+        ]
+    )
 
 
 def odd_cell_type(rng: random.Random, nb: dict) -> None:
@@ -184,32 +253,56 @@ def odd_cell_type(rng: random.Random, nb: dict) -> None:
 
 def shuffled_cells(rng: random.Random, nb: dict) -> None:
     rng.shuffle(_cells(nb))
-    del _cells(nb)[rng.randrange(len(_cells(nb)) + 1):]
+    del _cells(nb)[rng.randrange(len(_cells(nb)) + 1) :]
 
 
 def cells_replaced(rng: random.Random, nb: dict) -> None:
     nb["cells"] = rng.choice([[], [None], [1, "two"], [[]], [{}], {"0": {}}, "cells"])
 
 
-STRUCTURAL = [wrong_type, wrong_type, wrong_type, missing_key, deep_nesting, huge_string, duplicate_ids, wrong_version, odd_outputs,
-              odd_source, odd_cell_type, shuffled_cells, cells_replaced]
+STRUCTURAL = [
+    wrong_type,
+    wrong_type,
+    wrong_type,
+    missing_key,
+    deep_nesting,
+    huge_string,
+    duplicate_ids,
+    wrong_version,
+    odd_outputs,
+    odd_source,
+    odd_cell_type,
+    shuffled_cells,
+    cells_replaced,
+]
 
 
 def undecodable(rng: random.Random, data: bytes) -> bytes:
     offset = rng.randrange(len(data))
-    return data[:offset] + rng.choice(UNDECODABLE) + data[offset + rng.choice([0, 1]):]
+    return data[:offset] + rng.choice(UNDECODABLE) + data[offset + rng.choice([0, 1]) :]
 
 
 def truncated(rng: random.Random, data: bytes) -> bytes:
-    return data[:rng.randrange(len(data))]
+    return data[: rng.randrange(len(data))]
 
 
 def json_level(rng: random.Random, data: bytes) -> bytes:
-    return rng.choice([
-        b"\xef\xbb\xbf" + data, data + b"garbage", data.replace(b'"cells"', b'"cells": [], "cells"', 1), b"[" + data + b"]",
-        b"null", b"42", b'"notebook"', b"", b" " * 1000, data.replace(b"false", b"NaN"), data.replace(b"true", b"Infinity"),
-        b'{"cells": [], "metadata": {"x": ' + b"1" * 5000 + b'}, "nbformat": 4, "nbformat_minor": 5}',
-    ])
+    return rng.choice(
+        [
+            b"\xef\xbb\xbf" + data,
+            data + b"garbage",
+            data.replace(b'"cells"', b'"cells": [], "cells"', 1),
+            b"[" + data + b"]",
+            b"null",
+            b"42",
+            b'"notebook"',
+            b"",
+            b" " * 1000,
+            data.replace(b"false", b"NaN"),
+            data.replace(b"true", b"Infinity"),
+            b'{"cells": [], "metadata": {"x": ' + b"1" * 5000 + b'}, "nbformat": 4, "nbformat_minor": 5}',
+        ]
+    )
 
 
 BYTE_LEVEL = [undecodable, truncated, json_level]
@@ -254,7 +347,10 @@ def intake(folder) -> tuple[str | None, str | None]:
 def assert_one_answer(what: str, text: str | None, problem: str | None) -> None:
     assert (text is None) != (problem is None), what
     if problem is not None:
-        assert isinstance(problem, str) and problem.isprintable() and NAME in problem and len(problem) < 500, (what, problem)
+        assert isinstance(problem, str) and problem.isprintable() and NAME in problem and len(problem) < 500, (
+            what,
+            problem,
+        )
         problem.encode("utf-8")  # it goes into the gradebook and a CSV
 
 
@@ -310,9 +406,14 @@ def test_every_accepted_notebook_is_graded_and_rendered_without_raising(tmp_path
 
 
 def test_a_statement_python_rejects_stops_its_cell_instead_of_failing_the_grader():
-    program = [(0, "def f(x):\n    nonlocal z\n    return x\n\ndef f_prime(x):\n    return x\n"), (1, "def sigmoid(x):\n    return x\n")]
+    program = [
+        (0, "def f(x):\n    nonlocal z\n    return x\n\ndef f_prime(x):\n    return x\n"),
+        (1, "def sigmoid(x):\n    return x\n"),
+    ]
     rebuilt, _ = read_definitions(program, ["f", "f_prime", "sigmoid"])
-    reason = "cell 1 stops at line 1, before the function is defined: Python rejects it (no binding for nonlocal 'z' found)"
+    reason = (
+        "cell 1 stops at line 1, before the function is defined: Python rejects it (no binding for nonlocal 'z' found)"
+    )
     assert rebuilt["f"] == NeverRan("f", reason) and rebuilt["f_prime"] == NeverRan("f_prime", reason)
     assert isinstance(rebuilt["sigmoid"], Rebuilt)
 
@@ -321,8 +422,12 @@ def test_a_long_cell_of_rebindings_is_read_and_not_replayed():
     program = [(0, "a = 1\n" * 20_000 + "def f(x):\n    return x + a\n")]
     rebuilt, _ = read_definitions(program, ["f"])
     # the size is counted, not built: replaying it took 10 s and 200 MB (the timing belongs in a benchmark, not here)
-    assert rebuilt["f"] == NotRebuilt("f", "it reaches 20,001 statements, which take 200,130,027 characters to replay at their lines, "
-                                           "more than the 1,024,000 the grader replays")
+    assert rebuilt["f"] == NotRebuilt(
+        "f",
+        "it reaches 20,001 statements, which take 200,130,027 characters to replay "
+        "at their lines, "
+        "more than the 1,024,000 the grader replays",
+    )
 
 
 def test_a_formula_answer_cell_of_megabytes_is_not_parsed(release, monkeypatch):
@@ -337,13 +442,27 @@ def test_a_formula_answer_cell_of_megabytes_is_not_parsed(release, monkeypatch):
 
     monkeypatch.setattr(ast, "parse", parse_trap)
     assert answer_text(notebook, "answer_f_prime") == (
-        None, "The cell of answer_f_prime holds 6,000,027 characters, more than the 256,000 the grader reads, so it was not read.")
+        None,
+        "The cell of answer_f_prime holds 6,000,027 characters, more than the 256,000 the grader reads, so it "
+        "was not read.",
+    )
 
 
 def test_cells_of_any_shape_are_rebuilt_as_plain_ones(master):
-    submission = nbformat.from_dict({"cells": [1, None, "x", {"metadata": []}, {"metadata": {"nbgrader": {"grade_id": ["impl_f"]}},
-                                                                              "cell_type": "code", "source": ["a = 1", 2]}],
-                                     "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    submission = nbformat.from_dict(
+        {
+            "cells": [
+                1,
+                None,
+                "x",
+                {"metadata": []},
+                {"metadata": {"nbgrader": {"grade_id": ["impl_f"]}}, "cell_type": "code", "source": ["a = 1", 2]},
+            ],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    )
     rebuilt = rebuild(submission, master)
     plain = [c for c in rebuilt.cells if not nbgrader_of(c)]
     assert [(c.cell_type, c.source) for c in plain[:5]] == [("raw", "")] * 4 + [("code", "a = 1")]

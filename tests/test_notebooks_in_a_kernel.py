@@ -1,4 +1,5 @@
 """The notebooks as students run them: in a real Jupyter kernel, without the autograder package."""
+
 from __future__ import annotations
 
 import copy
@@ -19,7 +20,9 @@ def run(notebook: nbformat.NotebookNode, as_student: bool, folder) -> nbformat.N
     executed = copy.deepcopy(notebook)
     if as_student:
         executed.cells.insert(0, nbformat.v4.new_code_cell(NO_AUTOGRADER))
-    NotebookClient(executed, timeout=120, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(folder)}}).execute()
+    NotebookClient(
+        executed, timeout=120, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(folder)}}
+    ).execute()
     return executed
 
 
@@ -51,15 +54,31 @@ def test_the_release_runs_top_to_bottom_and_only_its_public_tests_fail(executed_
     empty = "`{name}` is empty: write your final formula between the quotes."
     assert errors(executed_release) == [
         ("public_tests_answer_f_prime", "AssertionError", empty.format(name="answer_f_prime")),
-        ("public_tests_f", "AssertionError", "f(x) is not implemented yet: replace `raise NotImplementedError()` with your code."),
+        (
+            "public_tests_f",
+            "AssertionError",
+            "f(x) is not implemented yet: replace `raise NotImplementedError()` with your code.",
+        ),
         ("public_tests_answer_sigmoid_prime", "AssertionError", empty.format(name="answer_sigmoid_prime")),
-        ("public_tests_sigmoid", "AssertionError", "sigmoid(x) is not implemented yet: replace `raise NotImplementedError()` with your code."),
+        (
+            "public_tests_sigmoid",
+            "AssertionError",
+            "sigmoid(x) is not implemented yet: replace `raise NotImplementedError()` with your code.",
+        ),
         ("public_tests_answer_relu_prime", "AssertionError", empty.format(name="answer_relu_prime")),
-        ("public_tests_relu", "AssertionError", "relu(x) is not implemented yet: replace `raise NotImplementedError()` with your code."),
+        (
+            "public_tests_relu",
+            "AssertionError",
+            "relu(x) is not implemented yet: replace `raise NotImplementedError()` with your code.",
+        ),
         ("public_tests_answer_bce_wrt_prediction", "AssertionError", empty.format(name="answer_bce_wrt_prediction")),
         ("public_tests_answer_bce_wrt_logit", "AssertionError", empty.format(name="answer_bce_wrt_logit")),
-        ("public_tests_bce", "AssertionError",
-         "binary_cross_entropy(y_pred, y) is not implemented yet: replace `raise NotImplementedError()` with your code."),
+        (
+            "public_tests_bce",
+            "AssertionError",
+            "binary_cross_entropy(y_pred, y) is not implemented yet: replace `raise NotImplementedError()` with your "
+            "code.",
+        ),
     ]
 
 
@@ -69,8 +88,16 @@ def test_the_release_plots_wait_for_the_functions(executed_release):
 
 
 def test_the_public_formula_checks_echo_how_the_solution_is_read(executed_solution):
-    assert [stdout(executed_solution, f"public_tests_{name}").split("\n")[0] for name in (
-        "answer_f_prime", "answer_sigmoid_prime", "answer_relu_prime", "answer_bce_wrt_prediction", "answer_bce_wrt_logit")] == [
+    assert [
+        stdout(executed_solution, f"public_tests_{name}").split("\n")[0]
+        for name in (
+            "answer_f_prime",
+            "answer_sigmoid_prime",
+            "answer_relu_prime",
+            "answer_bce_wrt_prediction",
+            "answer_bce_wrt_logit",
+        )
+    ] == [
         "`answer_f_prime` is read as: 9·x^2 - 4·x + 5",
         "`answer_sigmoid_prime` is read as: (1 - σ(x))·σ(x)",
         "`answer_relu_prime` is read as: 1 if x > 0; 0 otherwise",

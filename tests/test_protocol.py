@@ -1,4 +1,5 @@
 """The channel out of the sandbox: only well-formed plain data is accepted."""
+
 from __future__ import annotations
 
 import base64
@@ -9,23 +10,46 @@ import pytest
 import torch
 
 from autograder.observe import TensorData
-from autograder.sandbox.protocol import FrameReader, ProtocolError, Timeout, decode_observation, decode_tensor, encode_tensor, send
+from autograder.sandbox.protocol import (
+    FrameReader,
+    ProtocolError,
+    Timeout,
+    decode_observation,
+    decode_tensor,
+    encode_tensor,
+    send,
+)
 
 
 def test_a_tensor_survives_the_round_trip_bit_for_bit():
-    for tensor in (torch.tensor(1.5), torch.randn(3, 4, dtype=torch.float64), torch.tensor([True, False]), torch.tensor([float("nan")])):
+    for tensor in (
+        torch.tensor(1.5),
+        torch.randn(3, 4, dtype=torch.float64),
+        torch.tensor([True, False]),
+        torch.tensor([float("nan")]),
+    ):
         back = decode_tensor(encode_tensor(TensorData.of(tensor))).to_tensor()
-        assert back.dtype == tensor.dtype and back.shape == tensor.shape and back.numpy().tobytes() == tensor.numpy().tobytes()
+        assert (
+            back.dtype == tensor.dtype
+            and back.shape == tensor.shape
+            and back.numpy().tobytes() == tensor.numpy().tobytes()
+        )
 
 
-@pytest.mark.parametrize("tensor, problem", [
-    ({"dtype": "object", "shape": [1], "data": ""}, "dtype 'object'"),
-    ({"dtype": "float32", "shape": [2], "data": base64.b64encode(b"\0" * 4).decode()}, "tensor bytes do not match its shape"),
-    ({"dtype": "float32", "shape": [-1], "data": ""}, "expected an integer in [0, 2147483648)"),
-    ({"dtype": "float32", "shape": [1], "data": "not base64!"}, "tensor bytes are not base64"),
-    ("a pickle", "expected a tensor"),
-    ({"dtype": ["float32"], "shape": [1], "data": ""}, "dtype ['float32']"),
-])
+@pytest.mark.parametrize(
+    "tensor, problem",
+    [
+        ({"dtype": "object", "shape": [1], "data": ""}, "dtype 'object'"),
+        (
+            {"dtype": "float32", "shape": [2], "data": base64.b64encode(b"\0" * 4).decode()},
+            "tensor bytes do not match its shape",
+        ),
+        ({"dtype": "float32", "shape": [-1], "data": ""}, "expected an integer in [0, 2147483648)"),
+        ({"dtype": "float32", "shape": [1], "data": "not base64!"}, "tensor bytes are not base64"),
+        ("a pickle", "expected a tensor"),
+        ({"dtype": ["float32"], "shape": [1], "data": ""}, "dtype ['float32']"),
+    ],
+)
 def test_a_malformed_tensor_is_refused(tensor, problem):
     with pytest.raises(ProtocolError, match=problem.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")):
         decode_tensor(tensor)
@@ -51,6 +75,7 @@ def test_the_reader_stops_at_its_byte_budget_and_its_deadline():
 
 # ---- the trusted side's order and caps (read_cells.py, read_calls.py) ---------------------------
 
+
 def test_a_cells_sandbox_may_only_report_the_cells_it_was_sent_in_their_order():
     from autograder.sandbox.limits import Limits
     from autograder.sandbox.read_cells import CellOrder, OutputCaps
@@ -58,8 +83,12 @@ def test_a_cells_sandbox_may_only_report_the_cells_it_was_sent_in_their_order():
     caps = OutputCaps.of(Limits())
     order = CellOrder([(3, "a"), (5, "b")])
     assert order.frame({"type": "cell_start", "index": 3}, caps)[:2] == ("cell_start", 3)
-    for forged in ({"type": "observation", "exercise": "f", "case": 0}, {"type": "cell", "index": 5, "outputs": []},
-                   {"type": "done"}, {"type": "cell_start", "index": 5}):
+    for forged in (
+        {"type": "observation", "exercise": "f", "case": 0},
+        {"type": "cell", "index": 5, "outputs": []},
+        {"type": "done"},
+        {"type": "cell_start", "index": 5},
+    ):
         with pytest.raises(ProtocolError, match="out of order"):
             CellOrder([(3, "a"), (5, "b")]).frame(forged, caps)
     assert order.frame({"type": "cell", "index": 3, "outputs": []}, caps) == ("cell", 3, [])
@@ -83,15 +112,20 @@ def test_the_trusted_side_caps_text_images_and_outputs_whatever_the_sandbox_send
     assert len(kept) <= MAX_OUTPUTS_PER_CELL + 1
     many = OutputCaps.of(Limits())
     for _ in range(MAX_OUTPUTS // MAX_OUTPUTS_PER_CELL + 2):
-        cell_outputs([{"output_type": "error", "ename": "E", "evalue": "", "traceback": []}] * MAX_OUTPUTS_PER_CELL, many)
+        cell_outputs(
+            [{"output_type": "error", "ename": "E", "evalue": "", "traceback": []}] * MAX_OUTPUTS_PER_CELL, many
+        )
     assert many.outputs_left == 0
     huge = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 600_000).decode()
     fresh = OutputCaps.of(Limits())
     assert cell_outputs([{"output_type": "display_data", "data": {"image/png": huge, "text/plain": "fig"}}], fresh) == [
-        {"output_type": "display_data", "data": {"text/plain": "fig"}, "metadata": {}}]
+        {"output_type": "display_data", "data": {"text/plain": "fig"}, "metadata": {}}
+    ]
     assert fresh.images_left == Limits().images
     with pytest.raises(ProtocolError, match="image is not a PNG"):
-        cell_outputs([{"output_type": "display_data", "data": {"image/png": base64.b64encode(b"GIF89a").decode()}}], caps)
+        cell_outputs(
+            [{"output_type": "display_data", "data": {"image/png": base64.b64encode(b"GIF89a").decode()}}], caps
+        )
 
 
 @pytest.mark.parametrize("tail", ["\ud800", "not base64!", "=" * 4 + "QUJD", "\n"])
@@ -127,15 +161,18 @@ def test_a_functions_channel_speaks_for_that_function_only():
     import threading
 
     from autograder.sandbox.limits import Limits
-    from autograder.sandbox.read_calls import observe_function
     from autograder.sandbox.protocol import frame_bytes
+    from autograder.sandbox.read_calls import observe_function
 
     ours, theirs = socket.socketpair()
     tensor = encode_tensor(TensorData.of(torch.zeros(2)))
-    frames = [{"type": "ready"}, {"type": "call_start", "exercise": "relu", "case": 0},
-              {"type": "observation", "exercise": "relu", "case": 0, "kind": "tensor", "output": tensor, "args_after": []},
-              {"type": "call_start", "exercise": "relu", "case": 1},
-              {"type": "observation", "exercise": "sigmoid", "case": 1, "kind": "tensor", "output": tensor, "args_after": []}]
+    frames = [
+        {"type": "ready"},
+        {"type": "call_start", "exercise": "relu", "case": 0},
+        {"type": "observation", "exercise": "relu", "case": 0, "kind": "tensor", "output": tensor, "args_after": []},
+        {"type": "call_start", "exercise": "relu", "case": 1},
+        {"type": "observation", "exercise": "sigmoid", "case": 1, "kind": "tensor", "output": tensor, "args_after": []},
+    ]
 
     def sandbox():
         theirs.recv(1 << 16)
@@ -146,7 +183,10 @@ def test_a_functions_channel_speaks_for_that_function_only():
     assert run.observations[0].kind == "tensor"
     assert run.fault == "its process sent the grader something it may not (an observation out of order)"
     assert [run.observations[i].kind for i in (1, 2)] == ["stopped", "stopped"]
-    assert run.observations[2].error == ("grading relu stopped at an earlier call: its process sent the grader something it may not "
-                                         "(an observation out of order)")
+    assert run.observations[2].error == (
+        "grading relu stopped at an earlier call: its process sent the grader "
+        "something it may not "
+        "(an observation out of order)"
+    )
     ours.close()
     theirs.close()

@@ -4,6 +4,7 @@ A TA's manual scores, comments and extra credit go in through nbgrader's own `Gr
 formgrader does); then the submission is graded again four ways: graded, ungradable, a grader fault
 (ours: no automatic score and flagged for a person, never the student's zero) and interrupted.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -44,15 +45,21 @@ def _enter_by_hand(course: Course) -> None:
 def _by_hand(course: Course) -> tuple:
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:
         overridden = gb.find_grade(AUTOGRADED, "derivatives", "derivatives", STUDENT)
-        return (gb.find_grade(DERIVATION, "derivatives", "derivatives", STUDENT).manual_score, overridden.manual_score,
-                overridden.extra_credit, gb.find_comment(DERIVATION, "derivatives", "derivatives", STUDENT).manual_comment)
+        return (
+            gb.find_grade(DERIVATION, "derivatives", "derivatives", STUDENT).manual_score,
+            overridden.manual_score,
+            overridden.extra_credit,
+            gb.find_comment(DERIVATION, "derivatives", "derivatives", STUDENT).manual_comment,
+        )
 
 
 def _automatic(course: Course) -> tuple:
     """Every automatic score of the student's autograded cells, and whether each is flagged for a person."""
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:
         grades = gb.find_submission_notebook("derivatives", "derivatives", STUDENT).grades
-        return tuple(sorted((g.name, g.auto_score, g.needs_manual_grade) for g in grades if g.name.startswith("hidden_tests_")))
+        return tuple(
+            sorted((g.name, g.auto_score, g.needs_manual_grade) for g in grades if g.name.startswith("hidden_tests_"))
+        )
 
 
 def _local(course: Course) -> None:
@@ -63,8 +70,14 @@ def _nbgrader(course: Course) -> None:
     grade_course(course)
 
 
-@pytest.mark.parametrize("grade, grading_function", [(_local, "grade_text"), (_nbgrader, "grade_notebook")], ids=["autograder grade", "nbgrader autograde"])
-def test_manual_scores_comments_and_extra_credit_survive_every_outcome_of_a_regrade(tmp_path, monkeypatch, grade, grading_function):
+@pytest.mark.parametrize(
+    "grade, grading_function",
+    [(_local, "grade_text"), (_nbgrader, "grade_notebook")],
+    ids=["autograder grade", "nbgrader autograde"],
+)
+def test_manual_scores_comments_and_extra_credit_survive_every_outcome_of_a_regrade(
+    tmp_path, monkeypatch, grade, grading_function
+):
     course = _course(tmp_path)
     grade(course)
     _enter_by_hand(course)
@@ -84,7 +97,9 @@ def test_manual_scores_comments_and_extra_credit_survive_every_outcome_of_a_regr
     monkeypatch.setattr(home, grading_function, fault)
     grade(course)  # a grader fault, twice over (it is retried once)
     assert _by_hand(course) == entered
-    assert {(score, flagged) for _, score, flagged in _automatic(course)} == {(None, True)}  # the grader's failure, not a 0
+    assert {(score, flagged) for _, score, flagged in _automatic(course)} == {
+        (None, True)
+    }  # the grader's failure, not a 0
 
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
@@ -103,4 +118,6 @@ def test_manual_scores_comments_and_extra_credit_survive_every_outcome_of_a_regr
     assert _by_hand(course) == entered
     automatic = _automatic(course)
     assert {score for _, score, _ in automatic} == {0}
-    assert dict((name, flagged) for name, _, flagged in automatic)[AUTOGRADED] is True  # a person's score there is to review
+    assert (
+        dict((name, flagged) for name, _, flagged in automatic)[AUTOGRADED] is True
+    )  # a person's score there is to review

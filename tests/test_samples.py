@@ -1,4 +1,5 @@
 """The bundled samples follow the committed release: regenerating them changes nothing."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -13,5 +14,9 @@ def test_the_committed_samples_are_current(tmp_path):
     committed = ROOT / "samples" / "submitted"
     for path in make_samples.build(tmp_path):
         relative = path.relative_to(tmp_path)
-        assert (committed / relative).read_bytes() == path.read_bytes(), f"{relative} is stale: run python samples/make_samples.py"
-    assert sorted(p.relative_to(committed) for p in committed.rglob("*.ipynb")) == sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.ipynb"))
+        assert (committed / relative).read_bytes() == path.read_bytes(), (
+            f"{relative} is stale: run python samples/make_samples.py"
+        )
+    assert sorted(p.relative_to(committed) for p in committed.rglob("*.ipynb")) == sorted(
+        p.relative_to(tmp_path) for p in tmp_path.rglob("*.ipynb")
+    )

@@ -5,6 +5,7 @@ Both render through nbconvert's HTMLExporter, configured in nbgrader_config.py (
 The fast tests build each exporter the way nbgrader does and read the HTML; the slow ones grade a hostile
 submission with nbgrader and opens both pages in a real headless browser.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,6 @@ from autograder.course import Course
 
 from .conftest import ROOT
 
-
 JS = "document.title='PWNED';document.body.appendChild(document.createElement('pwned-marker'))"
 MATH = r"$\sigma'(x) = \sigma(x)\,(1 - \sigma(x))$"
 HOSTILE_MARKDOWN = f"""By the **chain rule**, {MATH}, and it holds for $x < 0$ too.
@@ -30,7 +30,8 @@ HOSTILE_MARKDOWN = f"""By the **chain rule**, {MATH}, and it holds for $x < 0$ t
 
 A figure: <img src=x onerror="{JS}"> and <svg onload="{JS}"></svg>.
 
-See [a link](javascript:{JS}), <a href="  JaVaScRiPt:{JS}">another</a> and <a href="data:text/html,PWNED">a data link</a>.
+See [a link](javascript:{JS}), <a href="  JaVaScRiPt:{JS}">another</a>
+and <a href="data:text/html,PWNED">a data link</a>.
 
 <iframe src="javascript:{JS}"></iframe>
 
@@ -46,13 +47,30 @@ STUDENT = "mallory"
 
 def hostile_notebook() -> nbformat.NotebookNode:
     """A graded written answer and a plot cell, both carrying script, and an image pasted into markdown."""
-    answer = nbformat.v4.new_markdown_cell(HOSTILE_MARKDOWN, metadata={"nbgrader": {
-        "grade": True, "solution": True, "locked": False, "points": 1, "score": 0, "grade_id": "derivation_x", "schema_version": 3}})
-    plot = nbformat.v4.new_code_cell("plot()", outputs=[
-        nbformat.v4.new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"}),
-        nbformat.v4.new_output("display_data", data={"text/html": f"<b onmouseover=\"{JS}\">hi</b><script>{JS}</script>"}),
-        nbformat.v4.new_output("display_data", data={"application/javascript": JS}),
-    ])
+    answer = nbformat.v4.new_markdown_cell(
+        HOSTILE_MARKDOWN,
+        metadata={
+            "nbgrader": {
+                "grade": True,
+                "solution": True,
+                "locked": False,
+                "points": 1,
+                "score": 0,
+                "grade_id": "derivation_x",
+                "schema_version": 3,
+            }
+        },
+    )
+    plot = nbformat.v4.new_code_cell(
+        "plot()",
+        outputs=[
+            nbformat.v4.new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"}),
+            nbformat.v4.new_output(
+                "display_data", data={"text/html": f'<b onmouseover="{JS}">hi</b><script>{JS}</script>'}
+            ),
+            nbformat.v4.new_output("display_data", data={"application/javascript": JS}),
+        ],
+    )
     pasted = nbformat.v4.new_markdown_cell("![handwritten work](attachment:work.png)")  # shown as a data: URL
     pasted.attachments = {"work.png": {"image/png": PNG}}
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A derivation"), answer, plot, pasted])
@@ -96,15 +114,28 @@ def formgrader_exporter(course: Course):
 
 def formgrader_resources(submission_id: str = "abc", index: int = 0, total: int = 1) -> dict:
     """What SubmissionHandler passes the formgrade template."""
-    return {"assignment_id": "derivatives", "notebook_id": "derivatives", "submission_id": submission_id, "index": index,
-            "total": total, "base_url": "", "student": STUDENT, "last_name": None, "first_name": None,
-            "notebook_path": f"autograded/{STUDENT}/derivatives/derivatives.ipynb"}
+    return {
+        "assignment_id": "derivatives",
+        "notebook_id": "derivatives",
+        "submission_id": submission_id,
+        "index": index,
+        "total": total,
+        "base_url": "",
+        "student": STUDENT,
+        "last_name": None,
+        "first_name": None,
+        "notebook_path": f"autograded/{STUDENT}/derivatives/derivatives.ipynb",
+    }
 
 
 def script_left_in(html: str) -> list[str]:
     """Every way the hostile markup could still run (or post a form), as found by an HTML parser."""
     soup = BeautifulSoup(html, "html.parser")
-    found = [f"<{tag.name}>" for tag in soup.find_all(["script", "style"]) if "PWNED" in (tag.string or "") + tag.get("src", "")]
+    found = [
+        f"<{tag.name}>"
+        for tag in soup.find_all(["script", "style"])
+        if "PWNED" in (tag.string or "") + tag.get("src", "")
+    ]
     for tag in soup.find_all(True):
         for name, value in tag.attrs.items():
             value = " ".join(value) if isinstance(value, list) else value
@@ -115,12 +146,15 @@ def script_left_in(html: str) -> list[str]:
 
 def render_feedback(tmp_path: Path) -> str:
     return feedback_exporter(course_with_config(tmp_path / "course")).from_notebook_node(
-        hostile_notebook(), resources={"nbgrader": {"notebook": "derivatives", "score": 0, "max_score": 1, "late_penalty": 0}})[0]
+        hostile_notebook(),
+        resources={"nbgrader": {"notebook": "derivatives", "score": 0, "max_score": 1, "late_penalty": 0}},
+    )[0]
 
 
 def render_formgrader(tmp_path: Path) -> str:
     return formgrader_exporter(course_with_config(tmp_path / "course")).from_notebook_node(
-        hostile_notebook(), resources=formgrader_resources())[0]
+        hostile_notebook(), resources=formgrader_resources()
+    )[0]
 
 
 @pytest.mark.parametrize("render", [render_feedback, render_formgrader], ids=["feedback", "formgrader"])
@@ -147,7 +181,8 @@ def test_a_hostile_derivation_never_runs_in_a_browser(browser, hostile_pages, pa
     browser.get(pages[page].as_uri())
     browser.execute_async_script(  # every image has loaded or failed: an onerror would have run by now
         "const done = arguments[0]; const check = () => Array.from(document.images).every(i => i.complete) ? "
-        "setTimeout(done, 500) : setTimeout(check, 50); check();")
+        "setTimeout(done, 500) : setTimeout(check, 50); check();"
+    )
     assert browser.title != "PWNED"
     assert browser.find_elements("tag name", "pwned-marker") == []
     assert "chain rule" in browser.find_element("tag name", "body").text
@@ -166,8 +201,12 @@ def graded_hostile_submission(root: Path) -> tuple[dict[str, Path], int]:
     course = course_with_config(root)
     shutil.copytree(ROOT / "source", root / "source")
     generate_release(course)
-    notebook = nbformat.read(ROOT / "samples" / "submitted" / "ada_correct" / "derivatives" / "derivatives.ipynb", as_version=4)
-    derivation = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "derivation_sigmoid_prime")
+    notebook = nbformat.read(
+        ROOT / "samples" / "submitted" / "ada_correct" / "derivatives" / "derivatives.ipynb", as_version=4
+    )
+    derivation = next(
+        c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "derivation_sigmoid_prime"
+    )
     derivation.source += f"\n\n{HOSTILE_MARKDOWN}"
     submitted = course.folder("submitted", STUDENT)
     submitted.mkdir(parents=True)
@@ -182,10 +221,14 @@ def graded_hostile_submission(root: Path) -> tuple[dict[str, Path], int]:
         submission_id = gb.find_submission_notebook("derivatives", "derivatives", STUDENT).id
     indices = api.get_notebook_submission_indices("derivatives", "derivatives")
     autograded = course.folder("autograded", STUDENT) / "derivatives.ipynb"
-    html, _ = formgrader_exporter(course).from_filename(str(autograded), resources=formgrader_resources(
-        submission_id, indices.get(submission_id, -2), len(indices)))
+    html, _ = formgrader_exporter(course).from_filename(
+        str(autograded), resources=formgrader_resources(submission_id, indices.get(submission_id, -2), len(indices))
+    )
     formgrader = root / "formgrader.html"
     formgrader.write_text(html)
-    plots = sum("image/png" in output.get("data", {}) for cell in nbformat.read(autograded, as_version=4).cells
-                for output in cell.get("outputs", []))
+    plots = sum(
+        "image/png" in output.get("data", {})
+        for cell in nbformat.read(autograded, as_version=4).cells
+        for output in cell.get("outputs", [])
+    )
     return {"feedback": feedback, "formgrader": formgrader}, plots

@@ -1,4 +1,5 @@
 """The trusted path on honest work: every correct variant keeps full marks, warnings cost nothing."""
+
 from __future__ import annotations
 
 import nbformat
@@ -14,21 +15,21 @@ from .implementations import VARIANTS
 
 pytestmark = pytest.mark.slow
 TOTAL = sum(e.points for e in EXERCISES)  # the functions; formulas are checked below
-NOISY_F = '''
+NOISY_F = """
 import sys
 
 def f(x):
     print("debug output on stderr", file=sys.stderr)  # f is not a by-hand derivative: it may use anything
     return 3*x**3 - 2*x**2 + 5*x - 4
-'''
-NOISY_SIGMOID_PRIME = '''
+"""
+NOISY_SIGMOID_PRIME = """
 def sigmoid_derivative(x):
     import warnings
     warnings.warn("this derivative is noisy on purpose")  # on stderr
     print(f"debug output: {x.shape}")
     s = torch.sigmoid(x)
     return s * (1 - s)
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -47,16 +48,26 @@ def graded(sandbox, master, release, answers):
 
 
 @pytest.mark.parametrize("variant_id, name, source", VARIANTS, ids=[v[0] for v in VARIANTS])
-def test_every_correct_variant_earns_full_marks_in_the_sandbox(sandbox, master, release, answers, variant_id, name, source):
+def test_every_correct_variant_earns_full_marks_in_the_sandbox(
+    sandbox, master, release, answers, variant_id, name, source
+):
     result = graded(sandbox, master, release, with_functions(answers, {name: source}))
     assert (result.fault, sum(r.points for r in result.results)) == (None, TOTAL)
 
 
 def test_warnings_and_stderr_from_correct_code_cost_nothing(sandbox, master, release, answers):
-    result = graded(sandbox, master, release, with_functions(answers, {"f": NOISY_F, "sigmoid_derivative": NOISY_SIGMOID_PRIME}))
+    result = graded(
+        sandbox, master, release, with_functions(answers, {"f": NOISY_F, "sigmoid_derivative": NOISY_SIGMOID_PRIME})
+    )
     assert sum(r.points for r in result.results) == TOTAL
-    hidden = next(c for c in result.notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "hidden_tests_sigmoid_derivative")
-    assert [o.output_type for o in hidden.outputs] == ["stream", "display_data", "execute_result"] and hidden.outputs[0].name == "stdout"
+    hidden = next(
+        c
+        for c in result.notebook.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "hidden_tests_sigmoid_derivative"
+    )
+    assert [o.output_type for o in hidden.outputs] == ["stream", "display_data", "execute_result"] and hidden.outputs[
+        0
+    ].name == "stdout"
 
 
 def test_this_machine_gets_namespace_isolation(sandbox, master, release, answers):
@@ -67,15 +78,25 @@ def test_the_sandbox_sees_only_its_allowlist_and_cannot_write_outside_its_workdi
     secret = tmp_path / "source"
     secret.mkdir()
     (secret / "solutions.txt").write_text("the answers")
-    probe = (f"import os\nprint(os.path.exists({str(secret)!r}), os.path.exists({str(ROOT)!r} + '/source'), "
-             "os.path.exists('/etc/shadow'), os.path.exists('/var/run'), os.path.exists('/dev/pts'))\n"
-             f"try:\n    open({str(tmp_path / 'planted.txt')!r}, 'w')\nexcept OSError as exc:\n    print(exc.strerror)\n"
-             "open('scratch.txt', 'w').write('ok')\nprint(os.getpid(), os.getuid() != 0, sorted(os.listdir('/dev')))")
+    probe = (
+        f"import os\nprint(os.path.exists({str(secret)!r}), os.path.exists({str(ROOT)!r} + '/source'), "
+        "os.path.exists('/etc/shadow'), os.path.exists('/var/run'), os.path.exists('/dev/pts'))\n"
+        f"try:\n    open({str(tmp_path / 'planted.txt')!r}, 'w')\nexcept OSError as exc:\n    "
+        f"print(exc.strerror)\n"
+        "open('scratch.txt', 'w').write('ok')\nprint(os.getpid(), os.getuid() != 0, sorted(os.listdir('/dev')))"
+    )
     with Sandbox() as box:
         run = box.run([(0, probe)], [])
-    assert run.outputs[0] == [{"output_type": "stream", "name": "stdout", "text": (
-        "False False False False False\nNo such file or directory\n"
-        "1 True ['fd', 'null', 'random', 'stderr', 'stdin', 'stdout', 'urandom', 'zero']\n")}]
+    assert run.outputs[0] == [
+        {
+            "output_type": "stream",
+            "name": "stdout",
+            "text": (
+                "False False False False False\nNo such file or directory\n"
+                "1 True ['fd', 'null', 'random', 'stderr', 'stdin', 'stdout', 'urandom', 'zero']\n"
+            ),
+        }
+    ]
     assert not (tmp_path / "planted.txt").exists()
 
 
@@ -87,12 +108,21 @@ def test_the_sandbox_keeps_printed_text_within_its_budget():
     assert len(run.outputs[0][0]["text"]) == 1000
 
 
-@pytest.mark.parametrize("cell, sentence", [
-    ("import os\nos._exit(0)", "this cell stopped the notebook: your notebook's process ended before grading finished "
-                               "(it exited, or ran out of memory or CPU time)"),
-    ("import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass",
-     "this cell stopped the notebook: it ran longer than 1 s, the limit for one cell"),
-], ids=["exits", "hangs"])
+@pytest.mark.parametrize(
+    "cell, sentence",
+    [
+        (
+            "import os\nos._exit(0)",
+            "this cell stopped the notebook: your notebook's process ended before grading finished "
+            "(it exited, or ran out of memory or CPU time)",
+        ),
+        (
+            "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass",
+            "this cell stopped the notebook: it ran longer than 1 s, the limit for one cell",
+        ),
+    ],
+    ids=["exits", "hangs"],
+)
 def test_a_cell_that_stops_the_sandbox_is_named_with_the_reason(cell, sentence):
     from autograder.sandbox import Limits
 
@@ -103,7 +133,9 @@ def test_a_cell_that_stops_the_sandbox_is_named_with_the_reason(cell, sentence):
 
 
 def _formula_cell(result, name):
-    return next(c for c in result.notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"hidden_tests_{name}")
+    return next(
+        c for c in result.notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"hidden_tests_{name}"
+    )
 
 
 def test_formula_answers_are_read_from_the_cell_source_and_judged_in_the_parent(sandbox, master, release, answers):
@@ -111,19 +143,31 @@ def test_formula_answers_are_read_from_the_cell_source_and_judged_in_the_parent(
     from autograder.gradebook import automatic_score
 
     formulas = {k: v for k, v in solutions_of(master).items() if k.startswith("answer_")}
-    submission = {**answers, **formulas,
-                  "answer_sigmoid_prime": 'answer_sigmoid_prime = r"\\sigma(x)"',  # wrong
-                  "answer_relu_prime": 'answer_relu_prime = r"\\begin{cases} 1 & x > 0"',  # unreadable
-                  # set at run time to a wrong value after the cell's literal: the literal is what counts
-                  "impl_bce": answers["impl_bce"] + '\n\nanswer_f_prime = "0"\nprint("answer changed at run time")\n'}
+    submission = {
+        **answers,
+        **formulas,
+        "answer_sigmoid_prime": 'answer_sigmoid_prime = r"\\sigma(x)"',  # wrong
+        "answer_relu_prime": 'answer_relu_prime = r"\\begin{cases} 1 & x > 0"',  # unreadable
+        # set at run time to a wrong value after the cell's literal: the literal is what counts
+        "impl_bce": answers["impl_bce"] + '\n\nanswer_f_prime = "0"\nprint("answer changed at run time")\n',
+    }
     result = graded(sandbox, master, release, submission)
     verdicts = {v.name: v.outcome for v in result.formulas}
-    assert verdicts == {"answer_f_prime": "equivalent", "answer_sigmoid_prime": "wrong", "answer_relu_prime": "needs manual grading",
-                        "answer_bce_wrt_prediction": "equivalent", "answer_bce_wrt_logit": "equivalent"}
+    assert verdicts == {
+        "answer_f_prime": "equivalent",
+        "answer_sigmoid_prime": "wrong",
+        "answer_relu_prime": "needs manual grading",
+        "answer_bce_wrt_prediction": "equivalent",
+        "answer_bce_wrt_logit": "equivalent",
+    }
     assert [automatic_score(_formula_cell(result, n)) for n in verdicts] == [1.0, 0.0, None, 1.0, 1.0]
     record = _formula_cell(result, "answer_relu_prime").outputs[1].data[MIME]
     assert (record["needs_manual_grade"], record["answer"]) == (True, r"\begin{cases} 1 & x > 0")
-    echo = next(c for c in result.notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "public_tests_answer_f_prime")
+    echo = next(
+        c
+        for c in result.notebook.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "public_tests_answer_f_prime"
+    )
     assert echo.outputs == []  # the public checks only echo; they are not run when grading
 
 
@@ -140,7 +184,11 @@ def test_a_sandbox_the_grader_cannot_set_up_is_the_graders_fault_not_the_student
     from autograder.sandbox.runner import SandboxFailed
 
     with Sandbox(Limits(tmp_mb=-1)) as box:  # tmpfs refuses a negative size: the view cannot be built
-        with pytest.raises(SandboxFailed, match=r"(?s)the sandbox could not be set up:\n.*OSError: \[Errno 22\] mount /tmp/autograder-sandbox-\w+/sandbox: Invalid argument"):
+        with pytest.raises(
+            SandboxFailed,
+            match=r"(?s)the sandbox could not be set up:\n.*OSError: \[Errno 22\] mount "
+            r"/tmp/autograder-sandbox-\w+/sandbox: Invalid argument",
+        ):
             box.run([(0, "x = 1")], [])
 
 
@@ -158,9 +206,15 @@ def test_a_bug_in_the_graders_own_reading_is_a_grader_fault_not_the_students(mon
 
 
 def test_no_module_of_the_graders_can_be_imported_in_a_sandbox():
-    probe = ("for name in ('autograder', 'autograder.exercises', 'autograder.references', 'autograder.sandbox.protocol'):\n"
-             "    try:\n        __import__(name)\n        print('imported', name)\n    except ImportError as exc:\n        print(type(exc).__name__)\n"
-             "import sys\nprint(sorted(m for m in sys.modules if m.startswith('autograder')), sys.modules['__main__'].__dict__.keys() - {'__name__', '__doc__', '__package__', '__loader__', '__spec__'})")
+    probe = (
+        "for name in ('autograder', 'autograder.exercises', 'autograder.references', "
+        "'autograder.sandbox.protocol'):\n"
+        "    try:\n        __import__(name)\n        print('imported', name)\n    except ImportError as exc:\n   "
+        "     print(type(exc).__name__)\n"
+        "import sys\nprint(sorted(m for m in sys.modules if m.startswith('autograder')), "
+        "sys.modules['__main__'].__dict__.keys() - {'__name__', '__doc__', '__package__', '__loader__', "
+        "'__spec__'})"
+    )
     with Sandbox() as box:
         run = box.run([(0, probe)], [])
     assert run.outputs[0][0]["text"] == "ModuleNotFoundError\n" * 4 + "[] set()\n"
@@ -170,25 +224,43 @@ def test_a_function_that_stops_its_own_process_costs_only_itself():
     from autograder.sandbox import FunctionJob, Limits
 
     relu = "import torch\ndef relu(x):\n    return torch.clamp(x, min=0)\n"
-    hangs = "import signal\ndef sigmoid(x):\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    while True:\n        pass\n"
+    hangs = (
+        "import signal\ndef sigmoid(x):\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    while True:\n     "
+        "   pass\n"
+    )
     exits = "import os\nos._exit(3)\ndef f(x):\n    return x\n"
-    jobs = [FunctionJob("sigmoid", ((0, 1, hangs),), EXERCISES_BY_NAME["sigmoid"].encoded_cases), FunctionJob("f", ((1, 1, exits),), EXERCISES_BY_NAME["f"].encoded_cases),
-            FunctionJob("relu", ((2, 1, relu),), EXERCISES_BY_NAME["relu"].encoded_cases)]
+    jobs = [
+        FunctionJob("sigmoid", ((0, 1, hangs),), EXERCISES_BY_NAME["sigmoid"].encoded_cases),
+        FunctionJob("f", ((1, 1, exits),), EXERCISES_BY_NAME["f"].encoded_cases),
+        FunctionJob("relu", ((2, 1, relu),), EXERCISES_BY_NAME["relu"].encoded_cases),
+    ]
     with Sandbox(Limits(call_seconds=1, submission_seconds=30)) as box:
         run = box.run([], jobs)
     assert {o.kind for o in run.functions["relu"].observations.values()} == {"tensor"}
     hung = run.functions["sigmoid"].observations
-    assert (hung[0].kind, hung[0].error) == ("raised", "the call was stopped: it ran longer than 1 s, the limit for one call")
-    assert (hung[1].kind, hung[1].error) == ("stopped", "grading sigmoid stopped at an earlier call: it ran longer than 1 s, the limit for one call")
+    assert (hung[0].kind, hung[0].error) == (
+        "raised",
+        "the call was stopped: it ran longer than 1 s, the limit for one call",
+    )
+    assert (hung[1].kind, hung[1].error) == (
+        "stopped",
+        "grading sigmoid stopped at an earlier call: it ran longer than 1 s, the limit for one call",
+    )
     assert {(o.kind, o.error) for o in run.functions["f"].observations.values()} == {
-        ("stopped", "its process ended while defining it (it exited, or ran out of memory or CPU time)")}
+        ("stopped", "its process ended while defining it (it exited, or ran out of memory or CPU time)")
+    }
 
 
 def test_a_rebuilt_definition_runs_as_the_kernel_would_run_it():
     from autograder.sandbox import FunctionJob
 
-    typo = "import torch\ndef relu(x: torch.Tensorr):\n    return torch.clamp(x, min=0)\n"  # the annotation raises at def time
-    later = (FunctionJob("relu", ((0, 1, "import torch\n"), (0, 2, "1 / 0\n"), (0, 3, "\n\ndef relu(x):\n    return x\n")), EXERCISES_BY_NAME["relu"].encoded_cases))
+    # the annotation raises at def time
+    typo = "import torch\ndef relu(x: torch.Tensorr):\n    return torch.clamp(x, min=0)\n"
+    later = FunctionJob(
+        "relu",
+        ((0, 1, "import torch\n"), (0, 2, "1 / 0\n"), (0, 3, "\n\ndef relu(x):\n    return x\n")),
+        EXERCISES_BY_NAME["relu"].encoded_cases,
+    )
     with Sandbox() as box:
         run = box.run([], [FunctionJob("relu", ((0, 1, typo),), EXERCISES_BY_NAME["relu"].encoded_cases)])
         stopped = box.run([], [later])
@@ -200,4 +272,6 @@ def test_a_lone_surrogate_or_a_null_byte_in_the_source_is_graded_not_a_crash(san
     result = graded(sandbox, master, release, {**answers, "impl_f": answers["impl_f"] + "\n# \ud800 and \x00\n"})
     nbformat.validate(result.notebook)
     nbformat.writes(result.notebook).encode("utf-8")
-    assert sum(r.points for r in result.results) == TOTAL - EXERCISES[0].points - EXERCISES[1].points  # f's cell is not Python
+    assert (
+        sum(r.points for r in result.results) == TOTAL - EXERCISES[0].points - EXERCISES[1].points
+    )  # f's cell is not Python

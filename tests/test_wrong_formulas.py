@@ -1,4 +1,5 @@
 """A wholly wrong formula earns nothing by coincidence; partial credit stays where it is deserved."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,9 +15,11 @@ def test_every_exercise_has_a_library_of_at_least_eight_wrong_formulas():
     assert all(len(wrongs) >= 8 for wrongs in WRONG_FORMULAS.values())
 
 
-@pytest.mark.parametrize("exercise_name, description, wrong", [
-    (name, description, wrong) for name, wrongs in WRONG_FORMULAS.items() for description, wrong in wrongs
-], ids=lambda value: value if isinstance(value, str) else "")
+@pytest.mark.parametrize(
+    "exercise_name, description, wrong",
+    [(name, description, wrong) for name, wrongs in WRONG_FORMULAS.items() for description, wrong in wrongs],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
 def test_a_wrong_formula_earns_nothing_on_any_typical_case(exercise_name, description, wrong):
     result = grade_function(EXERCISES_BY_NAME[exercise_name], wrong)
     earned = {r.case.name: points for r, points in zip(result.cases, result.case_points) if r.case.group == "typical"}
@@ -48,10 +51,13 @@ def test_the_sigma_prime_equals_sigma_case_from_the_issue_earns_nothing():
     assert result.points == 0.0 and not zero_d.passed  # it drew x in σ's tail, where σ′ ≈ σ, and earned 0.33 of 3
 
 
-@pytest.mark.parametrize("exercise_name, right_but_for_an_edge", [
-    ("relu_derivative", lambda x: (x >= 0).to(x.dtype)),  # 1 at x = 0: PyTorch says 0
-    ("sigmoid_derivative", lambda x: torch.exp(-x) / (1 + torch.exp(-x)) ** 2),  # overflows at x = −1000
-])
+@pytest.mark.parametrize(
+    "exercise_name, right_but_for_an_edge",
+    [
+        ("relu_derivative", lambda x: (x >= 0).to(x.dtype)),  # 1 at x = 0: PyTorch says 0
+        ("sigmoid_derivative", lambda x: torch.exp(-x) / (1 + torch.exp(-x)) ** 2),  # overflows at x = −1000
+    ],
+)
 def test_right_on_typical_inputs_and_wrong_at_an_edge_keeps_the_typical_points(exercise_name, right_but_for_an_edge):
     exercise = EXERCISES_BY_NAME[exercise_name]
     result = grade_function(exercise, right_but_for_an_edge)

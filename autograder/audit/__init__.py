@@ -13,11 +13,26 @@ of the hidden tests. The formula answers' LaTeX solutions are perturbed likewise
     run.py              `run_audit`: everything through the sandboxes, in parallel
     results.py          the report as values; table.py: `render_audit`
 """
+
 from .formula_mutants import FormulaOutcome, FormulaPerturbation, FormulaResult
 from .mutants import Kind, Mutant
 from .results import AuditReport, Catch, CaughtBy, EdgeUse, MutantResult, SolutionCheck, StaleEquivalent
 from .run import run_audit
 from .table import render_audit
 
-__all__ = ["AuditReport", "Catch", "CaughtBy", "EdgeUse", "FormulaOutcome", "FormulaPerturbation", "FormulaResult", "Kind",
-           "Mutant", "MutantResult", "SolutionCheck", "StaleEquivalent", "render_audit", "run_audit"]
+__all__ = [
+    "AuditReport",
+    "Catch",
+    "CaughtBy",
+    "EdgeUse",
+    "FormulaOutcome",
+    "FormulaPerturbation",
+    "FormulaResult",
+    "Kind",
+    "Mutant",
+    "MutantResult",
+    "SolutionCheck",
+    "StaleEquivalent",
+    "render_audit",
+    "run_audit",
+]

@@ -1,11 +1,13 @@
 """Perturbations of the formula answers' LaTeX solutions: each must be judged wrong by the formula check.
 
-Text-level mistakes a student makes in LaTeX: a number (coefficient, exponent, bound) changed, a sign flipped, a term dropped,
+Text-level mistakes a student makes in LaTeX: a number (coefficient, exponent, bound) changed, a sign flipped, a term
+dropped,
 σ written where 1 − σ belongs, a strict inequality made loose, ŷ and y swapped. A perturbation the check calls
 equivalent is looked at again, independently (sympy's simplify, then agreement at many more points than the
 check's own samples): if it really is equivalent it is reported as such; if it is not, the check let a wrong
 formula through, and that is a survivor. One the reader cannot read is reported as unreadable.
 """
+
 from __future__ import annotations
 
 import random
@@ -72,15 +74,15 @@ def _perturbed(text: str) -> Iterator[tuple[str, str]]:
     for match in NUMBER.finditer(text):
         number = match.group()
         changed = str(int(number) + 1) if number.isdigit() else f"{float(number) * 2:g}"
-        yield "number", text[:match.start()] + changed + text[match.end():]
+        yield "number", text[: match.start()] + changed + text[match.end() :]
     for match in SIGN.finditer(text):
-        yield "sign", text[:match.start()] + ("-" if match.group() == "+" else "+") + text[match.end():]
+        yield "sign", text[: match.start()] + ("-" if match.group() == "+" else "+") + text[match.end() :]
     yield from (("dropped term", dropped) for dropped in _dropped_terms(text))
     for match in SIGMA.finditer(text):
         end = _closing(text, match.end() - 1)
-        yield "σ for 1 − σ", text[:match.start()] + "(1 - " + text[match.start():end + 1] + ")" + text[end + 1:]
+        yield "σ for 1 − σ", text[: match.start()] + "(1 - " + text[match.start() : end + 1] + ")" + text[end + 1 :]
     for match in RELATION.finditer(text):
-        yield "inequality", text[:match.start()] + LOOSER[match.group()] + text[match.end():]
+        yield "inequality", text[: match.start()] + LOOSER[match.group()] + text[match.end() :]
     if HAT_Y in text and LONE_Y.search(text):
         yield "ŷ and y swapped", LONE_Y.sub(lambda _: HAT_Y, text.replace(HAT_Y, "\0")).replace("\0", "y")
 
@@ -103,7 +105,7 @@ def _dropped_terms(text: str) -> Iterator[str]:
         before = text[start:index]
         if not before.strip() or before.rstrip().endswith(("^", "_", "{", "(", "&")):
             continue  # a sign, not an operator
-        yield text[:index] + text[_term_end(text, index + 1):]
+        yield text[:index] + text[_term_end(text, index + 1) :]
         if not any(c in "+-" for c in _top_level(before)):
             yield text[:start] + text[index:]
 
@@ -133,7 +135,9 @@ def _term_end(text: str, start: int) -> int:
             if depth == 0:
                 return position
             depth -= 1
-        elif depth == 0 and (character == "&" or text.startswith("\\\\", position) or (character in "+-" and seen_term)):
+        elif depth == 0 and (
+            character == "&" or text.startswith("\\\\", position) or (character in "+-" and seen_term)
+        ):
             return position
         seen_term = seen_term or not character.isspace()
     return len(text)
@@ -154,13 +158,17 @@ def _top_level(text: str) -> str:
 def judge_perturbation(answer: FormulaAnswer, perturbation: FormulaPerturbation) -> FormulaResult:
     verdict = compare(answer, perturbation.text)
     if verdict.outcome == WRONG:
-        return FormulaResult(perturbation, FormulaOutcome.CAUGHT, f"at {verdict.differs_at}: {verdict.got} for {verdict.expected}")
+        return FormulaResult(
+            perturbation, FormulaOutcome.CAUGHT, f"at {verdict.differs_at}: {verdict.got} for {verdict.expected}"
+        )
     if verdict.outcome != EQUIVALENT:
         return FormulaResult(perturbation, FormulaOutcome.UNREADABLE, verdict.message)
     differs = _where_it_differs(answer, perturbation.text)
     if differs:
         return FormulaResult(perturbation, FormulaOutcome.SURVIVED, f"differs from the reference at {differs}")
-    return FormulaResult(perturbation, FormulaOutcome.EQUIVALENT, "sympy or every one of many points agrees with the reference")
+    return FormulaResult(
+        perturbation, FormulaOutcome.EQUIVALENT, "sympy or every one of many points agrees with the reference"
+    )
 
 
 def _where_it_differs(answer: FormulaAnswer, text: str) -> str:

@@ -9,6 +9,7 @@ unparse of the unchanged one: the diff then shows the mutation and nothing of th
 from what changed, so it stays the same from run to run while the solution does (the documented equivalents,
 `equivalent_mutants.py` and a course's EQUIVALENT_MUTANTS, are keyed by it).
 """
+
 from __future__ import annotations
 
 import ast
@@ -44,14 +45,29 @@ class Mutant:
     """the instructor's definition, unparsed the same way"""
 
     def diff(self) -> str:
-        return "".join(difflib.unified_diff((self.original + "\n").splitlines(True), (self.source + "\n").splitlines(True),
-                                            f"{self.exercise} (solution)", f"{self.exercise} ({self.id})"))
+        return "".join(
+            difflib.unified_diff(
+                (self.original + "\n").splitlines(True),
+                (self.source + "\n").splitlines(True),
+                f"{self.exercise} (solution)",
+                f"{self.exercise} ({self.id})",
+            )
+        )
 
 
 SWAPPED_OPERATORS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
 SWAPPED_COMPARISONS = {ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Lt: ast.LtE, ast.LtE: ast.Lt}
-SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Gt: ">", ast.GtE: ">=", ast.Lt: "<",
-           ast.LtE: "<="}
+SYMBOLS = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.Pow: "**",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+}
 LOGISTIC_NAMES = {"sigmoid", "expit"}
 GUARDS = {"clamp", "clip", "clamp_min", "clamp_max", "nan_to_num"}
 """calls that keep a value away from where log, division or exp break: removed, they leave their argument"""
@@ -68,7 +84,12 @@ def is_number(node: ast.AST) -> bool:
 def body_nodes(function: ast.FunctionDef) -> Iterator[ast.AST]:
     """Every node of the body in a fixed order, the docstring left out (changing it changes nothing)."""
     body = function.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
         body = body[1:]
     for statement in body:
         yield from ast.walk(statement)
@@ -89,8 +110,11 @@ def _candidates(node: ast.AST) -> Iterator[tuple[Kind, ast.AST, str]]:
     if isinstance(node, ast.BinOp):
         if type(node.op) in SWAPPED_OPERATORS:
             swapped = SWAPPED_OPERATORS[type(node.op)]
-            yield (Kind.OPERATOR, ast.BinOp(node.left, swapped(), node.right),
-                   f"`{SYMBOLS[type(node.op)]}` swapped for `{SYMBOLS[swapped]}`")
+            yield (
+                Kind.OPERATOR,
+                ast.BinOp(node.left, swapped(), node.right),
+                f"`{SYMBOLS[type(node.op)]}` swapped for `{SYMBOLS[swapped]}`",
+            )
         yield Kind.DROPPED, node.left, f"`{SYMBOLS.get(type(node.op), '?')}` and its right side dropped"
         yield Kind.DROPPED, node.right, f"`{SYMBOLS.get(type(node.op), '?')}` and its left side dropped"
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
@@ -100,8 +124,11 @@ def _candidates(node: ast.AST) -> Iterator[tuple[Kind, ast.AST, str]]:
             if type(op) in SWAPPED_COMPARISONS:
                 ops = list(node.ops)
                 ops[index] = SWAPPED_COMPARISONS[type(op)]()
-                yield (Kind.COMPARISON, ast.Compare(node.left, ops, node.comparators),
-                       f"`{SYMBOLS[type(op)]}` swapped for `{SYMBOLS[type(ops[index])]}`")
+                yield (
+                    Kind.COMPARISON,
+                    ast.Compare(node.left, ops, node.comparators),
+                    f"`{SYMBOLS[type(op)]}` swapped for `{SYMBOLS[type(ops[index])]}`",
+                )
     elif is_number(node):
         yield from _changed_constant(node.value)
 
@@ -125,8 +152,11 @@ def _unstable(node: ast.AST) -> Iterator[tuple[Kind, ast.AST, str]]:
     if argument is not None:
         exp = exp or ast.Attribute(ast.Name("torch", ast.Load()), "exp", ast.Load())
         overflowing = ast.Call(exp, [argument], [])
-        yield (Kind.UNSTABLE, ast.BinOp(overflowing, ast.Div(), ast.BinOp(ast.Constant(1), ast.Add(), overflowing)),
-               "σ(t) written as eᵗ/(1 + eᵗ), which is inf/inf for large t")
+        yield (
+            Kind.UNSTABLE,
+            ast.BinOp(overflowing, ast.Div(), ast.BinOp(ast.Constant(1), ast.Add(), overflowing)),
+            "σ(t) written as eᵗ/(1 + eᵗ), which is inf/inf for large t",
+        )
     if isinstance(node, ast.Call) and _called_name(node.func) in GUARDS:
         guarded = node.args[0] if node.args else node.func.value if isinstance(node.func, ast.Attribute) else None
         if guarded is not None:
@@ -149,11 +179,22 @@ def _logistic(node: ast.AST) -> tuple[ast.expr | None, ast.expr | None]:
             return node.args[0], None
         if not node.args and isinstance(node.func, ast.Attribute):
             return node.func.value, None
-    if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _is_one(node.left) and isinstance(node.right, ast.BinOp)
-            and isinstance(node.right.op, ast.Add) and _is_one(node.right.left)):
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Div)
+        and _is_one(node.left)
+        and isinstance(node.right, ast.BinOp)
+        and isinstance(node.right.op, ast.Add)
+        and _is_one(node.right.left)
+    ):
         call = node.right.right
-        if (isinstance(call, ast.Call) and _called_name(call.func) == "exp" and len(call.args) == 1
-                and isinstance(call.args[0], ast.UnaryOp) and isinstance(call.args[0].op, ast.USub)):
+        if (
+            isinstance(call, ast.Call)
+            and _called_name(call.func) == "exp"
+            and len(call.args) == 1
+            and isinstance(call.args[0], ast.UnaryOp)
+            and isinstance(call.args[0].op, ast.USub)
+        ):
             return call.args[0].operand, call.func
     return None, None
 
@@ -163,8 +204,11 @@ def _is_one(node: ast.AST) -> bool:
 
 
 def _is_eps(node: ast.AST) -> bool:
-    return ((isinstance(node, ast.Name) and node.id in EPS_NAMES) or (isinstance(node, ast.Attribute) and node.attr == "eps")
-            or (is_number(node) and 0 < abs(node.value) < SMALL))
+    return (
+        (isinstance(node, ast.Name) and node.id in EPS_NAMES)
+        or (isinstance(node, ast.Attribute) and node.attr == "eps")
+        or (is_number(node) and 0 < abs(node.value) < SMALL)
+    )
 
 
 # ---- from candidates to mutants -----------------------------------------------------------------------------------
@@ -180,7 +224,9 @@ def expression_mutants(exercise: str, function: ast.FunctionDef) -> list[Mutant]
             context = _context(node, parents)
             before, after = ast.unparse(context), ast.unparse(replaced(context, node, replacement))
             source = ast.unparse(replaced(function, node, replacement))
-            mutants.append(Mutant(exercise, kind, f"{kind.value}: {before} → {after}", f"{what} in `{before}`", source, original))
+            mutants.append(
+                Mutant(exercise, kind, f"{kind.value}: {before} → {after}", f"{what} in `{before}`", source, original)
+            )
     return distinct(mutants, original)
 
 
@@ -205,7 +251,13 @@ def distinct(mutants: list[Mutant], original: str) -> list[Mutant]:
         seen.add(mutant.source)
         ids[mutant.id] = ids.get(mutant.id, 0) + 1
         if ids[mutant.id] > 1:
-            mutant = Mutant(mutant.exercise, mutant.kind, f"{mutant.id} (#{ids[mutant.id]})", mutant.description, mutant.source,
-                            mutant.original)
+            mutant = Mutant(
+                mutant.exercise,
+                mutant.kind,
+                f"{mutant.id} (#{ids[mutant.id]})",
+                mutant.description,
+                mutant.source,
+                mutant.original,
+            )
         kept.append(mutant)
     return kept

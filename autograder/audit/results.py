@@ -1,4 +1,5 @@
 """What the audit found, as values: one result per mutant, per edge case, per formula perturbation."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ class StaleEquivalent:
 @dataclass(frozen=True)
 class SolutionCheck:
     """The instructor's own solution through the same path: unless it earns every point, its mutants prove nothing."""
+
     exercise: str
     points: float
     max_points: float
@@ -122,7 +124,9 @@ class AuditReport:
 def caught_by(result: ExerciseResult, machine: str | None, construct: str | None, called: str) -> CaughtBy:
     """What stopped a mutant, in the order `trusted._judge` decides: the policy, a person, then the cases."""
     if result.violation:
-        return CaughtBy(Catch.POLICY, machine or (f"called {called} when graded" if called else "machine differentiation"))
+        return CaughtBy(
+            Catch.POLICY, machine or (f"called {called} when graded" if called else "machine differentiation")
+        )
     if result.manual:
         return CaughtBy(Catch.MANUAL, construct or result.manual)
     failing = result.failures

@@ -1,4 +1,5 @@
-"""Whole-function mutants: the input changed in place, the derivative taken by machine, the wrong formulas students write.
+"""Whole-function mutants: the input changed in place, the derivative taken by machine, the wrong formulas students
+write.
 
 - in place: the right values returned, but each parameter multiplied by 1.5 in place afterwards;
 - finite differences and autograd of the exercise's `primal` (for by-hand derivatives): the by-hand policy must
@@ -7,6 +8,7 @@
   inlined, its parameters renamed to the exercise's), becomes the body of a definition that runs in the sandbox
   like any other mutant, so the wrong formulas go through the same trusted path as everything else.
 """
+
 from __future__ import annotations
 
 import ast
@@ -26,8 +28,11 @@ RETURNED = "returned"
 
 def whole_function_mutants(exercise: Exercise, function: ast.FunctionDef) -> list[Mutant]:
     original = ast.unparse(function)
-    mutants = [*_in_place(exercise, function, original), *_by_machine(exercise, function, original),
-               *_wrong_formulas(exercise, function, original)]
+    mutants = [
+        *_in_place(exercise, function, original),
+        *_by_machine(exercise, function, original),
+        *_wrong_formulas(exercise, function, original),
+    ]
     return distinct(mutants, original)
 
 
@@ -76,9 +81,16 @@ def _in_place(exercise: Exercise, function: ast.FunctionDef, original: str) -> l
     mutants = []
     for parameter in (a.arg for a in function.args.args):
         source = ast.unparse(_ChangeAfterReturning(parameter, _unused(RETURNED, function)).rewrite(function))
-        mutants.append(Mutant(exercise.name, Kind.IN_PLACE, f"{Kind.IN_PLACE.value}: {parameter}.mul_({IN_PLACE_FACTOR})",
-                              f"the right result returned, but `{parameter}` multiplied by {IN_PLACE_FACTOR} in place", source,
-                              original))
+        mutants.append(
+            Mutant(
+                exercise.name,
+                Kind.IN_PLACE,
+                f"{Kind.IN_PLACE.value}: {parameter}.mul_({IN_PLACE_FACTOR})",
+                f"the right result returned, but `{parameter}` multiplied by {IN_PLACE_FACTOR} in place",
+                source,
+                original,
+            )
+        )
     return mutants
 
 
@@ -105,19 +117,44 @@ def _by_machine(exercise: Exercise, function: ast.FunctionDef, original: str) ->
     first, step, tracked = exercise.parameters[0], _unused("h", function), _unused("tracked", function)
     ahead, behind = _primal_at(exercise, f"{first} + {step}"), _primal_at(exercise, f"{first} - {step}")
     forms = (
-        (Kind.FINITE_DIFFERENCE, f"central, {step} = {STEP:g}", "a central finite difference of the primal",
-         f"{step} = {STEP!r}\nreturn ({ahead} - {behind}) / (2 * {step})"),
-        (Kind.FINITE_DIFFERENCE, f"forward, {step} = {STEP:g}", "a forward finite difference of the primal",
-         f"{step} = {STEP!r}\nreturn ({ahead} - {exercise.primal}) / {step}"),
-        (Kind.AUTOGRAD, "torch.autograd.grad", "the primal differentiated by torch.autograd.grad",
-         f"{tracked} = {first}.detach().clone().requires_grad_(True)\nwith torch.enable_grad():\n"
-         f"    (gradient,) = torch.autograd.grad({_primal_at(exercise, tracked)}.sum(), {tracked})\nreturn gradient"),
-        (Kind.AUTOGRAD, "Tensor.backward", "the primal differentiated by .backward()",
-         f"{tracked} = {first}.detach().clone().requires_grad_(True)\nwith torch.enable_grad():\n"
-         f"    {_primal_at(exercise, tracked)}.sum().backward()\nreturn {tracked}.grad"),
+        (
+            Kind.FINITE_DIFFERENCE,
+            f"central, {step} = {STEP:g}",
+            "a central finite difference of the primal",
+            f"{step} = {STEP!r}\nreturn ({ahead} - {behind}) / (2 * {step})",
+        ),
+        (
+            Kind.FINITE_DIFFERENCE,
+            f"forward, {step} = {STEP:g}",
+            "a forward finite difference of the primal",
+            f"{step} = {STEP!r}\nreturn ({ahead} - {exercise.primal}) / {step}",
+        ),
+        (
+            Kind.AUTOGRAD,
+            "torch.autograd.grad",
+            "the primal differentiated by torch.autograd.grad",
+            f"{tracked} = {first}.detach().clone().requires_grad_(True)\nwith torch.enable_grad():\n"
+            f"    (gradient,) = torch.autograd.grad({_primal_at(exercise, tracked)}.sum(), {tracked})\nreturn gradient",
+        ),
+        (
+            Kind.AUTOGRAD,
+            "Tensor.backward",
+            "the primal differentiated by .backward()",
+            f"{tracked} = {first}.detach().clone().requires_grad_(True)\nwith torch.enable_grad():\n"
+            f"    {_primal_at(exercise, tracked)}.sum().backward()\nreturn {tracked}.grad",
+        ),
     )
-    return [Mutant(exercise.name, kind, f"{kind.value}: {name}", f"{what}: {exercise.primal}", _definition(function, body), original)
-            for kind, name, what, body in forms]
+    return [
+        Mutant(
+            exercise.name,
+            kind,
+            f"{kind.value}: {name}",
+            f"{what}: {exercise.primal}",
+            _definition(function, body),
+            original,
+        )
+        for kind, name, what, body in forms
+    ]
 
 
 # ---- the wrong-formula library ------------------------------------------------------------------------------------
@@ -129,14 +166,25 @@ def wrong_formula_expressions() -> dict[str, tuple[tuple[str, ast.Lambda], ...]]
     against the module's own table so that a table built some other way is a loud error, not a quiet gap."""
     module = parse(inspect.getsource(wrong_formulas))
     helpers = {node.name: node for node in module.body if isinstance(node, ast.FunctionDef) and _returns_only(node)}
-    table = next(node.value for node in module.body if isinstance(node, (ast.Assign, ast.AnnAssign))
-                 and "WRONG_FORMULAS" in {t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
-                                          if isinstance(t, ast.Name)})
-    read = {key.value: tuple((entry.elts[0].value, _Inline(helpers).visit(entry.elts[1])) for entry in value.elts)
-            for key, value in zip(table.keys, table.values)}
-    expected = {name: tuple(description for description, _ in entries) for name, entries in wrong_formulas.WRONG_FORMULAS.items()}
+    table = next(
+        node.value
+        for node in module.body
+        if isinstance(node, (ast.Assign, ast.AnnAssign))
+        and "WRONG_FORMULAS"
+        in {t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target]) if isinstance(t, ast.Name)}
+    )
+    read = {
+        key.value: tuple((entry.elts[0].value, _Inline(helpers).visit(entry.elts[1])) for entry in value.elts)
+        for key, value in zip(table.keys, table.values)
+    }
+    expected = {
+        name: tuple(description for description, _ in entries)
+        for name, entries in wrong_formulas.WRONG_FORMULAS.items()
+    }
     if {name: tuple(d for d, _ in entries) for name, entries in read.items()} != expected:
-        raise RuntimeError("WRONG_FORMULAS is not a literal table of (description, lambda) pairs; the audit cannot read it")
+        raise RuntimeError(
+            "WRONG_FORMULAS is not a literal table of (description, lambda) pairs; the audit cannot read it"
+        )
     return read
 
 
@@ -157,7 +205,9 @@ class _Inline(ast.NodeTransformer):
         if helper is None or len(node.args) != len(helper.args.args) or node.keywords:
             return node
         returned = next(s for s in helper.body if isinstance(s, ast.Return)).value
-        return _Substitute({a.arg: value for a, value in zip(helper.args.args, node.args)}).visit(copy.deepcopy(returned))
+        return _Substitute({a.arg: value for a, value in zip(helper.args.args, node.args)}).visit(
+            copy.deepcopy(returned)
+        )
 
 
 def _wrong_formulas(exercise: Exercise, function: ast.FunctionDef, original: str) -> list[Mutant]:
@@ -166,9 +216,21 @@ def _wrong_formulas(exercise: Exercise, function: ast.FunctionDef, original: str
     for description, formula in wrong_formula_expressions().get(exercise.name, ()):
         names = [a.arg for a in formula.args.args]
         if len(names) != len(parameters):
-            raise RuntimeError(f"the wrong formula {description!r} of {exercise.name} takes {len(names)} arguments, not {len(parameters)}")
+            raise RuntimeError(
+                f"the wrong formula {description!r} of {exercise.name} takes {len(names)} arguments, "
+                f"not {len(parameters)}"
+            )
         body = _Substitute({name: ast.Name(parameter, ast.Load()) for name, parameter in zip(names, parameters)}).visit(
-            copy.deepcopy(formula.body))
-        mutants.append(Mutant(exercise.name, Kind.WRONG_FORMULA, f"{Kind.WRONG_FORMULA.value}: {description}",
-                              f"the wrong formula {description}", _definition(function, f"return {ast.unparse(body)}"), original))
+            copy.deepcopy(formula.body)
+        )
+        mutants.append(
+            Mutant(
+                exercise.name,
+                Kind.WRONG_FORMULA,
+                f"{Kind.WRONG_FORMULA.value}: {description}",
+                f"the wrong formula {description}",
+                _definition(function, f"return {ast.unparse(body)}"),
+                original,
+            )
+        )
     return mutants

@@ -8,6 +8,7 @@
    each with `trusted._judge`, as grading does. The instructor's own solution goes first, as a control.
 3. This thread checks the formula perturbations while the sandboxes work.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,14 @@ NOT_GENERATED = "no longer generated: the solution or the mutant operators chang
 CAUGHT = "the hidden tests catch it now ({points:g} / {max_points:g}, {caught_by})"
 
 
-def run_audit(homework: Homework, master: NotebookNode, *, jobs: int | None = None, progress: bool = True,
-              limits: Limits | None = None) -> AuditReport:
+def run_audit(
+    homework: Homework,
+    master: NotebookNode,
+    *,
+    jobs: int | None = None,
+    progress: bool = True,
+    limits: Limits | None = None,
+) -> AuditReport:
     started = time.monotonic()
     workers, limits = max(1, jobs or os.cpu_count() or 1), limits or Limits()
     starting = ThreadPoolExecutor(workers)
@@ -44,8 +51,13 @@ def run_audit(homework: Homework, master: NotebookNode, *, jobs: int | None = No
     try:
         prepared, unaudited = _prepare_all(homework, master, progress)
         perturbed = [(answer, perturbation) for answer in homework.formulas for perturbation in perturbations(answer)]
-        with tqdm(total=len(prepared) + len(perturbed), desc="audit: grading mutants", unit="mutant", file=sys.stderr,
-                  disable=not progress) as bar:
+        with tqdm(
+            total=len(prepared) + len(perturbed),
+            desc="audit: grading mutants",
+            unit="mutant",
+            file=sys.stderr,
+            disable=not progress,
+        ) as bar:
             grading = _Grading(prepared, [future.result() for future in sandboxes], bar)
             try:
                 formulas = []
@@ -68,13 +80,23 @@ def _started(limits: Limits) -> Sandbox:
     return Sandbox(limits).start()
 
 
-def _prepare_all(homework: Homework, master: NotebookNode, progress: bool) -> tuple[list[Prepared], tuple[tuple[str, str], ...]]:
+def _prepare_all(
+    homework: Homework, master: NotebookNode, progress: bool
+) -> tuple[list[Prepared], tuple[tuple[str, str], ...]]:
     solutions, missing = solutions_in(homework, master)
-    mutants = {name: [None] + expression_mutants(name, solution.function) + whole_function_mutants(solution.exercise, solution.function)
-               for name, solution in solutions.items()}
+    mutants = {
+        name: [None]
+        + expression_mutants(name, solution.function)
+        + whole_function_mutants(solution.exercise, solution.function)
+        for name, solution in solutions.items()
+    }
     work = [(solutions[name], mutant) for name, found in mutants.items() for mutant in found]
-    prepared = [prepare(solution, mutant, homework)
-                for solution, mutant in tqdm(work, desc="audit: rebuilding mutants", unit="mutant", file=sys.stderr, disable=not progress)]
+    prepared = [
+        prepare(solution, mutant, homework)
+        for solution, mutant in tqdm(
+            work, desc="audit: rebuilding mutants", unit="mutant", file=sys.stderr, disable=not progress
+        )
+    ]
     return prepared, tuple(missing.items())
 
 
@@ -101,7 +123,9 @@ class _Grading:
             run = sandbox.run([], jobs) if jobs else SandboxRun()
             for item in batch:
                 verdict = _verdict(item, run)
-                if item.job is not None and _stopped(verdict[0]):  # a slow neighbour in its batch, or the machine's load
+                if item.job is not None and _stopped(
+                    verdict[0]
+                ):  # a slow neighbour in its batch, or the machine's load
                     verdict = _verdict(item, sandbox.run([], [item.job]))
                     if _stopped(verdict[0]):
                         self._unjudged.add(id(item))
@@ -135,27 +159,57 @@ def _stopped(result: ExerciseResult) -> bool:
     return any(r.check == "stopped" for r in result.cases)
 
 
-def _report(homework: Homework, prepared: list[Prepared], verdicts: dict, unjudged: set[int], formulas: tuple,
-            unaudited: tuple, seconds: float) -> AuditReport:
+def _report(
+    homework: Homework,
+    prepared: list[Prepared],
+    verdicts: dict,
+    unjudged: set[int],
+    formulas: tuple,
+    unaudited: tuple,
+    seconds: float,
+) -> AuditReport:
     mutants, solutions, edges = [], [], []
     by_exercise: dict[str, list[tuple[Prepared, ExerciseResult]]] = {}
     for item in prepared:
         result, called = verdicts[id(item)]
-        catch = caught_by(result, item.finding and item.finding.machine, item.finding and item.finding.construct, called)
+        catch = caught_by(
+            result, item.finding and item.finding.machine, item.finding and item.finding.construct, called
+        )
         if item.mutant is None:
             solutions.append(SolutionCheck(item.exercise.name, result.points, result.max_points, catch))
             continue
         failing = tuple(r.case.name for r in result.failures)
         equivalent = homework.equivalent_mutants.get((item.exercise.name, item.mutant.id), "")
-        mutants.append(MutantResult(item.mutant, result.points, result.max_points, catch, failing, equivalent,
-                                    judged=id(item) not in unjudged))
+        mutants.append(
+            MutantResult(
+                item.mutant,
+                result.points,
+                result.max_points,
+                catch,
+                failing,
+                equivalent,
+                judged=id(item) not in unjudged,
+            )
+        )
         by_exercise.setdefault(item.exercise.name, []).append((item, result))
     for exercise in homework.exercises:
         for edge in exercise.edges:
-            needed = tuple(item.mutant.id for item, result in by_exercise.get(exercise.name, ()) if _fails_only_at(result, edge.name))
+            needed = tuple(
+                item.mutant.id
+                for item, result in by_exercise.get(exercise.name, ())
+                if _fails_only_at(result, edge.name)
+            )
             edges.append(EdgeUse(exercise.name, edge.name, needed))
-    return AuditReport(tuple(mutants), tuple(edges), formulas, _stale(mutants, {s.exercise for s in solutions}, homework.equivalent_mutants), tuple(solutions),
-                       unaudited, len(solutions), seconds)
+    return AuditReport(
+        tuple(mutants),
+        tuple(edges),
+        formulas,
+        _stale(mutants, {s.exercise for s in solutions}, homework.equivalent_mutants),
+        tuple(solutions),
+        unaudited,
+        len(solutions),
+        seconds,
+    )
 
 
 def _fails_only_at(result: ExerciseResult, edge: str) -> bool:
@@ -165,17 +219,23 @@ def _fails_only_at(result: ExerciseResult, edge: str) -> bool:
     return all(r.case.group == "edge" and r.case.name.startswith(f"{edge}, ") for r in result.failures)
 
 
-def _stale(results: list[MutantResult], audited: set[str], equivalents: dict[tuple[str, str], str]) -> tuple[StaleEquivalent, ...]:
+def _stale(
+    results: list[MutantResult], audited: set[str], equivalents: dict[tuple[str, str], str]
+) -> tuple[StaleEquivalent, ...]:
     by_key = {(r.mutant.exercise, r.mutant.id): r for r in results}
     stale = []
-    for (exercise, mutant_id) in equivalents:
+    for exercise, mutant_id in equivalents:
         if exercise not in audited:
             continue
         result = by_key.get((exercise, mutant_id))
         if result is None:
             stale.append(StaleEquivalent(exercise, mutant_id, NOT_GENERATED))
         elif not result.survived:
-            stale.append(StaleEquivalent(exercise, mutant_id, CAUGHT.format(points=result.points, max_points=result.max_points,
-                                                                          caught_by=result.caught_by)))
+            stale.append(
+                StaleEquivalent(
+                    exercise,
+                    mutant_id,
+                    CAUGHT.format(points=result.points, max_points=result.max_points, caught_by=result.caught_by),
+                )
+            )
     return tuple(stale)
-

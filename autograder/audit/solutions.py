@@ -8,6 +8,7 @@ do) takes the solution's own rebuilt statements with its definition in their pla
 gives for it, as tests/test_audit.py checks. All of this parses, so it runs in one thread, before any sandbox
 is driven.
 """
+
 from __future__ import annotations
 
 import ast
@@ -51,15 +52,21 @@ class Solution:
         for index, source in self.program:
             if index == self.cell:
                 lines = source.split("\n")
-                if "\n".join(lines[first - 1:self.function.end_lineno]) != self.rebuilt.statements[self.statement].source.strip("\n"):
+                if "\n".join(lines[first - 1 : self.function.end_lineno]) != self.rebuilt.statements[
+                    self.statement
+                ].source.strip("\n"):
                     raise SolutionUnreadable(SOLUTION_UNREADABLE.format(name=self.exercise.name, cell=self.cell))
-                source = "\n".join(lines[:first - 1] + definition.split("\n") + lines[self.function.end_lineno:])
+                source = "\n".join(lines[: first - 1] + definition.split("\n") + lines[self.function.end_lineno :])
             program.append((index, source))
         return program
 
 
-SOLUTION_UNREADABLE = ("cell {cell} of the master, which defines {name}, is not plain Python where the definition is (IPython "
-                       "syntax such as % or ! in it?), so its mutants cannot be put in its place; move {name} to a cell of its own")
+SOLUTION_UNREADABLE = (
+    "cell {cell} of the master, which defines {name}, is not plain Python where the definition is "
+    "(IPython "
+    "syntax such as % or ! in it?), so its mutants cannot be put in its place; move {name} to a "
+    "cell of its own"
+)
 
 
 class SolutionUnreadable(AutograderError):
@@ -68,7 +75,9 @@ class SolutionUnreadable(AutograderError):
 
 @dataclass(frozen=True)
 class Prepared:
-    """A mutant (or, with `mutant` None, the solution itself) ready for the sandbox: its job and what the judge needs."""
+    """A mutant (or, with `mutant` None, the solution itself) ready for the sandbox: its job and what the judge
+    needs."""
+
     exercise: Exercise
     mutant: Mutant | None
     found: Rebuilt | NotRebuilt
@@ -85,14 +94,20 @@ def solutions_in(homework: Homework, master: NotebookNode) -> tuple[dict[str, So
     for exercise in homework.exercises:
         rebuilt_one = rebuilt[exercise.name]
         if not isinstance(rebuilt_one, Rebuilt):
-            missing[exercise.name] = NO_SOLUTION.format(name=exercise.name, why=getattr(rebuilt_one, "reason", "it is not defined"))
+            missing[exercise.name] = NO_SOLUTION.format(
+                name=exercise.name, why=getattr(rebuilt_one, "reason", "it is not defined")
+            )
             continue
         for index in reversed(range(len(rebuilt_one.statements))):
             statement = rebuilt_one.statements[index]
             tree = parse(statement.source)  # padded to its line: the definition's line numbers are its cell's
-            definition = next((node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == exercise.name), None)
+            definition = next(
+                (node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == exercise.name), None
+            )
             if definition is not None:
-                found[exercise.name] = Solution(exercise, definition, statement.cell, program, rebuilt_one, index, names)
+                found[exercise.name] = Solution(
+                    exercise, definition, statement.cell, program, rebuilt_one, index, names
+                )
                 break
         else:
             missing[exercise.name] = NO_SOLUTION.format(name=exercise.name, why="it is not a `def`")
@@ -126,6 +141,8 @@ def rebuilt_from_the_notebook(solution: Solution, mutant: Mutant) -> tuple[Rebui
     """The master's program read again with the mutant in place: what a submission with this definition gives."""
     rebuilt, names = read_definitions(solution.program_with(mutant.source), [solution.exercise.name])
     found = rebuilt[solution.exercise.name]
-    if not isinstance(found, (Rebuilt, NotRebuilt)):  # a mutant always defines the function; a failing one is a bug here
+    if not isinstance(
+        found, (Rebuilt, NotRebuilt)
+    ):  # a mutant always defines the function; a failing one is a bug here
         raise RuntimeError(f"the mutant {mutant.id!r} of {solution.exercise.name} left no definition: {found}")
     return found, names

@@ -4,6 +4,7 @@ The mutant table first (exercise | mutant | points | caught by), then each survi
 needs the instructor (a solution that loses points, a stale equivalent), the edge cases' usefulness, the formula
 perturbations, and the time the audit took.
 """
+
 from __future__ import annotations
 
 import textwrap
@@ -40,12 +41,14 @@ def _shown_id(mutant_id: str) -> str:
         return _short(mutant_id, MUTANT_WIDTH)
     old, new = before.split(" "), after.split(" ")
     same_start = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
-    same_end = next((i for i, (a, b) in enumerate(zip(reversed(old[same_start:]), reversed(new[same_start:]))) if a != b),
-                    min(len(old), len(new)) - same_start)
+    same_end = next(
+        (i for i, (a, b) in enumerate(zip(reversed(old[same_start:]), reversed(new[same_start:]))) if a != b),
+        min(len(old), len(new)) - same_start,
+    )
     start, end = max(0, same_start - CONTEXT_WORDS), max(0, same_end - CONTEXT_WORDS)
 
     def cut(words: list[str]) -> str:
-        return " ".join(["…"] * (start > 0) + words[start:len(words) - end] + ["…"] * (end > 0))
+        return " ".join(["…"] * (start > 0) + words[start : len(words) - end] + ["…"] * (end > 0))
 
     return _short(f"{kind}: {cut(old)} → {cut(new)}", MUTANT_WIDTH)
 
@@ -61,49 +64,87 @@ def _verdict(result: MutantResult) -> str:
 
 
 def render_audit(report: AuditReport) -> str:
-    rows = [(r.mutant.exercise, _shown_id(r.mutant.id), f"{r.points:g} / {r.max_points:g}", _verdict(r))
-            for r in report.mutants]
+    rows = [
+        (r.mutant.exercise, _shown_id(r.mutant.id), f"{r.points:g} / {r.max_points:g}", _verdict(r))
+        for r in report.mutants
+    ]
     lines = _table(("exercise", "mutant", "points", "caught by"), rows)
 
     survivors, equivalents = report.survivors, sum(1 for r in report.mutants if r.equivalent)
-    lines += ["", f"survivors: {len(survivors)}" + (" (wrong, yet ≥ 90 % of the points)" if survivors else ""),
-              f"documented equivalents: {equivalents} (EQUIVALENT_MUTANTS in exercises.py, or the package's list)"]
+    lines += [
+        "",
+        f"survivors: {len(survivors)}" + (" (wrong, yet ≥ 90 % of the points)" if survivors else ""),
+        f"documented equivalents: {equivalents} (EQUIVALENT_MUTANTS in exercises.py, or the package's list)",
+    ]
     if report.unjudged:
-        lines += [f"not judged: {len(report.unjudged)} (their process was stopped even when run alone: see the grader's limits)"]
+        lines += [
+            f"not judged: {len(report.unjudged)} (their process was stopped even when run alone: see the "
+            f"grader's limits)"
+        ]
     for result in (r for r in report.mutants if r.survivor):
-        lines += ["", f"{result.mutant.exercise}: {result.mutant.id}", f"  {result.mutant.description}; "
-                  f"{result.points:g} / {result.max_points:g} points" + (f", fails only {', '.join(result.failing_cases)}"
-                                                                         if result.failing_cases else ", fails no case"),
-                  result.mutant.diff().rstrip()]
+        lines += [
+            "",
+            f"{result.mutant.exercise}: {result.mutant.id}",
+            f"  {result.mutant.description}; "
+            f"{result.points:g} / {result.max_points:g} points"
+            + (f", fails only {', '.join(result.failing_cases)}" if result.failing_cases else ", fails no case"),
+            result.mutant.diff().rstrip(),
+        ]
     for result in (r for r in report.formulas if r.survivor):
-        lines += ["", f"{result.perturbation.answer}: {result.perturbation.id}", f"  {result.detail}",
-                  f"  solution: {result.perturbation.original}", f"  judged equivalent: {result.perturbation.text}"]
+        lines += [
+            "",
+            f"{result.perturbation.answer}: {result.perturbation.id}",
+            f"  {result.detail}",
+            f"  solution: {result.perturbation.original}",
+            f"  judged equivalent: {result.perturbation.text}",
+        ]
 
     for check in report.broken_solutions:
-        lines += ["", f"the solution of {check.exercise} earns {check.points:g} / {check.max_points:g} ({check.caught_by}): "
-                  "its mutants say nothing until it earns every point"]
+        lines += [
+            "",
+            f"the solution of {check.exercise} earns {check.points:g} / {check.max_points:g} "
+            f"({check.caught_by}): "
+            "its mutants say nothing until it earns every point",
+        ]
     for exercise, why in report.unaudited:
         lines += ["", f"{exercise}: not audited, {why}"]
     if report.stale_equivalents:
-        lines += ["", "stale entries of the equivalent list (EQUIVALENT_MUTANTS in exercises.py, or the package's list):"]
+        lines += [
+            "",
+            "stale entries of the equivalent list (EQUIVALENT_MUTANTS in exercises.py, or the package's list):",
+        ]
         lines += [f"  {entry.exercise}: {entry.mutant_id}: {entry.why}" for entry in report.stale_equivalents]
 
     lines += ["", "edge cases:"]
     for use in report.edges:
         shown = "; ".join(_shown_id(mutant_id) for mutant_id in use.needed_by[:SHOWN_MUTANTS])
         more = f" and {len(use.needed_by) - SHOWN_MUTANTS} more" if len(use.needed_by) > SHOWN_MUTANTS else ""
-        verdict = f"earns its place: the only case failed by {shown}{more}" if use.earns_its_place else "no mutant needs it"
+        verdict = (
+            f"earns its place: the only case failed by {shown}{more}" if use.earns_its_place else ("no mutant needs it")
+        )
         lines.append(f"  {use.exercise}: {use.edge}: {verdict}")
 
     if report.formulas:
         lines += ["", "formula perturbations:"]
-        lines += _table(("answer", "perturbation", "verdict"), [
-            (r.perturbation.answer, r.perturbation.id,
-             f"{SURVIVED}: {r.detail}" if r.survivor else r.outcome.value + (f" ({_short(r.detail, DETAIL_WIDTH)})"
-                                                                              if r.outcome is not FormulaOutcome.CAUGHT else ""))
-            for r in report.formulas])
+        lines += _table(
+            ("answer", "perturbation", "verdict"),
+            [
+                (
+                    r.perturbation.answer,
+                    r.perturbation.id,
+                    f"{SURVIVED}: {r.detail}"
+                    if r.survivor
+                    else r.outcome.value
+                    + (f" ({_short(r.detail, DETAIL_WIDTH)})" if r.outcome is not FormulaOutcome.CAUGHT else ""),
+                )
+                for r in report.formulas
+            ],
+        )
 
     answers = len({r.perturbation.answer for r in report.formulas})
-    lines += ["", f"audited {len(report.mutants)} mutants of {report.exercises} exercises in {report.seconds:.1f} s"
-              + (f", with {len(report.formulas)} perturbations of {answers} formula answers" if report.formulas else "")]
+    lines += [
+        "",
+        f"audited {len(report.mutants)} mutants of {report.exercises} exercises in {report.seconds:.1f} s"
+        + (f", with {len(report.formulas)} perturbations of {answers} formula answers" if report.formulas else ""),
+    ]
     return "\n".join(lines)

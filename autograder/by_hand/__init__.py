@@ -18,6 +18,7 @@ Nothing the sandbox reports can clear a function; it can only add evidence.
     finite_differences.py  f(x + h) − f(x), by its shape; one function at an input and a step away
     steps.py               comparing two expressions for "an input a step away", within a budget
 """
+
 from __future__ import annotations
 
 import ast
@@ -26,8 +27,8 @@ from dataclasses import dataclass
 
 from ..definitions import Statement
 from ..python_source import parse
-from .finite_differences import NONLINEAR, calls_at_two_inputs, finite_difference
 from .findings import Finding, shown
+from .finite_differences import NONLINEAR, calls_at_two_inputs, finite_difference
 from .reading import Reader
 from .steps import Budget, TooMuchToRead
 
@@ -44,6 +45,7 @@ UNREADABLE = "code the grader failed to read (its error is in the grader's log)"
 @dataclass(frozen=True)
 class ByHand:
     """What reading a by-hand function found first: machine differentiation if any, else what cannot be verified."""
+
     construct: str
     machine: str | None
     cell: int
@@ -51,7 +53,9 @@ class ByHand:
 
     @property
     def where(self) -> str:
-        return WHERE.format(construct=self.construct, line=self.line, cell=self.cell + 1)  # counted from 1, as everywhere
+        return WHERE.format(
+            construct=self.construct, line=self.line, cell=self.cell + 1
+        )  # counted from 1, as everywhere
 
 
 def by_hand_finding(statements: tuple[Statement, ...]) -> ByHand | None:
@@ -83,7 +87,9 @@ def _first_finding(statements: tuple[Statement, ...]) -> ByHand | None:
     step = finite_difference(trees, budget)
     if step is not None:
         index = _holding(trees, step)
-        ordered.append((index, Finding(shown(step), FINITE_DIFFERENCES, step.lineno, step.col_offset, statements[index].cell)))
+        ordered.append(
+            (index, Finding(shown(step), FINITE_DIFFERENCES, step.lineno, step.col_offset, statements[index].cell))
+        )
     twice = calls_at_two_inputs(trees, _callee(reader, trees), budget)
     if twice is not None:
         first, second = twice
@@ -100,9 +106,21 @@ def _first_finding(statements: tuple[Statement, ...]) -> ByHand | None:
 def _callee(reader: Reader, trees: list[ast.Module]):
     """Which calls `calls_at_two_inputs` compares, and their inputs: every argument of a function the notebook
     defines (at any depth), the tensor a nonlinear torch function is applied to (`torch.sigmoid(t)`, `t.sigmoid()`)."""
-    functions = {node.name for tree in trees for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    functions |= {node.targets[0].id for tree in trees for node in ast.walk(tree) if isinstance(node, ast.Assign)
-                  and isinstance(node.value, ast.Lambda) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)}
+    functions = {
+        node.name
+        for tree in trees
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    functions |= {
+        node.targets[0].id
+        for tree in trees
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Lambda)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+    }
 
     def key(call: ast.Call) -> tuple[str, list[ast.expr]] | None:
         func = call.func

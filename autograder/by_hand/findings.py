@@ -1,4 +1,5 @@
 """A finding as data, and how its construct is shown: as the student wrote it, in one line."""
+
 from __future__ import annotations
 
 import ast
@@ -14,7 +15,8 @@ class Finding:
     construct: str
     """what was used, as the student wrote it: "`torch.ops.aten.sigmoid_backward`\""""
     machine: str | None
-    """the kind of machine differentiation it is ("autograd", "complex-step differentiation"…), None if it is only not verifiable"""
+    """the kind of machine differentiation it is ("autograd", "complex-step differentiation"…), None if it is only
+    not verifiable"""
     line: int
     column: int
     cell: int = 0
@@ -35,7 +37,8 @@ def machine_kind_of(*names: str) -> str | None:
 
 
 def attribute_names(node: ast.expr) -> tuple[list[str], ast.expr]:
-    """`torch.ops.aten.sigmoid_backward` → its attribute names, through calls and subscripts (`x.detach().grad`), and its root."""
+    """`torch.ops.aten.sigmoid_backward` → its attribute names, through calls and subscripts (`x.detach().grad`),
+    and its root."""
     parts = []
     while isinstance(node, (ast.Attribute, ast.Call, ast.Subscript)):
         if isinstance(node, ast.Attribute):

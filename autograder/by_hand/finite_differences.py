@@ -9,6 +9,7 @@ Wider, and so only for a person to judge: one function called, in one scope, at 
 step away, whether the notebook's own or a nonlinear torch function (an extrapolation, a stencil, a difference
 built up some other way). σ(x)·σ(−x), log(p) and log(1 − p) are formulas, not steps.
 """
+
 from __future__ import annotations
 
 import ast
@@ -19,8 +20,29 @@ from .steps import STEP, Budget, Inline, compare, constant_value, scope_nodes, s
 
 SUBTRACTIONS = {"sub", "subtract"}
 ADDITIONS = {"add"}
-NONLINEAR = {"exp", "log", "log1p", "expm1", "log2", "log10", "sqrt", "rsqrt", "pow", "square", "reciprocal", "sigmoid", "tanh",
-             "relu", "softplus", "logsigmoid", "expit", "logit", "logaddexp", "xlogy", "xlog1py"}
+NONLINEAR = {
+    "exp",
+    "log",
+    "log1p",
+    "expm1",
+    "log2",
+    "log10",
+    "sqrt",
+    "rsqrt",
+    "pow",
+    "square",
+    "reciprocal",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "softplus",
+    "logsigmoid",
+    "expit",
+    "logit",
+    "logaddexp",
+    "xlogy",
+    "xlog1py",
+}
 """the torch functions a difference would be taken of"""
 MAX_TERMS = 64
 MAX_INPUTS = 32
@@ -32,11 +54,16 @@ def _terms(node: ast.expr, covered: set[int], sign: int = 1) -> list[tuple[int, 
     `torch.add(a, -b)` and `torch.add(a, b, alpha=-1)` too. Its inner sums go into `covered`."""
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
         covered.add(id(node))
-        return _terms(node.left, covered, sign) + _terms(node.right, covered, sign if isinstance(node.op, ast.Add) else -sign)
+        return _terms(node.left, covered, sign) + _terms(
+            node.right, covered, sign if isinstance(node.op, ast.Add) else -sign
+        )
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return _terms(node.operand, covered, -sign)
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):  # 5/21 · f(x + 2h), (−1) · f(x − h)
-        for factor, other in ((node.right, node.left), (node.left, node.right) if isinstance(node.op, ast.Mult) else (None, None)):
+        for factor, other in (
+            (node.right, node.left),
+            (node.left, node.right) if isinstance(node.op, ast.Mult) else (None, None),
+        ):
             value = constant_value(factor) if factor is not None else None
             if value:
                 return _terms(other, covered, sign if value > 0 else -sign)
@@ -52,7 +79,13 @@ def _call_operands(node: ast.expr) -> tuple[tuple[ast.expr, ast.expr], int] | No
     """The two operands of an addition or subtraction written as a call, and the sign of the second."""
     if not isinstance(node, ast.Call):
         return None
-    name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id if isinstance(node.func, ast.Name) else ""
+    name = (
+        node.func.attr
+        if isinstance(node.func, ast.Attribute)
+        else node.func.id
+        if isinstance(node.func, ast.Name)
+        else ""
+    )
     if name not in SUBTRACTIONS | ADDITIONS:
         return None
     if len(node.args) == 2:
@@ -68,7 +101,10 @@ def _call_operands(node: ast.expr) -> tuple[tuple[ast.expr, ast.expr], int] | No
 
 def _nontrivial(node: ast.expr) -> bool:
     """A computation, not the bare input: `x + h − x` is the step, not a difference of f."""
-    return any(isinstance(n, ast.Call) or (isinstance(n, ast.BinOp) and not isinstance(n.op, (ast.Add, ast.Sub))) for n in ast.walk(node))
+    return any(
+        isinstance(n, ast.Call) or (isinstance(n, ast.BinOp) and not isinstance(n.op, (ast.Add, ast.Sub)))
+        for n in ast.walk(node)
+    )
 
 
 def _scopes(trees: list[ast.Module]) -> list[tuple[list[ast.stmt], set[str]]]:
@@ -96,8 +132,9 @@ def _sums(trees: list[ast.Module], budget: Budget) -> Iterator[tuple[ast.AST, li
                 for name, terms in _accumulation(node, covered):
                     accumulated.setdefault(name, []).extend(terms)
                     first.setdefault(name, node)
-                if id(node) in covered or not ((isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)))
-                                               or _call_operands(node)):
+                if id(node) in covered or not (
+                    (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub))) or _call_operands(node)
+                ):
                     continue
                 yield node, [(sign, inline.copy(term)) for sign, term in _terms(node, covered)[:MAX_TERMS]]
         for name, terms in accumulated.items():
@@ -106,14 +143,20 @@ def _sums(trees: list[ast.Module], budget: Budget) -> Iterator[tuple[ast.AST, li
 
 def _accumulation(node: ast.AST, covered: set[int]) -> list[tuple[str, list[tuple[int, ast.expr]]]]:
     """`acc += a`, `acc -= b`, `acc = acc + c`: the name and the terms this statement adds to it."""
-    if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and isinstance(node.op, (ast.Add, ast.Sub)):
+    if (
+        isinstance(node, ast.AugAssign)
+        and isinstance(node.target, ast.Name)
+        and isinstance(node.op, (ast.Add, ast.Sub))
+    ):
         return [(node.target.id, _terms(node.value, covered, 1 if isinstance(node.op, ast.Add) else -1))]
     if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
         name, inner = node.targets[0].id, set()
         terms = _terms(node.value, inner)
         if any(sign == 1 and isinstance(term, ast.Name) and term.id == name for sign, term in terms):
             covered |= inner
-            return [(name, [(sign, term) for sign, term in terms if not (isinstance(term, ast.Name) and term.id == name)])]
+            return [
+                (name, [(sign, term) for sign, term in terms if not (isinstance(term, ast.Name) and term.id == name)])
+            ]
     return []
 
 
@@ -121,14 +164,15 @@ def finite_difference(trees: list[ast.Module], budget: Budget) -> ast.AST | None
     """The first sum that subtracts an expression at one input from the same expression a step away, if any."""
     for node, terms in _sums(trees, budget):
         for index, (sign, term) in enumerate(terms):
-            for other_sign, other in terms[index + 1:]:
+            for other_sign, other in terms[index + 1 :]:
                 if sign != other_sign and _nontrivial(term) and compare(term, other, budget) == STEP:
                     return node
     return None
 
 
-def calls_at_two_inputs(trees: list[ast.Module], callee: Callable[[ast.Call], tuple[str, list[ast.expr]] | None],
-                        budget: Budget) -> tuple[ast.Call, ast.Call] | None:
+def calls_at_two_inputs(
+    trees: list[ast.Module], callee: Callable[[ast.Call], tuple[str, list[ast.expr]] | None], budget: Budget
+) -> tuple[ast.Call, ast.Call] | None:
     """Two calls of one function, in one scope, at an input and that input a step away: how a stencil or an
     extrapolation looks when it is not written as a plain difference. `callee` says which calls count and what
     their inputs are. The two calls come back in the order they are written."""
@@ -147,7 +191,9 @@ def calls_at_two_inputs(trees: list[ast.Module], callee: Callable[[ast.Call], tu
                 if signature in earlier or len(earlier) >= MAX_INPUTS:
                     continue  # the same inputs again are no step
                 for call, other in earlier.values():
-                    if len(other) == len(inlined) and any(compare(a, b, budget) == STEP for a, b in zip(other, inlined)):
+                    if len(other) == len(inlined) and any(
+                        compare(a, b, budget) == STEP for a, b in zip(other, inlined)
+                    ):
                         return tuple(sorted((call, node), key=lambda c: (c.lineno, c.col_offset)))  # type: ignore[return-value]
                 earlier[signature] = (node, inlined)
     return None

@@ -5,6 +5,7 @@ here does not run there. Names are resolved as Python scopes them: a function's 
 assignments are its own values; a module is only what an allowed import bound; a name nothing binds
 is a builtin, a name a star import brought, or a NameError when called.
 """
+
 from __future__ import annotations
 
 import ast
@@ -13,20 +14,43 @@ import copy
 
 from . import allowlist as allowed
 from .findings import Finding, attribute_names, machine_kind_of, shown
-from .scopes import (MIXED, VALUE, Kind, all_args, bindings, comprehension_names, constant, import_kinds, is_routine, module_path,
-                     star_names)
+from .scopes import (
+    MIXED,
+    VALUE,
+    Kind,
+    all_args,
+    bindings,
+    comprehension_names,
+    constant,
+    import_kinds,
+    is_routine,
+    module_path,
+    star_names,
+)
 from .steps import constant_value
+
 
 class Reader(ast.NodeVisitor):
     """Walks the statements once, in their scopes, and collects findings."""
 
     def __init__(self, statements: list[ast.Module]):
         self.findings: list[Finding] = []
-        self.stars = [node.module or "" for tree in statements for node in tree.body if isinstance(node, ast.ImportFrom)
-                      and any(a.name == "*" for a in node.names) and (node.module or "") in allowed.MODULES]
+        self.stars = [
+            node.module or ""
+            for tree in statements
+            for node in tree.body
+            if isinstance(node, ast.ImportFrom)
+            and any(a.name == "*" for a in node.names)
+            and (node.module or "") in allowed.MODULES
+        ]
         top, _ = bindings([node for tree in statements for node in tree.body])
         self.scopes: list[dict[str, Kind]] = [top]
-        self.loaded = {n.id for tree in statements for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        self.loaded = {
+            n.id
+            for tree in statements
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        }
         self.cell = 0
         self.messages: set[int] = set()
         """ids of the strings that are only raised, printed or warned"""
@@ -44,7 +68,9 @@ class Reader(ast.NodeVisitor):
         return machine_kind_of(*parts)
 
     def note(self, node: ast.AST, construct: str, machine: str | None = None) -> None:
-        self.findings.append(Finding(construct, machine, getattr(node, "lineno", 0), getattr(node, "col_offset", 0), self.cell))
+        self.findings.append(
+            Finding(construct, machine, getattr(node, "lineno", 0), getattr(node, "col_offset", 0), self.cell)
+        )
 
     def resolve(self, name: str) -> Kind:
         """As Python looks a name up: the scopes, then what a star import bound, then the builtins."""
@@ -53,7 +79,9 @@ class Reader(ast.NodeVisitor):
                 return scope[name]
         for module in reversed(self.stars):
             if name in star_names(module):
-                return ("allowed", f"{module}.{name}") if name in allowed.MODULES[module] else ("star", f"{module}.{name}")
+                return (
+                    ("allowed", f"{module}.{name}") if name in allowed.MODULES[module] else ("star", f"{module}.{name}")
+                )
         return ("builtin", name) if hasattr(builtins, name) else ("unknown", name)
 
     # ---- names and attributes ----
@@ -102,8 +130,11 @@ class Reader(ast.NodeVisitor):
             return
         if kind[0] == "module":
             self.note(node, f"the module {shown(kind[1])} as a value")
-        elif id(node) not in self.called and (kind[0] == "function" or (kind[0] == "allowed" and is_routine(*kind[1].rsplit(".", 1)))
-                                              or (kind[0] == "builtin" and kind[1] in allowed.BUILTINS and kind[1][0].islower())):
+        elif id(node) not in self.called and (
+            kind[0] == "function"
+            or (kind[0] == "allowed" and is_routine(*kind[1].rsplit(".", 1)))
+            or (kind[0] == "builtin" and kind[1] in allowed.BUILTINS and kind[1][0].islower())
+        ):
             self.note(node, f"the function {shown(node)} passed on as a value")
 
     def visit_Name(self, node: ast.Name) -> None:
@@ -132,13 +163,21 @@ class Reader(ast.NodeVisitor):
         root = self.chain_root(node.func)
         if root == ("builtin", "isinstance") and len(node.args) == 2:
             self.types |= {id(n) for n in ast.walk(node.args[1])}
-        if isinstance(node.func, ast.Attribute) and node.func.attr == "type" and any(
-                isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args + [k.value for k in node.keywords]):
+        if (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr == "type"
+            and any(
+                isinstance(a, ast.Constant) and isinstance(a.value, str)
+                for a in node.args + [k.value for k in node.keywords]
+            )
+        ):
             self.note(node, f"{shown(node)}, a type named by a string")  # "torch.ComplexDoubleTensor"
         if root in (("builtin", "print"), ("module", "warnings"), ("allowed", "warnings.warn")):
             self.messages |= {id(a) for a in node.args}
         for keyword in node.keywords:
-            if keyword.arg == "requires_grad" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is False):
+            if keyword.arg == "requires_grad" and not (
+                isinstance(keyword.value, ast.Constant) and keyword.value.value is False
+            ):
                 self.note(keyword.value, "`requires_grad=`", "autograd")
             elif keyword.arg is None:
                 self.note(keyword.value, f"keywords passed as `**{ast.unparse(keyword.value)[:40]}`")
@@ -151,7 +190,11 @@ class Reader(ast.NodeVisitor):
             self.visit(child)
 
     def visit_BinOp(self, node: ast.BinOp, only_operator: bool = False) -> None:
-        if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, (str, bytes)):
+        if (
+            isinstance(node.op, ast.Mod)
+            and isinstance(node.left, ast.Constant)
+            and isinstance(node.left.value, (str, bytes))
+        ):
             self.note(node, f"a formatted string, {shown(node)}")
         if isinstance(node.op, ast.Pow) and not (_whole_number(node.right) or self.positive_constant(node.left)):
             # (-1) ** 0.5 is a complex number: the one way to one that needs no complex literal
@@ -199,14 +242,21 @@ class Reader(ast.NodeVisitor):
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         target = copy.copy(node.target)
         target.ctx = ast.Load()
-        self.visit_BinOp(ast.copy_location(ast.BinOp(left=target, op=node.op, right=node.value), node), only_operator=True)
+        self.visit_BinOp(
+            ast.copy_location(ast.BinOp(left=target, op=node.op, right=node.value), node), only_operator=True
+        )
         self.generic_visit(node)
 
     def visit_For(self, node: ast.For | ast.AsyncFor | ast.While) -> None:
         """A call whose input changes from one pass to the next evaluates one function at many points: a
         difference built in a loop. Honest formulas for these derivatives are written on the whole tensor."""
         parts = [node.target, *node.body] if not isinstance(node, ast.While) else [node.test, *node.body]
-        changing = {n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+        changing = {
+            n.id
+            for part in parts
+            for n in ast.walk(part)
+            if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
+        }
         self.calls_on(parts, changing)
         self.generic_visit(node)
 
@@ -214,7 +264,11 @@ class Reader(ast.NodeVisitor):
 
     def calls_on(self, nodes: list[ast.AST], changing: set[str]) -> None:
         for call in (n for part in nodes for n in ast.walk(part) if isinstance(n, ast.Call)):
-            if any(isinstance(n, ast.Name) and n.id in changing for a in call.args + [k.value for k in call.keywords] for n in ast.walk(a)):
+            if any(
+                isinstance(n, ast.Name) and n.id in changing
+                for a in call.args + [k.value for k in call.keywords]
+                for n in ast.walk(a)
+            ):
                 self.note(call, f"a call inside a loop, {shown(call)}, whose input changes from one pass to the next")
                 return
 
@@ -228,8 +282,13 @@ class Reader(ast.NodeVisitor):
             if (alias.name == "*" and module in allowed.MODULES) or (alias.name != "*" and bound not in self.loaded):
                 continue  # `import torch, numpy as np` for a function that never reads `np`: only torch is in its reach
             if kind is None:
-                self.note(node, shown(f"import {alias.name}" if isinstance(node, ast.Import) else f"from {module} import {alias.name}"),
-                          machine_kind_of(module, alias.name))
+                self.note(
+                    node,
+                    shown(
+                        f"import {alias.name}" if isinstance(node, ast.Import) else f"from {module} import {alias.name}"
+                    ),
+                    machine_kind_of(module, alias.name),
+                )
 
     visit_ImportFrom = visit_Import
 
@@ -238,7 +297,10 @@ class Reader(ast.NodeVisitor):
         outside = [*arguments.defaults, *(d for d in arguments.kw_defaults if d)]
         if not isinstance(node, ast.Lambda):
             self.called |= {id(d) for d in node.decorator_list}
-            hints = [*(a.annotation for a in all_args(arguments) if a.annotation), *([node.returns] if node.returns else [])]
+            hints = [
+                *(a.annotation for a in all_args(arguments) if a.annotation),
+                *([node.returns] if node.returns else []),
+            ]
             self.types |= {id(n) for hint in hints for n in ast.walk(hint)}
             outside += [*node.decorator_list, *hints]
         for child in outside:

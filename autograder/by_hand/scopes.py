@@ -1,5 +1,6 @@
 """Python's scopes, as the by-hand reading needs them: what each name a scope binds is (a module, a function,
 a value), without running anything. A comprehension is a scope of its own; a name bound two ways is neither."""
+
 from __future__ import annotations
 
 import ast
@@ -27,14 +28,22 @@ def import_kinds(node: ast.Import | ast.ImportFrom) -> list[tuple[str, tuple[str
         found = []
         for alias in node.names:
             ok = alias.name in allowed.MODULES or (alias.asname is None and module_path(alias.name))
-            bound, path = (alias.asname, alias.name) if alias.asname else (alias.name.split(".")[0], alias.name.split(".")[0])
+            bound, path = (
+                (alias.asname, alias.name) if alias.asname else (alias.name.split(".")[0], alias.name.split(".")[0])
+            )
             found.append((bound, ("module", path) if ok else None))
         return found
     module = "." * node.level + (node.module or "")
     found = []
     for alias in node.names:
         full = f"{module}.{alias.name}"
-        kind = (("module", full) if module_path(full) else ("allowed", full) if alias.name in allowed.MODULES.get(module, {}) else None)
+        kind = (
+            ("module", full)
+            if module_path(full)
+            else ("allowed", full)
+            if alias.name in allowed.MODULES.get(module, {})
+            else None
+        )
         found.append((alias.asname or alias.name, kind))
     return found
 
@@ -61,7 +70,11 @@ def bindings(nodes: list[ast.AST]) -> tuple[dict[str, tuple[str, str]], set[str]
             pending.append(node.generators[0].iter)  # evaluated here; the rest is the comprehension's own scope
             pending += [n.target for n in inside_comprehension(node) if isinstance(n, ast.NamedExpr)]
             continue
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda) and [type(t) for t in node.targets] == [ast.Name]:
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Lambda)
+            and [type(t) for t in node.targets] == [ast.Name]
+        ):
             bind(node.targets[0].id, ("function", node.targets[0].id))
             continue
         if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -111,7 +124,12 @@ def is_routine(module: str, name: str) -> bool:
 
 
 def all_args(arguments: ast.arguments) -> list[ast.arg]:
-    return [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, *(a for a in (arguments.vararg, arguments.kwarg) if a)]
+    return [
+        *arguments.posonlyargs,
+        *arguments.args,
+        *arguments.kwonlyargs,
+        *(a for a in (arguments.vararg, arguments.kwarg) if a),
+    ]
 
 
 def constant(node: ast.expr) -> bool:

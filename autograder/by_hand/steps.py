@@ -2,6 +2,7 @@
 
 Everything here is bounded by a `Budget`: a notebook of 256,000 characters must not hold up anyone's grading.
 """
+
 from __future__ import annotations
 
 import ast
@@ -12,7 +13,8 @@ from ..definitions.statements import SCOPES
 
 STEP, SAME, DIFFERENT = "step", "same", "different"
 MAX_WORK = 200_000
-"""nodes copied and compared while reading one by-hand function (about a second of work); honest code needs a few thousand"""
+"""nodes copied and compared while reading one by-hand function (about a second of work); honest code needs a few
+thousand"""
 
 
 class TooMuchToRead(Exception):
@@ -38,8 +40,11 @@ def scope_nodes(statement: ast.AST) -> Iterator[ast.AST]:
         yield node
         if isinstance(node, SCOPES) and node is not statement:
             arguments = getattr(node, "args", None)
-            pending += list(getattr(node, "decorator_list", [])) + ([*arguments.defaults, *(d for d in arguments.kw_defaults if d)]
-                                                                     if isinstance(arguments, ast.arguments) else [])
+            pending += list(getattr(node, "decorator_list", [])) + (
+                [*arguments.defaults, *(d for d in arguments.kw_defaults if d)]
+                if isinstance(arguments, ast.arguments)
+                else []
+            )
             continue
         pending += list(ast.iter_child_nodes(node))
 
@@ -98,14 +103,22 @@ def _inputs_before_a_step(node: ast.AST) -> set[str]:
 def _primary(node: ast.AST) -> str | None:
     """What a step is taken from, as written first: x in x + h, x − h, x·(1 + h). (p + eps and 1 − p + eps share
     only their step, eps: two reflections, not two steps.)"""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)) and not isinstance(node.left, ast.Constant):
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult))
+        and not isinstance(node.left, ast.Constant)
+    ):
         return ast.dump(node.left)
     return None
 
 
 def _one_plus(node: ast.AST) -> bool:
-    return (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)) and isinstance(node.left, ast.Constant)
-            and node.left.value == 1)
+    return (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, (ast.Add, ast.Sub))
+        and isinstance(node.left, ast.Constant)
+        and node.left.value == 1
+    )
 
 
 def compare(a: ast.AST, b: ast.AST, budget: Budget) -> str:
@@ -124,8 +137,19 @@ def _compare(a: ast.AST, b: ast.AST, bases: set[str], budget: Budget) -> str:
     if dump_a == dump_b:
         return SAME
     before_a, before_b = _inputs_before_a_step(a), _inputs_before_a_step(b)
-    base = next((x for x in (dump_b if dump_b in before_a else None, dump_a if dump_a in before_b else None,
-                             _primary(a) if _primary(a) in before_b else None, _primary(b) if _primary(b) in before_a else None) if x), None)
+    base = next(
+        (
+            x
+            for x in (
+                dump_b if dump_b in before_a else None,
+                dump_a if dump_a in before_b else None,
+                _primary(a) if _primary(a) in before_b else None,
+                _primary(b) if _primary(b) in before_a else None,
+            )
+            if x
+        ),
+        None,
+    )
     if base is not None:
         bases.add(base)
         return STEP
@@ -134,9 +158,19 @@ def _compare(a: ast.AST, b: ast.AST, bases: set[str], budget: Budget) -> str:
     found = SAME
     for field in a._fields:
         left, right = getattr(a, field), getattr(b, field)
-        pairs = list(zip(left, right)) if isinstance(left, list) and isinstance(right, list) and len(left) == len(right) else [(left, right)]
+        pairs = (
+            list(zip(left, right))
+            if isinstance(left, list) and isinstance(right, list) and len(left) == len(right)
+            else [(left, right)]
+        )
         for x, y in pairs:
-            outcome = _compare(x, y, bases, budget) if isinstance(x, ast.AST) and isinstance(y, ast.AST) else SAME if x == y else DIFFERENT
+            outcome = (
+                _compare(x, y, bases, budget)
+                if isinstance(x, ast.AST) and isinstance(y, ast.AST)
+                else SAME
+                if x == y
+                else DIFFERENT
+            )
             if outcome == DIFFERENT:
                 return DIFFERENT
             found = STEP if outcome == STEP else found
@@ -144,7 +178,8 @@ def _compare(a: ast.AST, b: ast.AST, bases: set[str], budget: Budget) -> str:
 
 
 def constant_value(node: ast.AST, depth: int = 0) -> float | None:
-    """The value of a constant written with + − · / (`-5 / 21`, `3 - 1`), or None (also for one too large for a float)."""
+    """The value of a constant written with + − · / (`-5 / 21`, `3 - 1`), or None (also for one too large for a
+    float)."""
     if depth > 20:
         return None
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
@@ -159,5 +194,7 @@ def constant_value(node: ast.AST, depth: int = 0) -> float | None:
         left, right = constant_value(node.left, depth + 1), constant_value(node.right, depth + 1)
         if left is None or right is None or (isinstance(node.op, ast.Div) and right == 0):
             return None
-        return {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}.get(type(node.op), left / right if right else None)
+        return {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}.get(
+            type(node.op), left / right if right else None
+        )
     return None

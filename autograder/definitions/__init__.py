@@ -13,8 +13,29 @@ changes at run time) is not rebuilt; it goes to a person with the reason, never 
     notebook.py     the cells read once: where each name is defined, and what only the run could tell
     reach.py        from one function to everything it reaches, or the reason it cannot be rebuilt
 """
-from .reach import (MAX_CODE_CHARS, NOT_REBUILT, Missing, NeverRan, NotRebuilt, Rebuilt, Statement, defined_functions,
-                    read_definitions, rebuild_functions)
 
-__all__ = ["MAX_CODE_CHARS", "NOT_REBUILT", "Missing", "NeverRan", "NotRebuilt", "Rebuilt", "Statement", "defined_functions",
-           "read_definitions", "rebuild_functions"]
+from .reach import (
+    MAX_CODE_CHARS,
+    NOT_REBUILT,
+    Missing,
+    NeverRan,
+    NotRebuilt,
+    Rebuilt,
+    Statement,
+    defined_functions,
+    read_definitions,
+    rebuild_functions,
+)
+
+__all__ = [
+    "MAX_CODE_CHARS",
+    "NOT_REBUILT",
+    "Missing",
+    "NeverRan",
+    "NotRebuilt",
+    "Rebuilt",
+    "Statement",
+    "defined_functions",
+    "read_definitions",
+    "rebuild_functions",
+]

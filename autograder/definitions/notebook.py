@@ -1,5 +1,6 @@
 """The notebook's cells read once, as data: where each name is defined, and what makes a name's value
 something only the run could tell (a block, a magic, `exec`, a change in place, a failing line before it)."""
+
 from __future__ import annotations
 
 import ast
@@ -8,22 +9,40 @@ from dataclasses import dataclass, field
 from ..python_source import MAX_IPYTHON_LINES, TooDeep, free_symbols, ipython_lines, parse_cell
 from . import statements as st
 
-BLOCKS = {ast.If: "an `if` block", ast.For: "a `for` loop", ast.While: "a `while` loop", ast.With: "a `with` block",
-          ast.Try: "a `try` block", ast.Match: "a `match` block", ast.AsyncFor: "an `async for` loop", ast.AsyncWith: "an `async with` block"}
+BLOCKS = {
+    ast.If: "an `if` block",
+    ast.For: "a `for` loop",
+    ast.While: "a `while` loop",
+    ast.With: "a `with` block",
+    ast.Try: "a `try` block",
+    ast.Match: "a `match` block",
+    ast.AsyncFor: "an `async for` loop",
+    ast.AsyncWith: "an `async with` block",
+}
 INSIDE_BLOCK = "it is defined inside {block} on line {line} of cell {cell}, not at the top level of a cell"
 IN_A_STATEMENT = "it is set by a statement that runs code (line {line} of cell {cell}), not by a definition"
 IN_A_MAGIC = "it is defined inside a `%%{magic}` cell (cell {cell}), whose code IPython runs at run time"
-SET_BY_GLOBAL = "it is also set through `global {name}` in `{function}`, so which value counts is only known at run time"
+SET_BY_GLOBAL = (
+    "it is also set through `global {name}` in `{function}`, so which value counts is only known at run time"
+)
 CHANGED = "it is changed in place on line {line} of cell {cell}, which the grader does not replay"
-MAYBE_WRITTEN = ("it is imported from `{module}` (line {line} of cell {cell}), which is not installed and which your "
-                 "notebook may write as a file; only installed modules are there when grading")
+MAYBE_WRITTEN = (
+    "it is imported from `{module}` (line {line} of cell {cell}), which is not installed and which your "
+    "notebook may write as a file; only installed modules are there when grading"
+)
 NEVER_RAN = "cell {cell} stops at line {line}, before the function is defined: `{module}` is not installed"
 RAISES = "cell {cell} stops at line {line}, before the function is defined: it raises"
 REJECTED = "cell {cell} stops at line {line}, before the function is defined: Python rejects it ({error})"
 TOO_DEEP = "cell {cell} is nested more deeply than the grader can read, so what it defines is only known at run time"
-TOO_MUCH_IPYTHON = ("cell {cell} brings the notebook past {limit} lines of IPython syntax (`%`, `!`, `?`), more than the grader "
-                    "transforms, so what it defines is only known at run time")
-NOT_DEFINED_STATICALLY = "it is not defined by a top-level `def`, `lambda` or assignment, and your notebook uses `{call}` on line {line} of cell {cell}"
+TOO_MUCH_IPYTHON = (
+    "cell {cell} brings the notebook past {limit} lines of IPython syntax (`%`, `!`, `?`), more than "
+    "the grader "
+    "transforms, so what it defines is only known at run time"
+)
+NOT_DEFINED_STATICALLY = (
+    "it is not defined by a top-level `def`, `lambda` or assignment, and your notebook uses "
+    "`{call}` on line {line} of cell {cell}"
+)
 
 
 @dataclass
@@ -88,7 +107,9 @@ def read(program: list[tuple[int, str]]) -> Notebook:
             elif st.is_definition(statement) and not (st.is_import(statement) and st.missing_module(statement)):
                 for name in st.bound_names(statement):
                     notebook.static.setdefault(name, []).append(Binding(statement, lines, cell))
-                if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) or isinstance(getattr(statement, "value", None), ast.Lambda):
+                if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) or isinstance(
+                    getattr(statement, "value", None), ast.Lambda
+                ):
                     notebook.functions += st.bound_names(statement)
             elif not st.is_definition(statement):
                 block = next((words for kind, words in BLOCKS.items() if isinstance(statement, kind)), None)
@@ -135,8 +156,14 @@ def _note_run_time_names(statement: ast.stmt, notebook: Notebook, cell: int) -> 
     for inner in ast.walk(statement):
         where = {"line": getattr(inner, "lineno", statement.lineno), "cell": cell + 1}
         if isinstance(inner, ast.Global):
-            owner = next((n.name for n in ast.walk(statement) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                          and inner in ast.walk(n)), "a function")
+            owner = next(
+                (
+                    n.name
+                    for n in ast.walk(statement)
+                    if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and inner in ast.walk(n)
+                ),
+                "a function",
+            )
             for name in inner.names:
                 notebook.dynamic.setdefault(name, SET_BY_GLOBAL.format(name=name, function=owner))
         call = _run_time_call(inner)

@@ -1,4 +1,5 @@
 """From one graded function to every statement it reaches, in notebook order, or the reason it cannot be rebuilt."""
+
 from __future__ import annotations
 
 import builtins
@@ -15,8 +16,10 @@ TOO_MUCH_CODE = "the notebook's code cells hold {size:,} characters, more than t
 TOO_DEEP = "its code is nested more deeply than the grader reads"
 MAX_CODE_CHARS = 256_000
 """an honest notebook holds a few thousand; past this, reading it could stall other students' grading"""
-TOO_MUCH_TO_REPLAY = ("it reaches {count:,} statements, which take {size:,} characters to replay at their lines, "
-                      "more than the {limit:,} the grader replays")
+TOO_MUCH_TO_REPLAY = (
+    "it reaches {count:,} statements, which take {size:,} characters to replay at their lines, "
+    "more than the {limit:,} the grader replays"
+)
 MAX_REPLAY_CHARS = 4 * MAX_CODE_CHARS
 """each replayed statement is padded to its line in its cell: thousands of statements from one long cell
 (`a = 1` 40,000 times) would otherwise make hundreds of megabytes"""
@@ -32,6 +35,7 @@ class Statement:
 @dataclass(frozen=True)
 class Rebuilt:
     """What runs in the function's own process: these statements, in order."""
+
     name: str
     statements: tuple[Statement, ...]
 
@@ -50,6 +54,7 @@ class Missing:
 @dataclass(frozen=True)
 class NeverRan:
     """Defined only after a line that stops its cell, as a kernel would have stopped it."""
+
     name: str
     reason: str
 

@@ -1,4 +1,5 @@
 """One top-level statement of a notebook cell, as data: what it binds, reads, changes, and its text."""
+
 from __future__ import annotations
 
 import ast
@@ -11,13 +12,31 @@ from ..python_source import free_symbols
 
 GRADER_PACKAGES = {"autograder"}
 DYNAMIC_CALLS = {"exec", "eval", "globals", "vars", "locals", "setattr", "delattr", "__import__", "compile"}
-HARMLESS_MAGICS = {"matplotlib", "config", "pip", "conda", "who", "whos", "pwd", "env", "precision", "pprint", "xmode", "lsmagic"}
+HARMLESS_MAGICS = {
+    "matplotlib",
+    "config",
+    "pip",
+    "conda",
+    "who",
+    "whos",
+    "pwd",
+    "env",
+    "precision",
+    "pprint",
+    "xmode",
+    "lsmagic",
+}
 """line magics that cannot define or change a name in the notebook"""
 RUNTIME_STATE = {"builtins", "__builtins__", "sys", "__main__"}
 """modules whose attributes, when a cell sets them, can make a name appear that no statement defines"""
 IPYTHON_NAME = re.compile(r"^(_+|_i*\d+|_i{1,3}|_oh|_ih|_dh|In|Out|_exit_code)$")
 """names the IPython kernel itself sets: `_` (the last result), `Out`, `_3`…"""
-FILE_WRITERS = {"shutil": None, "os": {"rename", "replace", "symlink", "link", "system", "popen"}, "subprocess": None, "urllib": None}
+FILE_WRITERS = {
+    "shutil": None,
+    "os": {"rename", "replace", "symlink", "link", "system", "popen"},
+    "subprocess": None,
+    "urllib": None,
+}
 """modules whose calls may write a file (None: any of their calls)"""
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -32,7 +51,11 @@ def installed_modules() -> frozenset[str]:
 
 def missing_module(statement: ast.Import | ast.ImportFrom) -> str | None:
     """The first module the import names that is not installed (a relative import never is)."""
-    modules = [a.name for a in statement.names] if isinstance(statement, ast.Import) else ["." * statement.level + (statement.module or "")]
+    modules = (
+        [a.name for a in statement.names]
+        if isinstance(statement, ast.Import)
+        else ["." * statement.level + (statement.module or "")]
+    )
     return next((m for m in modules if m.startswith(".") or m.split(".")[0] not in installed_modules()), None)
 
 
@@ -45,7 +68,13 @@ def bound_names(statement: ast.stmt) -> list[str]:
         return [statement.name]
     if isinstance(statement, (ast.Import, ast.ImportFrom)):
         return [alias.asname or alias.name.split(".")[0] for alias in statement.names if alias.name != "*"]
-    targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target] if isinstance(statement, (ast.AnnAssign, ast.AugAssign)) else []
+    targets = (
+        statement.targets
+        if isinstance(statement, ast.Assign)
+        else [statement.target]
+        if isinstance(statement, (ast.AnnAssign, ast.AugAssign))
+        else []
+    )
     return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
 
 
@@ -56,7 +85,11 @@ def is_definition(statement: ast.stmt) -> bool:
     if isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
         return isinstance(statement.target, ast.Name) and (statement.value is not None)
     if isinstance(statement, ast.Assign):
-        return all(isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Store, ast.Starred)) for t in statement.targets for n in ast.walk(t))
+        return all(
+            isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Store, ast.Starred))
+            for t in statement.targets
+            for n in ast.walk(t)
+        )
     return False
 
 
@@ -83,8 +116,13 @@ def own_text(lines: list[str], statement: ast.stmt) -> str:
     elif statement.lineno == statement.end_lineno:  # it may share its line with others (`a = 1; b = 2`)
         text = lines[first - 1].encode()[statement.col_offset : statement.end_col_offset].decode()
     else:
-        text = "\n".join([lines[first - 1].encode()[statement.col_offset :].decode(), *lines[first : statement.end_lineno - 1],
-                          lines[statement.end_lineno - 1].encode()[: statement.end_col_offset].decode()])
+        text = "\n".join(
+            [
+                lines[first - 1].encode()[statement.col_offset :].decode(),
+                *lines[first : statement.end_lineno - 1],
+                lines[statement.end_lineno - 1].encode()[: statement.end_col_offset].decode(),
+            ]
+        )
     return text + "\n"
 
 
@@ -121,7 +159,9 @@ def module_bindings(statement: ast.stmt) -> set[str]:
             found.update(stored(node))
         if isinstance(node, SCOPES):
             continue  # its body is its own scope; its decorators and defaults are read, not bound
-        pending += [(child, in_comprehension or isinstance(node, COMPREHENSIONS)) for child in ast.iter_child_nodes(node)]
+        pending += [
+            (child, in_comprehension or isinstance(node, COMPREHENSIONS)) for child in ast.iter_child_nodes(node)
+        ]
     return found
 
 
@@ -149,25 +189,39 @@ def changed_in_place(statement: ast.stmt) -> list[str]:
     targets: list[ast.AST] = []
     if isinstance(statement, ast.Assign):
         targets = [n for t in statement.targets for n in ast.walk(t) if isinstance(n, (ast.Attribute, ast.Subscript))]
-    elif isinstance(statement, (ast.AugAssign, ast.AnnAssign)) and isinstance(statement.target, (ast.Attribute, ast.Subscript)):
+    elif isinstance(statement, (ast.AugAssign, ast.AnnAssign)) and isinstance(
+        statement.target, (ast.Attribute, ast.Subscript)
+    ):
         targets = [statement.target]
     elif isinstance(statement, ast.Delete):
         targets = [t for t in statement.targets if isinstance(t, (ast.Attribute, ast.Subscript))]
-    elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) and isinstance(statement.value.func, ast.Attribute):
+    elif (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, ast.Attribute)
+    ):
         targets = [statement.value.func.value]
     return [name for name in map(root_name, targets) if name]
 
 
 def ipython_call(node: ast.AST) -> tuple[str, list[ast.expr]] | None:
     """("run_cell_magic", args) for `get_ipython().run_cell_magic(...)`: how IPython writes magics and `!`."""
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call)
-            and getattr(node.func.value.func, "id", "") == "get_ipython"):
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Call)
+        and getattr(node.func.value.func, "id", "") == "get_ipython"
+    ):
         return node.func.attr, node.args
     return None
 
 
 def literal(args: list[ast.expr], index: int) -> str | None:
-    return args[index].value if len(args) > index and isinstance(args[index], ast.Constant) and isinstance(args[index].value, str) else None
+    return (
+        args[index].value
+        if len(args) > index and isinstance(args[index], ast.Constant) and isinstance(args[index].value, str)
+        else None
+    )
 
 
 def writes_files(module: ast.Module) -> bool:
@@ -178,10 +232,20 @@ def writes_files(module: ast.Module) -> bool:
         call = ipython_call(node)
         if call and (call[0] in ("system", "getoutput") or literal(call[1], 0) == "writefile"):
             return True
-        name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        name = (
+            node.func.id
+            if isinstance(node.func, ast.Name)
+            else node.func.attr
+            if isinstance(node.func, ast.Attribute)
+            else ""
+        )
         if name == "open":
-            mode = next((k.value for k in node.keywords if k.arg == "mode"), node.args[1] if len(node.args) > 1 else None)
-            if mode is not None and not (isinstance(mode, ast.Constant) and isinstance(mode.value, str) and not set(mode.value) & set("wax+")):
+            mode = next(
+                (k.value for k in node.keywords if k.arg == "mode"), node.args[1] if len(node.args) > 1 else None
+            )
+            if mode is not None and not (
+                isinstance(mode, ast.Constant) and isinstance(mode.value, str) and not set(mode.value) & set("wax+")
+            ):
                 return True
         elif name in ("write_text", "write_bytes"):
             return True

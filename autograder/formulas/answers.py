@@ -8,6 +8,7 @@ take their variables from the reader's ANSWERS table (reader/public.py), which a
 checks. After a change, `autograder sync-master` puts each answer cell after its derivation, with a public check
 and a hidden one.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,19 +48,37 @@ def bce(prediction):
     return -(y * sympy.log(prediction) + (1 - y) * sympy.log(1 - prediction))
 
 
-NO_VARIABLES = ("the formula answer {name!r} gives no variables and the reader's ANSWERS table has no row for it: "
-                "pass variables=(\"x\",) (the first is what a bare σ applies to) and stands_for={{\"yhat\": r\"\\sigma(z)\"}} "
-                "for a symbol that stands for a formula.")
-BAD_VARIABLES = "the formula answer {name!r} must give its variables as a non-empty tuple of symbol names such as (\"x\",), not {value!r}."
-BAD_MEANING = ("the formula answer {name!r} must give stands_for as {{symbol name: LaTeX}} for symbols other than its variables, "
-               "such as {{\"yhat\": r\"\\sigma(z)\"}}, not {value!r}.")
-BAD_SAMPLES = ("the formula answer {name!r} must give samples as {{variable: (numbers, …)}} with a non-empty tuple of real numbers "
-               "for each of its variables {variables}, not {value!r}.")
+NO_VARIABLES = (
+    "the formula answer {name!r} gives no variables and the reader's ANSWERS table has no row for it: "
+    'pass variables=("x",) (the first is what a bare σ applies to) and stands_for={{"yhat": '
+    'r"\\sigma(z)"}} '
+    "for a symbol that stands for a formula."
+)
+BAD_VARIABLES = (
+    "the formula answer {name!r} must give its variables as a non-empty tuple of symbol names such as "
+    '("x",), not {value!r}.'
+)
+BAD_MEANING = (
+    "the formula answer {name!r} must give stands_for as {{symbol name: LaTeX}} for symbols other than its "
+    "variables, "
+    'such as {{"yhat": r"\\sigma(z)"}}, not {value!r}.'
+)
+BAD_SAMPLES = (
+    "the formula answer {name!r} must give samples as {{variable: (numbers, …)}} with a non-empty tuple of "
+    "real numbers "
+    "for each of its variables {variables}, not {value!r}."
+)
 BAD_REFERENCE = "the formula answer {name!r} must have a sympy expression as its reference, not {value!r}."
-FOREIGN_SYMBOLS = ("the reference of the formula answer {name!r} uses {symbols}, which are not among its variables {variables} "
-                   "as plain sympy.Symbol(name), without assumptions.")
-NOT_PORTABLE = ("the reference of the formula answer {name!r} does not survive sympy.srepr, which carries it to the checking "
-                "process, so build it from sympy's own functions (logistic(x) rather than σ).")
+FOREIGN_SYMBOLS = (
+    "the reference of the formula answer {name!r} uses {symbols}, which are not among its variables "
+    "{variables} "
+    "as plain sympy.Symbol(name), without assumptions."
+)
+NOT_PORTABLE = (
+    "the reference of the formula answer {name!r} does not survive sympy.srepr, which carries it to the "
+    "checking "
+    "process, so build it from sympy's own functions (logistic(x) rather than σ)."
+)
 BAD_POINTS = "the formula answer {name!r} must be worth a number of points of 0 or more, not {value!r}."
 
 
@@ -92,12 +111,19 @@ class FormulaAnswer:
                 raise ValueError(NO_VARIABLES.format(name=self.name))
             variables, table_meaning = ANSWERS[self.name]
             meaning = table_meaning if meaning is None else meaning
-        if (isinstance(variables, str) or not isinstance(variables, (tuple, list)) or not variables
-                or not all(isinstance(v, str) and v.isidentifier() for v in variables) or len(set(variables)) < len(variables)):
+        if (
+            isinstance(variables, str)
+            or not isinstance(variables, (tuple, list))
+            or not variables
+            or not all(isinstance(v, str) and v.isidentifier() for v in variables)
+            or len(set(variables)) < len(variables)
+        ):
             raise ValueError(BAD_VARIABLES.format(name=self.name, value=variables))
         variables, meaning = tuple(variables), {} if meaning is None else meaning
-        if (not isinstance(meaning, dict) or not all(isinstance(k, str) and k.isidentifier() and k not in variables
-                                                     and isinstance(v, str) and v.strip() for k, v in meaning.items())):
+        if not isinstance(meaning, dict) or not all(
+            isinstance(k, str) and k.isidentifier() and k not in variables and isinstance(v, str) and v.strip()
+            for k, v in meaning.items()
+        ):
             raise ValueError(BAD_MEANING.format(name=self.name, value=meaning))
         object.__setattr__(self, "variables", variables)
         object.__setattr__(self, "stands_for", dict(meaning))
@@ -108,8 +134,14 @@ class FormulaAnswer:
 
     def _checked_samples(self) -> dict[str, tuple]:
         samples = self.samples
-        if not isinstance(samples, dict) or set(samples) != set(self.variables) or not all(
-                isinstance(values, (tuple, list)) and values and all(_real(v) for v in values) for values in samples.values()):
+        if (
+            not isinstance(samples, dict)
+            or set(samples) != set(self.variables)
+            or not all(
+                isinstance(values, (tuple, list)) and values and all(_real(v) for v in values)
+                for values in samples.values()
+            )
+        ):
             raise ValueError(BAD_SAMPLES.format(name=self.name, variables=self.variables, value=samples))
         return {name: tuple(values) for name, values in samples.items()}
 
@@ -120,12 +152,18 @@ class FormulaAnswer:
             object.__setattr__(self, "reference", reference)
         if not isinstance(reference, sympy.Expr):
             raise ValueError(BAD_REFERENCE.format(name=self.name, value=reference))
-        foreign = sorted(str(s) for s in reference.free_symbols if str(s) not in self.variables or s != sympy.Symbol(str(s)))
+        foreign = sorted(
+            str(s) for s in reference.free_symbols if str(s) not in self.variables or s != sympy.Symbol(str(s))
+        )
         if foreign:
-            raise ValueError(FOREIGN_SYMBOLS.format(name=self.name, symbols=", ".join(foreign), variables=self.variables))
+            raise ValueError(
+                FOREIGN_SYMBOLS.format(name=self.name, symbols=", ".join(foreign), variables=self.variables)
+            )
         written = portable_srepr(reference)
         try:
-            portable = portable_srepr(sympy.sympify(written)) == written  # what the checking process rebuilds (the grader's own text)
+            portable = (
+                portable_srepr(sympy.sympify(written)) == written
+            )  # what the checking process rebuilds (the grader's own text)
         except (SyntaxError, TypeError, ValueError, NameError, AttributeError, sympy.SympifyError):
             portable = False
         if not portable:
@@ -139,9 +177,15 @@ class FormulaAnswer:
     @cached_property
     def definition(self) -> dict:
         """What the checking process needs to judge an answer, as JSON data (the reference as sympy.srepr)."""
-        return {"name": self.name, "derivative": self.derivative, "reference": portable_srepr(self.reference),
-                "samples": {name: list(values) for name, values in self.samples.items()}, "points": self.points,
-                "variables": list(self.variables), "stands_for": dict(self.stands_for)}
+        return {
+            "name": self.name,
+            "derivative": self.derivative,
+            "reference": portable_srepr(self.reference),
+            "samples": {name: list(values) for name, values in self.samples.items()},
+            "points": self.points,
+            "variables": list(self.variables),
+            "stands_for": dict(self.stands_for),
+        }
 
     @cached_property
     def key(self) -> str:
@@ -151,9 +195,17 @@ class FormulaAnswer:
     @classmethod
     def from_definition(cls, definition: dict) -> FormulaAnswer:
         """The answer again from its `definition` (in the checking process; the reference is the grader's own srepr)."""
-        return cls(definition["name"], definition["derivative"], sympy.sympify(definition["reference"]),
-                   {name: tuple(values) for name, values in definition["samples"].items()}, "", "",
-                   definition["points"], tuple(definition["variables"]), dict(definition["stands_for"]))
+        return cls(
+            definition["name"],
+            definition["derivative"],
+            sympy.sympify(definition["reference"]),
+            {name: tuple(values) for name, values in definition["samples"].items()},
+            "",
+            "",
+            definition["points"],
+            tuple(definition["variables"]),
+            dict(definition["stands_for"]),
+        )
 
     @property
     def grade_id(self) -> str:
@@ -179,29 +231,46 @@ def _real(value) -> bool:
 
 FORMULAS: tuple[FormulaAnswer, ...] = (
     FormulaAnswer(
-        "answer_f_prime", "f′(x)", sympy.diff(3 * x**3 - 2 * x**2 + 5 * x - 4, x),
-        {"x": (1, -1, 2, 0.5, 0, -2.5, 3, 10)}, "derivation_f_prime", r"9x^2 - 4x + 5",
+        "answer_f_prime",
+        "f′(x)",
+        sympy.diff(3 * x**3 - 2 * x**2 + 5 * x - 4, x),
+        {"x": (1, -1, 2, 0.5, 0, -2.5, 3, 10)},
+        "derivation_f_prime",
+        r"9x^2 - 4x + 5",
     ),
     FormulaAnswer(
-        "answer_sigmoid_prime", "σ′(x)", sympy.diff(logistic(x), x),
-        {"x": (1, -1, 0, 2, 0.5, -3, 5, -8)}, "derivation_sigmoid_prime", r"\sigma(x)\,(1 - \sigma(x))",
+        "answer_sigmoid_prime",
+        "σ′(x)",
+        sympy.diff(logistic(x), x),
+        {"x": (1, -1, 0, 2, 0.5, -3, 5, -8)},
+        "derivation_sigmoid_prime",
+        r"\sigma(x)\,(1 - \sigma(x))",
     ),
     FormulaAnswer(
         # sympy.diff(Max(0, x)) is Heaviside(x), ½ at 0; PyTorch's convention is 0 there.
-        "answer_relu_prime", "ReLU′(x)", sympy.Piecewise((1, x > 0), (0, True)),
-        {"x": (1, -1, 2.5, -0.5, 0, 1e-3, -1e-3)}, "derivation_relu_prime",
+        "answer_relu_prime",
+        "ReLU′(x)",
+        sympy.Piecewise((1, x > 0), (0, True)),
+        {"x": (1, -1, 2.5, -0.5, 0, 1e-3, -1e-3)},
+        "derivation_relu_prime",
         r"\begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
     ),
     FormulaAnswer(
-        "answer_bce_wrt_prediction", "∂L/∂ŷ", sympy.diff(bce(yhat), yhat),
-        {"yhat": (0.5, 0.25, 0.8, 0.1, 0.95), "y": (1, 0)}, "derivation_bce_wrt_prediction",
+        "answer_bce_wrt_prediction",
+        "∂L/∂ŷ",
+        sympy.diff(bce(yhat), yhat),
+        {"yhat": (0.5, 0.25, 0.8, 0.1, 0.95), "y": (1, 0)},
+        "derivation_bce_wrt_prediction",
         r"\frac{\hat{y} - y}{\hat{y}(1 - \hat{y})}",
     ),
     FormulaAnswer(
-        "answer_bce_wrt_logit", "∂L/∂z", sympy.diff(bce(logistic(z)), z),
-        {"z": (1, -1, 0, 2, -3, 5), "y": (1, 0)}, "derivation_bce_wrt_logit", r"\sigma(z) - y",
+        "answer_bce_wrt_logit",
+        "∂L/∂z",
+        sympy.diff(bce(logistic(z)), z),
+        {"z": (1, -1, 0, 2, -3, 5), "y": (1, 0)},
+        "derivation_bce_wrt_logit",
+        r"\sigma(z) - y",
     ),
 )
 
 FORMULAS_BY_NAME: dict[str, FormulaAnswer] = {answer.name: answer for answer in FORMULAS}
-

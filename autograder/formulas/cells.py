@@ -7,6 +7,7 @@ imports the reader shipped next to the notebook (formula_reader/, a copy of read
 keeps), so the public checks need only sympy and lark on the student's machine. Each public check passes the
 answer's variables and what its other symbols stand for, so the shipped reader needs no table of the answers.
 """
+
 from __future__ import annotations
 
 import ast
@@ -35,25 +36,36 @@ derivation cell is still graded by hand.
 ```
 {ACCEPTED}
 ```"""
-NOTATION = (f"from {SHIPPED_READER} import show_formula_reading  "
-            f"# the folder {SHIPPED_READER}/ next to this notebook reads your formula answers as the autograder does")
-ANSWER = '''# Your final formula for {derivative}, in LaTeX between the quotes (see "Formula answers" above).
+NOTATION = (
+    f"from {SHIPPED_READER} import show_formula_reading  "
+    f"# the folder {SHIPPED_READER}/ next to this notebook reads your formula answers as the autograder does"
+)
+ANSWER = """# Your final formula for {derivative}, in LaTeX between the quotes (see "Formula answers" above).
 ### BEGIN SOLUTION
 {name} = r"{solution}"
-### END SOLUTION'''
-ECHO = '''# Public check of `{name}`: shows how the autograder reads your formula.
-show_formula_reading(globals().get("{name}"), "{name}", {variables}, {meaning})'''
-HIDDEN = '''# Hidden check of `{name}` ({points}) runs here when your notebook is graded.
+### END SOLUTION"""
+ECHO = """# Public check of `{name}`: shows how the autograder reads your formula.
+show_formula_reading(globals().get("{name}"), "{name}", {variables}, {meaning})"""
+HIDDEN = """# Hidden check of `{name}` ({points}) runs here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
 from autograder.hidden import check_formula_in_notebook
 check_formula_in_notebook("{name}", globals())
-### END HIDDEN TESTS'''
+### END HIDDEN TESTS"""
 
 
-def nbgrader_cell(kind: str, source: str, grade_id: str, *, grade: bool = False, solution: bool = False, points: float = 0) -> NotebookNode:
+def nbgrader_cell(
+    kind: str, source: str, grade_id: str, *, grade: bool = False, solution: bool = False, points: float = 0
+) -> NotebookNode:
     cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
-    cell.metadata["nbgrader"] = {"grade": grade, "solution": solution, "locked": not solution, "grade_id": grade_id,
-                                 "schema_version": 3, "task": False, **({"points": points} if grade else {})}
+    cell.metadata["nbgrader"] = {
+        "grade": grade,
+        "solution": solution,
+        "locked": not solution,
+        "grade_id": grade_id,
+        "schema_version": 3,
+        "task": False,
+        **({"points": points} if grade else {}),
+    }
     cell.id = grade_id.replace("_", "-")
     return cell
 
@@ -84,7 +96,13 @@ def wanted_cells(answer: FormulaAnswer) -> list[NotebookNode]:
     return [
         nbgrader_cell("code", ANSWER.format(solution=answer.solution, **words), answer.name, solution=True),
         nbgrader_cell("code", echo_source(answer), answer.echo_id, grade=True),
-        nbgrader_cell("code", HIDDEN.format(points=points_in_words(answer.points), **words), answer.grade_id, grade=True, points=answer.points),
+        nbgrader_cell(
+            "code",
+            HIDDEN.format(points=points_in_words(answer.points), **words),
+            answer.grade_id,
+            grade=True,
+            points=answer.points,
+        ),
     ]
 
 
@@ -113,13 +131,17 @@ def _put(nb: NotebookNode, wanted: NotebookNode, after: int, changes: list[str])
     return index
 
 
-def sync_formula_cells(nb: NotebookNode, answers: Sequence[FormulaAnswer] = FORMULAS, *, first_after: str = "setup") -> list[str]:
+def sync_formula_cells(
+    nb: NotebookNode, answers: Sequence[FormulaAnswer] = FORMULAS, *, first_after: str = "setup"
+) -> list[str]:
     """Make the formula cells match `answers` (the package's FORMULAS unless a course gives its own), in place.
     Returns what changed."""
     changes: list[str] = []
     anchor = _index(nb, first_after)
     if anchor is None:
-        raise LookupError(f"the master notebook has no cell with grade id {first_after!r} to put the formula notation after")
+        raise LookupError(
+            f"the master notebook has no cell with grade id {first_after!r} to put the formula notation after"
+        )
     for cell in shared_cells():
         anchor = _put(nb, cell, anchor, changes)
     for answer in answers:

@@ -3,6 +3,7 @@
 Numeric spot checks first, simplest inputs first, so a wrong answer is shown where it differs;
 then sympy's simplify confirms equivalence; where it cannot, agreement at every point decides.
 """
+
 from __future__ import annotations
 
 import math
@@ -43,8 +44,14 @@ class FormulaVerdict:
 
 
 def manual(answer: FormulaAnswer, text: str, reason: str) -> FormulaVerdict:
-    return FormulaVerdict(answer.name, MANUAL, 0.0, float(answer.points),
-                          msg.FORMULA_MANUAL.format(name=answer.name, max_points=answer.points, reason=reason), text)
+    return FormulaVerdict(
+        answer.name,
+        MANUAL,
+        0.0,
+        float(answer.points),
+        msg.FORMULA_MANUAL.format(name=answer.name, max_points=answer.points, reason=reason),
+        text,
+    )
 
 
 def _value(expression, point: dict) -> float | None:
@@ -76,23 +83,42 @@ def compare(answer: FormulaAnswer, text: str) -> FormulaVerdict:
     """The verdict on the LaTeX string `text` (already read from the notebook as data)."""
     max_points = float(answer.points)
     if not text.strip():
-        return FormulaVerdict(answer.name, EMPTY, 0.0, max_points, msg.FORMULA_EMPTY.format(name=answer.name, max_points=max_points), text)
+        return FormulaVerdict(
+            answer.name, EMPTY, 0.0, max_points, msg.FORMULA_EMPTY.format(name=answer.name, max_points=max_points), text
+        )
     try:
         formula = read_formula(text, answer.variables[0])
     except NotationError as error:
         return manual(answer, text, CANNOT_READ.format(name=answer.name, answer=text, reason=error))
-    sentence = undefined(formula, answer.name, answer.variables, answer.stands_for)  # the public check asks the same, of the same
+    sentence = undefined(
+        formula, answer.name, answer.variables, answer.stands_for
+    )  # the public check asks the same, of the same
     if sentence:
         return manual(answer, text, sentence)
     sigma = sigmoid_class()
-    student = _exp_form(formula.xreplace(answer.meaning).replace(lambda e: isinstance(e, sigma), lambda e: logistic(e.args[0])))
+    student = _exp_form(
+        formula.xreplace(answer.meaning).replace(lambda e: isinstance(e, sigma), lambda e: logistic(e.args[0]))
+    )
     read_as, words = sympy.latex(formula), dict(name=answer.name, derivative=answer.derivative, read_as=plain(formula))
     for point in answer.sample_points:
         expected = _value(answer.reference, point)
         got = _value(student, point)
         if expected is not None and (got is None or abs(got - expected) > RELATIVE * (1 + abs(expected))):
-            message = msg.FORMULA_WRONG.format(max_points=max_points, point=_shown(point), got=_number(got), expected=_number(expected), **words)
-            return FormulaVerdict(answer.name, WRONG, 0.0, max_points, message, text, read_as, _shown(point), _number(got), _number(expected))
+            message = msg.FORMULA_WRONG.format(
+                max_points=max_points, point=_shown(point), got=_number(got), expected=_number(expected), **words
+            )
+            return FormulaVerdict(
+                answer.name,
+                WRONG,
+                0.0,
+                max_points,
+                message,
+                text,
+                read_as,
+                _shown(point),
+                _number(got),
+                _number(expected),
+            )
     try:
         symbolic = sympy.simplify(student - _exp_form(answer.reference)) == 0
     except (TypeError, ValueError, RecursionError, NotImplementedError):

@@ -1,5 +1,6 @@
 """Take a formula answer out of its cell as data: the string literal assigned to it, read from the
 source with `ast`. Nothing runs, so nothing the student's code did at run time can change it."""
+
 from __future__ import annotations
 
 import ast
@@ -18,11 +19,21 @@ def answer_string(source: str, name: str) -> tuple[str | None, str]:
     found: ast.expr | None = None
     assigned = False
     for statement in module.body:
-        if isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in statement.targets):
+        if isinstance(statement, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in statement.targets
+        ):
             found, assigned = statement.value, True
-        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.target.id == name:
+        elif (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.target.id == name
+        ):
             found, assigned = statement.value, True
-        elif isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name) and statement.target.id == name:
+        elif (
+            isinstance(statement, ast.AugAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.target.id == name
+        ):
             found = None  # `+=` builds a new string at run time
     if isinstance(found, ast.Constant) and isinstance(found.value, str):
         return found.value, ""

@@ -15,6 +15,7 @@ The time limit counts the helper's own CPU time, so a loaded machine (a busy CI 
 its cores) slows a check down but never turns a right answer into a time-out; a wall-clock ceiling of
 WALL_FACTOR times the limit still bounds a helper that is starved of CPU altogether.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -73,9 +74,14 @@ class FormulaChecker:
 
     def _start(self) -> subprocess.Popen:
         # its own session: a Ctrl-C meant for the grader must not kill it mid-answer
-        process = subprocess.Popen([sys.executable, "-m", "autograder.formulas.worker"], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, env={**os.environ, "PYTHONWARNINGS": "ignore"}, text=True,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.formulas.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            text=True,
+            start_new_session=True,
+        )
         if self._await(process, START_CPU_SECONDS) is None:  # the first line says the parser is built
             _stop(process)  # a late "ready" must not be read later as an answer's verdict
             raise HelperDidNotStart("a formula helper did not start")
@@ -179,7 +185,9 @@ class FormulaChecker:
         if died and attempts > 1:
             return self._ask(answer, text, attempts - 1)
         if died:
-            return manual(answer, text, msg.CHECK_FAILED.format(answer=text, error="the checking process stopped")), False
+            return manual(
+                answer, text, msg.CHECK_FAILED.format(answer=text, error="the checking process stopped")
+            ), False
         if reply is None:
             return manual(answer, text, msg.CHECK_TIMED_OUT.format(answer=text, seconds=self.seconds)), False
         if "grader_error" in reply:  # our request, not the answer: a grader fault, retried and logged by the caller
@@ -209,7 +217,8 @@ _checkers_lock = threading.Lock()
 
 
 def formula_checker(seconds: float = 10.0, size: int | None = None) -> FormulaChecker:
-    """This process's checker: started on first use, kept warm, closed at exit; `size` (the batch's --jobs) grows its pool."""
+    """This process's checker: started on first use, kept warm, closed at exit; `size` (the batch's --jobs) grows
+    its pool."""
     with _checkers_lock:
         if seconds not in _checkers:
             _checkers[seconds] = FormulaChecker(seconds, size)

@@ -3,6 +3,7 @@
 RLIMIT_NPROC does not bind uid 0, so as root the `pids` controller is what stops a fork bomb.
 cgroup v1 (pids/ and memory/ hierarchies) and v2 (one unified tree) are both tried.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,10 @@ def create(name: str, processes: int, memory_bytes: int) -> list[Path]:
     wanted = (
         [(ROOT / name, {"pids.max": processes, "memory.max": memory_bytes})]
         if _v2()
-        else [(ROOT / "pids" / name, {"pids.max": processes}), (ROOT / "memory" / name, {"memory.limit_in_bytes": memory_bytes})]
+        else [
+            (ROOT / "pids" / name, {"pids.max": processes}),
+            (ROOT / "memory" / name, {"memory.limit_in_bytes": memory_bytes}),
+        ]
     )
     for folder, settings in wanted:
         try:

@@ -6,6 +6,7 @@ function, one at a time, each on its own channel to the trusted side, and ends e
 one left before it starts the next. A function's process never shares memory, a channel or a live
 process with another function's.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,7 +38,14 @@ def sandbox(fds: list[int], request: dict, allowed: tuple[list[str], list[str]])
     if first == 0:
         isolation.die_with_parent(signal.SIGKILL)
         if kind in ("cells", "figures"):  # a figures sandbox runs no student code, but draws what a student's code said
-            _student(fds[0], level, limits, uid, request["workdir"], run_cells.serve if kind == "cells" else run_figures.serve)
+            _student(
+                fds[0],
+                level,
+                limits,
+                uid,
+                request["workdir"],
+                run_cells.serve if kind == "cells" else run_figures.serve,
+            )
         _host(fds[0], fds[1:], request["names"], level, limits, uid, request["workdir"])
     send(fds[0], {"type": "started", "pid": first, "level": level})
     for fd in fds:
@@ -68,7 +76,9 @@ def _student(channel: int, level: str, limits: Limits, uid: int, workdir: str, s
     os._exit(0)
 
 
-def _host(control: int, channels: list[int], names: list[str], level: str, limits: Limits, uid: int, workdir: str) -> None:
+def _host(
+    control: int, channels: list[int], names: list[str], level: str, limits: Limits, uid: int, workdir: str
+) -> None:
     """PID 1 of a functions sandbox: each function in a process of its own, one after the other."""
     if level == isolation.NAMESPACES:
         isolation.mount_proc()
@@ -78,7 +88,9 @@ def _host(control: int, channels: list[int], names: list[str], level: str, limit
     for slot, (name, channel) in enumerate(zip(names, channels), start=1):
         child = os.fork()
         if child == 0:
-            own = uid + slot if uid else 0  # a user of its own (0 only inside a user namespace, where one uid is mapped)
+            own = (
+                uid + slot if uid else 0
+            )  # a user of its own (0 only inside a user namespace, where one uid is mapped)
             if level == isolation.NAMESPACES:
                 isolation.private_workdir(limits.tmp_mb, own)
             _student(channel, level, limits, own, workdir, run_calls.serve)

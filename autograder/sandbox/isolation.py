@@ -6,6 +6,7 @@ own, with no capabilities. When the sandbox's PID 1 dies, the kernel kills every
 setsid or not.
 "basic": resource limits and a new session only; the student's code can read what the grader can.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -56,7 +57,9 @@ def private_workdir(tmp_mb: int, uid: int) -> None:
     """For one function's process: its own mount and IPC namespaces and a fresh working folder, so nothing a process
     before it left there (files, shared memory, message queues) reaches it."""
     view.check(LIBC.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
-    view.mount("tmpfs", view.WORKDIR, "tmpfs", view.MS_NOSUID | view.MS_NODEV, f"size={tmp_mb}m,mode=0700,uid={uid},gid={uid}")
+    view.mount(
+        "tmpfs", view.WORKDIR, "tmpfs", view.MS_NOSUID | view.MS_NODEV, f"size={tmp_mb}m,mode=0700,uid={uid},gid={uid}"
+    )
 
 
 def mount_proc() -> None:
@@ -76,7 +79,10 @@ def confine(level: str, limits, uid: int, workdir: str) -> None:
         (resource.RLIMIT_FSIZE, limits.file_mb * 2**20),
         (resource.RLIMIT_NOFILE, 256),
         (resource.RLIMIT_CORE, 0),
-        (resource.RLIMIT_NPROC, limits.processes if os.geteuid() != 0 or level == NAMESPACES else resource.RLIM_INFINITY),
+        (
+            resource.RLIMIT_NPROC,
+            limits.processes if os.geteuid() != 0 or level == NAMESPACES else resource.RLIM_INFINITY,
+        ),
     ):
         resource.setrlimit(limit, (value, value))
     if level == NAMESPACES:

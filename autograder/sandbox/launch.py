@@ -3,6 +3,7 @@
 A zygote takes seconds to import torch, matplotlib and IPython. `autograder grade` calls `start_early` before it
 imports the grader itself; the zygotes then load while the grader loads, and the batch's sandboxes adopt them.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -23,7 +24,9 @@ def launch() -> tuple[subprocess.Popen, socket.socket]:
     environment = {k: v for k, v in os.environ.items() if k in PASSED_ENVIRONMENT}
     process = subprocess.Popen(
         [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno())],
-        pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env={**environment, "MPLBACKEND": "Agg"},
+        pass_fds=[theirs.fileno()],
+        stdin=subprocess.DEVNULL,
+        env={**environment, "MPLBACKEND": "Agg"},
     )
     theirs.close()
     return process, ours

@@ -2,6 +2,7 @@
 
 A course changes them in nbgrader_config.py as `c.TrustedExecute.<name>`; every grading path reads them
 through `nbgrader_plugin.course_limits`."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass

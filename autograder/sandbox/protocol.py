@@ -3,6 +3,7 @@
 The trusted side reads with a deadline and a byte budget, and rebuilds everything it uses
 from validated plain fields; a frame that breaks the rules ends the sandbox.
 """
+
 from __future__ import annotations
 
 import base64
@@ -17,8 +18,18 @@ from ..observe import DTYPES, MAX_ELEMENTS, Observation, TensorData
 HEADER = struct.Struct("!I")
 MAX_FRAME = 8 * 2**20
 MAX_TEXT = 4096
-ITEM_SIZE = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1, "int16": 2,
-             "int32": 4, "int64": 8, "uint8": 1, "bool": 1}
+ITEM_SIZE = {
+    "float16": 2,
+    "bfloat16": 2,
+    "float32": 4,
+    "float64": 8,
+    "int8": 1,
+    "int16": 2,
+    "int32": 4,
+    "int64": 8,
+    "uint8": 1,
+    "bool": 1,
+}
 assert set(ITEM_SIZE) == set(DTYPES)
 COMPLEX_NUMBERS = "complex numbers"
 """what a function's process reports, next to the autograd entry points it called, when a call made a complex tensor"""
@@ -38,6 +49,7 @@ class Timeout(Exception):
 
 # ---- writing (inside the sandbox) -------------------------------------------------------
 
+
 def frame_bytes(frame: dict) -> bytes:
     payload = json.dumps(frame, separators=(",", ":")).encode()
     return HEADER.pack(len(payload)) + payload
@@ -46,7 +58,7 @@ def frame_bytes(frame: dict) -> bytes:
 def send(fd: int, frame: dict) -> None:
     view = memoryview(frame_bytes(frame))
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def encode_tensor(data: TensorData) -> dict:
@@ -55,14 +67,22 @@ def encode_tensor(data: TensorData) -> dict:
 
 def encode_observation(exercise: str, case: int, seen: Observation, autograd: str) -> dict:
     return {
-        "type": "observation", "exercise": exercise, "case": case, "kind": seen.kind,
+        "type": "observation",
+        "exercise": exercise,
+        "case": case,
+        "kind": seen.kind,
         "output": encode_tensor(seen.output) if seen.output else None,
-        "shape": list(seen.shape), "type_name": seen.type_name, "error": seen.error, "student_trace": seen.student_trace,
-        "args_after": [encode_tensor(a) for a in seen.args_after], "autograd": autograd,
+        "shape": list(seen.shape),
+        "type_name": seen.type_name,
+        "error": seen.error,
+        "student_trace": seen.student_trace,
+        "args_after": [encode_tensor(a) for a in seen.args_after],
+        "autograd": autograd,
     }
 
 
 # ---- reading (the trusted side) ---------------------------------------------------------
+
 
 class FrameReader:
     def __init__(self, fd: int, budget_bytes: int):
@@ -152,6 +172,11 @@ def decode_observation(frame: dict) -> Observation:
     if not isinstance(args_after, list) or len(args_after) > 4:
         raise ProtocolError("bad arguments")
     return Observation(
-        kind, output=output, shape=shape, type_name=text(frame.get("type_name", ""), 200), error=text(frame.get("error", ""), 500),
-        student_trace=text(frame.get("student_trace", "")), args_after=tuple(decode_tensor(a) for a in args_after),
+        kind,
+        output=output,
+        shape=shape,
+        type_name=text(frame.get("type_name", ""), 200),
+        error=text(frame.get("error", ""), 500),
+        student_trace=text(frame.get("student_trace", "")),
+        args_after=tuple(decode_tensor(a) for a in args_after),
     )

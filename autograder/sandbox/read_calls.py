@@ -4,6 +4,7 @@ The channel belongs to one graded function. The frames must come as ready, then 
 observation for case 0, 1, 2… in turn, each naming that function, then done; anything else ends the
 process and costs that function the cases it had not answered. No other function is affected.
 """
+
 from __future__ import annotations
 
 import socket
@@ -34,7 +35,9 @@ class FunctionRun:
     fault: str | None = None
 
 
-def observe_function(channel: socket.socket, name: str, job: dict, case_count: int, limits: Limits, deadline: float) -> FunctionRun:
+def observe_function(
+    channel: socket.socket, name: str, job: dict, case_count: int, limits: Limits, deadline: float
+) -> FunctionRun:
     """Send `name`'s job on its own channel, then read and check its frames until done."""
     run = FunctionRun()
     reader = FrameReader(channel.fileno(), budget_bytes=FRAMES_PER_FUNCTION)
@@ -48,7 +51,11 @@ def observe_function(channel: socket.socket, name: str, job: dict, case_count: i
             raise ProtocolError("expected ready")
         for expected in range(case_count):
             frame = reader.read(min(deadline, time.monotonic() + limits.call_seconds + GRACE_SECONDS))
-            if frame["type"] != "call_start" or frame.get("exercise") != name or integer(frame.get("case"), 0, 10**4) != expected:
+            if (
+                frame["type"] != "call_start"
+                or frame.get("exercise") != name
+                or integer(frame.get("case"), 0, 10**4) != expected
+            ):
                 raise ProtocolError("a call out of order")
             case = expected
             frame = reader.read(min(deadline, time.monotonic() + limits.call_seconds + GRACE_SECONDS))
@@ -60,8 +67,12 @@ def observe_function(channel: socket.socket, name: str, job: dict, case_count: i
             case = None
         if reader.read(min(deadline, time.monotonic() + limits.call_seconds + GRACE_SECONDS))["type"] != "done":
             raise ProtocolError("expected done")
-    except (Timeout, socket.timeout):
-        run.fault = CALL_TIMEOUT.format(seconds=limits.call_seconds) if case is not None else DEFINE_TIMEOUT.format(seconds=limits.cell_seconds)
+    except (TimeoutError, Timeout):
+        run.fault = (
+            CALL_TIMEOUT.format(seconds=limits.call_seconds)
+            if case is not None
+            else DEFINE_TIMEOUT.format(seconds=limits.cell_seconds)
+        )
     except ChannelClosed:
         run.fault = CALL_EXIT if case is not None else DEFINE_EXIT
     except ProtocolError as exc:  # the sandbox's doing; any other exception is a fault of ours and goes up

@@ -3,9 +3,11 @@
 The process that sends these ran the student's cells, so everything it says may be forged. It can
 only ever say what its cells displayed: the frames must come as cell_start, cell, cell_start, cell…
 done, for exactly the cells sent and in their order, and whatever they carry is rebuilt here as plain
-text, PNG images and figure specs (read_figures.py), capped here (text, images, their sizes, outputs per cell), whatever the sandbox's
+text, PNG images and figure specs (read_figures.py), capped here (text, images, their sizes, outputs per cell),
+whatever the sandbox's
 own caps did. Anything out of order ends the run.
 """
+
 from __future__ import annotations
 
 import base64
@@ -29,6 +31,7 @@ TRUNCATED = "[output truncated here: the notebook printed more than the grader k
 @dataclass
 class OutputCaps:
     """What is left of a submission's output budget, spent as outputs are accepted."""
+
     text_left: int
     images_left: int
     image_bytes_left: int = IMAGES_BASE64
@@ -39,7 +42,7 @@ class OutputCaps:
     """whether the note that output was cut has been added"""
 
     @classmethod
-    def of(cls, limits: Limits) -> "OutputCaps":
+    def of(cls, limits: Limits) -> OutputCaps:
         return cls(limits.output_bytes, limits.images, points_left=[values_allowed(limits.images)])
 
     def new_attempt(self, limits: Limits) -> None:
@@ -117,8 +120,12 @@ def _output(value, caps: OutputCaps) -> dict | None:
         lines = value.get("traceback")
         if not isinstance(lines, list):
             raise ProtocolError("traceback")
-        return {"output_type": "error", "ename": caps.take_text(text(value.get("ename"), 100)), "evalue": caps.take_text(text(value.get("evalue"), 1000)),
-                "traceback": [caps.take_text(text(line, 500)) for line in lines[:10]]}
+        return {
+            "output_type": "error",
+            "ename": caps.take_text(text(value.get("ename"), 100)),
+            "evalue": caps.take_text(text(value.get("evalue"), 1000)),
+            "traceback": [caps.take_text(text(line, 500)) for line in lines[:10]],
+        }
     if kind == "display_data" and FIGURE in value:  # drawn by the trusted side, from the spec alone (read_figures.py)
         if caps.images_left <= 0:
             return None

@@ -2,10 +2,12 @@
 
 A cells sandbox describes each figure it can (figures.py) instead of drawing it. Here every field of that spec is
 rebuilt from plain, bounded values, its coordinates are rounded to a quarter of a pixel (students whose functions
-differ only in their last bits then mostly have the same figure), and its image is looked up by the spec's hash. A spec not seen yet is
+differ only in their last bits then mostly have the same figure), and its image is looked up by the spec's hash. A spec
+not seen yet is
 drawn in a figures sandbox, where no student code ever ran, so the image kept for a spec is the image of that spec
 alone and can be given to anyone whose figure has it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +25,22 @@ MAX_POINTS = 10_000
 MARKERS = ("None", "", ".", ",", "o", "v", "^", "<", ">", "s", "p", "*", "h", "H", "+", "x", "D", "d", "|", "_")
 LINESTYLES = ("-", "--", "-.", ":")
 GRID_KEYS = ("grid_alpha", "grid_color", "grid_linestyle", "grid_linewidth")
-WEIGHTS = ("ultralight", "light", "normal", "regular", "book", "medium", "roman", "semibold", "demibold", "demi", "bold",
-           "heavy", "extra bold", "black")
+WEIGHTS = (
+    "ultralight",
+    "light",
+    "normal",
+    "regular",
+    "book",
+    "medium",
+    "roman",
+    "semibold",
+    "demibold",
+    "demi",
+    "bold",
+    "heavy",
+    "extra bold",
+    "black",
+)
 FIGURE = "figure"
 """the key, in a display output read from a cells sandbox, of a figure still to be drawn"""
 FIGURE_TEXT = "<Figure>"
@@ -36,6 +52,7 @@ def values_allowed(images: int) -> int:
     """The coordinates all of one submission's specs may hold: what an honest sandbox sends at most (a figure of
     more than MAX_POINTS points is drawn there instead), for `images` figures."""
     return 2 * MAX_POINTS * max(images, 1)
+
 
 MAX_LABEL = 300
 PIXEL_FRACTION = 0.25
@@ -120,15 +137,30 @@ def _line(value, budget: list[int]) -> dict:
     marker = value.get("marker")
     if len(x) != len(y) or marker not in MARKERS or not isinstance(value.get("visible"), bool):
         raise ProtocolError("line")
-    return {"x": x, "y": y, "color": _color(value.get("color")), "alpha": None if alpha is None else _real(alpha, 0.0, 1.0),
-            "linewidth": _real(value.get("linewidth"), 0.0, 1000.0), "dashes": dashes, "marker": marker,
-            "markersize": _real(value.get("markersize"), 0.0, 1000.0), "markeredgewidth": _real(value.get("markeredgewidth"), 0.0, 1000.0),
-            "markerfacecolor": _color(value.get("markerfacecolor")), "markeredgecolor": _color(value.get("markeredgecolor")),
-            "label": text(value.get("label"), MAX_LABEL), "zorder": _real(value.get("zorder"), -1e9, 1e9), "visible": value["visible"]}
+    return {
+        "x": x,
+        "y": y,
+        "color": _color(value.get("color")),
+        "alpha": None if alpha is None else _real(alpha, 0.0, 1.0),
+        "linewidth": _real(value.get("linewidth"), 0.0, 1000.0),
+        "dashes": dashes,
+        "marker": marker,
+        "markersize": _real(value.get("markersize"), 0.0, 1000.0),
+        "markeredgewidth": _real(value.get("markeredgewidth"), 0.0, 1000.0),
+        "markerfacecolor": _color(value.get("markerfacecolor")),
+        "markeredgecolor": _color(value.get("markeredgecolor")),
+        "label": text(value.get("label"), MAX_LABEL),
+        "zorder": _real(value.get("zorder"), -1e9, 1e9),
+        "visible": value["visible"],
+    }
 
 
 def _axis(value) -> dict:
-    if not isinstance(value, dict) or not isinstance(value.get("grid"), bool) or not isinstance(value.get("grid_style"), dict):
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("grid"), bool)
+        or not isinstance(value.get("grid_style"), dict)
+    ):
         raise ProtocolError("axis")
     style, clean = value["grid_style"], {}
     for key, item in style.items():
@@ -164,23 +196,41 @@ def _axes(value, budget: list[int]) -> dict:
     if legend is not None:
         if not isinstance(legend, dict) or not isinstance(legend.get("frameon"), bool):
             raise ProtocolError("legend")
-        legend = {"loc": integer(legend.get("loc"), 0, 11), "fontsize": _real(legend.get("fontsize"), 0.1, 1000.0),
-                  "ncols": integer(legend.get("ncols"), 1, MAX_POINTS), "frameon": legend["frameon"]}
-    return {"position": [_real(v, -1.0, 2.0) for v in position], "title": _text_spec(value.get("title")),
-            "x": _axis(value.get("x")), "y": _axis(value.get("y")), "xlim": _limits(value.get("xlim")), "ylim": _limits(value.get("ylim")),
-            "lines": [_line(line, budget) for line in value["lines"]], "legend": legend}
+        legend = {
+            "loc": integer(legend.get("loc"), 0, 11),
+            "fontsize": _real(legend.get("fontsize"), 0.1, 1000.0),
+            "ncols": integer(legend.get("ncols"), 1, MAX_POINTS),
+            "frameon": legend["frameon"],
+        }
+    return {
+        "position": [_real(v, -1.0, 2.0) for v in position],
+        "title": _text_spec(value.get("title")),
+        "x": _axis(value.get("x")),
+        "y": _axis(value.get("y")),
+        "xlim": _limits(value.get("xlim")),
+        "ylim": _limits(value.get("ylim")),
+        "lines": [_line(line, budget) for line in value["lines"]],
+        "legend": legend,
+    }
 
 
 def figure_spec(value, budget: list[int]) -> dict:
     """A spec rebuilt from checked plain fields; `budget` is the points the submission's figures may still hold."""
-    if not isinstance(value, dict) or not isinstance(value.get("axes"), list) or not 1 <= len(value["axes"]) <= MAX_AXES:
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("axes"), list)
+        or not 1 <= len(value["axes"]) <= MAX_AXES
+    ):
         raise ProtocolError("figure")
     size = value.get("size")
     if not isinstance(size, list) or len(size) != 2:
         raise ProtocolError("figure size")
     suptitle = value.get("suptitle")
-    return {"size": [_real(v, 0.1, 40.0) for v in size], "suptitle": None if suptitle is None else _text_spec(suptitle),
-            "axes": [_axes(axes, budget) for axes in value["axes"]]}
+    return {
+        "size": [_real(v, 0.1, 40.0) for v in size],
+        "suptitle": None if suptitle is None else _text_spec(suptitle),
+        "axes": [_axes(axes, budget) for axes in value["axes"]],
+    }
 
 
 def _step(limits: list[float], pixels: float) -> float:
@@ -211,10 +261,20 @@ def rounded(spec: dict) -> dict:
     axes = []
     width, height = (inches * DPI for inches in spec["size"])
     for part in spec["axes"]:
-        x_step, y_step = _step(part["xlim"], part["position"][2] * width), _step(part["ylim"], part["position"][3] * height)
+        x_step, y_step = (
+            _step(part["xlim"], part["position"][2] * width),
+            _step(part["ylim"], part["position"][3] * height),
+        )
         lines = [{**line, "x": _round(line["x"], x_step), "y": _round(line["y"], y_step)} for line in part["lines"]]
-        axes.append({**part, "lines": lines, "xlim": _round(part["xlim"], x_step), "ylim": _round(part["ylim"], y_step),
-                     "position": _round(part["position"], 1e-6)})
+        axes.append(
+            {
+                **part,
+                "lines": lines,
+                "xlim": _round(part["xlim"], x_step),
+                "ylim": _round(part["ylim"], y_step),
+                "position": _round(part["position"], 1e-6),
+            }
+        )
     return {**spec, "axes": axes}
 
 

@@ -6,6 +6,7 @@ function on the inputs it was sent and reports each outcome as plain data. Its c
 function's observations only; the trusted side accepts nothing else from it, so whatever the
 function's body does, it can speak for itself alone.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -18,10 +19,18 @@ from .protocol import COMPLEX_NUMBERS, decode_tensor, encode_observation, send
 from .run_cells import SandboxTimeout, alarm, read_job
 
 AUTOGRAD_ENTRY_POINTS = (
-    ("torch.autograd.grad", torch.autograd, "grad"), ("torch.autograd.backward", torch.autograd, "backward"),
-    ("Tensor.backward", torch.Tensor, "backward"), ("Tensor.requires_grad_", torch.Tensor, "requires_grad_"),
-    *((f"torch.autograd.functional.{n}", torch.autograd.functional, n) for n in ("jacobian", "hessian", "vjp", "jvp", "hvp", "vhp")),
-    *((f"torch.func.{n}", torch.func, n) for n in ("grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian")),
+    ("torch.autograd.grad", torch.autograd, "grad"),
+    ("torch.autograd.backward", torch.autograd, "backward"),
+    ("Tensor.backward", torch.Tensor, "backward"),
+    ("Tensor.requires_grad_", torch.Tensor, "requires_grad_"),
+    *(
+        (f"torch.autograd.functional.{n}", torch.autograd.functional, n)
+        for n in ("jacobian", "hessian", "vjp", "jvp", "hvp", "vhp")
+    ),
+    *(
+        (f"torch.func.{n}", torch.func, n)
+        for n in ("grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian")
+    ),
 )
 SETUP_TIMEOUT = "TimeoutError: defining the function took longer than {seconds:g} s"
 
@@ -66,7 +75,7 @@ class _TorchCallWatch(TorchFunctionMode):
         if name.endswith("_backward"):  # torch's own derivative kernels, however they were reached
             self.used.add(f"the backward kernel {name}")
         result = func(*args, **(kwargs or {}))
-        for tensor in (result if isinstance(result, (tuple, list)) else (result,)):
+        for tensor in result if isinstance(result, (tuple, list)) else (result,):
             if not isinstance(tensor, torch.Tensor):
                 continue
             if tensor.is_complex():

@@ -4,6 +4,7 @@ Everything here can be undone by the student's code, and that is fine: this proc
 outputs and nothing else; the trusted side caps them and accepts no other frame from it. The graded
 calls run elsewhere (`run_calls.py`), in processes where no cell ever ran.
 """
+
 from __future__ import annotations
 
 import base64
@@ -78,7 +79,9 @@ def _figures(sink: list[dict], images_left: list[int]) -> None:
             else:
                 buffer = io.BytesIO()
                 figure.savefig(buffer, format="png", dpi=DPI)
-                sink.append({"output_type": "display_data", "data": {"image/png": base64.b64encode(buffer.getvalue()).decode()}})
+                sink.append(
+                    {"output_type": "display_data", "data": {"image/png": base64.b64encode(buffer.getvalue()).decode()}}
+                )
             images_left[0] -= 1
     plt.close("all")
 
@@ -95,12 +98,16 @@ def make_shell() -> InteractiveShell:
     return shell
 
 
-def run_cell(shell: InteractiveShell, source: str, seconds: float, budget: list[int], images_left: list[int]) -> list[dict]:
+def run_cell(
+    shell: InteractiveShell, source: str, seconds: float, budget: list[int], images_left: list[int]
+) -> list[dict]:
     outputs: list[dict] = []
     results: list[dict] = []
     shell.displayhook.write_output_prompt = lambda: None
     shell.displayhook.write_format_data = lambda data, metadata=None: results.append(data)
-    shell.display_pub.publish = lambda data, metadata=None, **kw: outputs.append({"output_type": "display_data", "data": {"text/plain": str(data.get("text/plain", ""))[:MAX_TEXT_PLAIN]}})
+    shell.display_pub.publish = lambda data, metadata=None, **kw: outputs.append(
+        {"output_type": "display_data", "data": {"text/plain": str(data.get("text/plain", ""))[:MAX_TEXT_PLAIN]}}
+    )
     shell._showtraceback = lambda *args: None
     shell.showsyntaxerror = lambda *args, **kwargs: None
     plt.show = lambda *args, **kwargs: _figures(outputs, images_left)
@@ -115,12 +122,28 @@ def run_cell(shell: InteractiveShell, source: str, seconds: float, budget: list[
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     _figures(outputs, images_left)
     if results and "text/plain" in results[-1]:
-        outputs.append({"output_type": "execute_result", "data": {"text/plain": str(results[-1]["text/plain"])[:MAX_TEXT_PLAIN]}})
+        outputs.append(
+            {"output_type": "execute_result", "data": {"text/plain": str(results[-1]["text/plain"])[:MAX_TEXT_PLAIN]}}
+        )
     if error is not None:
         if isinstance(error, SandboxTimeout):
-            outputs.append({"output_type": "error", "ename": "TimeoutError", "evalue": f"the cell ran longer than {seconds:g} s", "traceback": []})
+            outputs.append(
+                {
+                    "output_type": "error",
+                    "ename": "TimeoutError",
+                    "evalue": f"the cell ran longer than {seconds:g} s",
+                    "traceback": [],
+                }
+            )
         else:
-            outputs.append({"output_type": "error", "ename": type(error).__name__, "evalue": str(error)[:1000], "traceback": _student_traceback(error)})
+            outputs.append(
+                {
+                    "output_type": "error",
+                    "ename": type(error).__name__,
+                    "evalue": str(error)[:1000],
+                    "traceback": _student_traceback(error),
+                }
+            )
     return outputs
 
 
@@ -144,7 +167,14 @@ def serve(channel: int, limits) -> None:
     budget, images_left = [limits.output_bytes], [limits.images]
     for index, source in job["cells"]:
         send(channel, {"type": "cell_start", "index": index})
-        send(channel, {"type": "cell", "index": index, "outputs": run_cell(shell, source, limits.cell_seconds, budget, images_left)})
+        send(
+            channel,
+            {
+                "type": "cell",
+                "index": index,
+                "outputs": run_cell(shell, source, limits.cell_seconds, budget, images_left),
+            },
+        )
     send(channel, {"type": "done"})
 
 

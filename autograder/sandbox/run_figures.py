@@ -1,5 +1,6 @@
 """Inside a figures sandbox: draw the specs of students' figures. No student code runs here, only matplotlib on
 checked data; a spec that fails or takes too long is said, and the rest go on."""
+
 from __future__ import annotations
 
 import base64

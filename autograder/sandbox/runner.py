@@ -9,6 +9,7 @@ not drawn for an earlier student (`read_figures.py`).
 Only validated plain data leaves this module: cell outputs as nbformat dicts built here, observations
 rebuilt from bytes, and a fault sentence where a process had to be stopped.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -63,12 +64,18 @@ class SandboxRun:
 @dataclass(frozen=True)
 class FunctionJob:
     """What one function's process gets: the statements that define it, and the inputs to call it on."""
+
     name: str
     program: tuple[tuple[int, int, str], ...]
     cases: tuple[tuple[dict, ...], ...]
 
     def frame(self) -> dict:
-        return {"type": "job", "exercise": self.name, "program": [list(s) for s in self.program], "cases": [list(c) for c in self.cases]}
+        return {
+            "type": "job",
+            "exercise": self.name,
+            "program": [list(s) for s in self.program],
+            "cases": [list(c) for c in self.cases],
+        }
 
 
 class Sandbox:
@@ -81,14 +88,14 @@ class Sandbox:
         self._lock = threading.Lock()
         self._jobs = 0
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         self.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def start(self) -> "Sandbox":
+    def start(self) -> Sandbox:
         if self._process is not None:
             return self
         self._process, self._control = take_early() or launch()
@@ -167,7 +174,9 @@ class Sandbox:
             send(ours.fileno(), {"cells": cells})
             while True:
                 limit = self.limits.cell_seconds + GRACE_SECONDS
-                kind, index, outputs = order.frame(reader.read(min(deadline, time.monotonic() + limit) if cell is not None else deadline), caps)
+                kind, index, outputs = order.frame(
+                    reader.read(min(deadline, time.monotonic() + limit) if cell is not None else deadline), caps
+                )
                 if kind == "done":
                     break
                 if kind == "cell_start":
@@ -176,8 +185,11 @@ class Sandbox:
                     run.outputs[index] = outputs
                     cell = None
         except Timeout:
-            fault = STOPPED_TIME.format(seconds=self.limits.submission_seconds) if time.monotonic() >= deadline or cell is None else (
-                STOPPED_CELL.format(seconds=self.limits.cell_seconds))
+            fault = (
+                STOPPED_TIME.format(seconds=self.limits.submission_seconds)
+                if time.monotonic() >= deadline or cell is None
+                else (STOPPED_CELL.format(seconds=self.limits.cell_seconds))
+            )
         except ChannelClosed:
             fault = STOPPED_EXIT
         except ProtocolError as exc:  # the sandbox's doing; any other exception is a fault of ours and goes up
@@ -248,9 +260,13 @@ class Sandbox:
             host_pid, _ = self._started(FrameReader(control.fileno(), budget_bytes=2**16), deadline)
             for job, (ours, _) in zip(jobs, pairs):
                 if time.monotonic() >= deadline:
-                    run.functions[job.name] = observe_nothing(job, STOPPED_TIME.format(seconds=self.limits.submission_seconds))
+                    run.functions[job.name] = observe_nothing(
+                        job, STOPPED_TIME.format(seconds=self.limits.submission_seconds)
+                    )
                     continue
-                run.functions[job.name] = observe_function(ours, job.name, job.frame(), len(job.cases), self.limits, deadline)
+                run.functions[job.name] = observe_function(
+                    ours, job.name, job.frame(), len(job.cases), self.limits, deadline
+                )
                 ours.close()
                 # always: a process that said `done` but lingers (its exit patched away) must not hold up the next
                 send(control.fileno(), {"type": "stop", "exercise": job.name})
@@ -276,7 +292,12 @@ def _kill(pid: int | None) -> None:
 
 
 def _stopped_output(fault: str) -> dict:
-    return {"output_type": "error", "ename": "SandboxStopped", "evalue": f"this cell stopped the notebook: {fault}", "traceback": []}
+    return {
+        "output_type": "error",
+        "ename": "SandboxStopped",
+        "evalue": f"this cell stopped the notebook: {fault}",
+        "traceback": [],
+    }
 
 
 _warm: dict[Limits, Sandbox] = {}

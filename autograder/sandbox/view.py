@@ -11,6 +11,7 @@ No course folder, repository, home folder, exported grade, config, socket or /et
 wherever the grader or the course happen to live. The new root replaces the old one (pivot_root), and
 the old one is detached, so no path leads back.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -19,11 +20,25 @@ import platform
 import sys
 
 LIBC = ctypes.CDLL(None, use_errno=True)
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
+    1,
+    2,
+    4,
+    8,
+    32,
+    4096,
+    16384,
+    1 << 18,
+)
 MNT_DETACH = 2
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "arm64": 41}
 DEVICES = ("null", "zero", "random", "urandom")
-DEV_LINKS = {"fd": "/proc/self/fd", "stdin": "/proc/self/fd/0", "stdout": "/proc/self/fd/1", "stderr": "/proc/self/fd/2"}
+DEV_LINKS = {
+    "fd": "/proc/self/fd",
+    "stdin": "/proc/self/fd/0",
+    "stdout": "/proc/self/fd/1",
+    "stderr": "/proc/self/fd/2",
+}
 WORKDIR = "/sandbox"
 """the private working folder (home, TMPDIR, cwd): not /tmp, where the grader's own Python may live"""
 
@@ -51,7 +66,9 @@ def allowed_paths() -> tuple[list[str], list[str]]:
             fields = line.split(maxsplit=5)
             if len(fields) == 6 and fields[5].startswith("/") and ".so" in fields[5]:
                 folders.add(os.path.dirname(os.path.realpath(fields[5].strip())))
-    shown = sorted(f for f in folders if os.path.isdir(f) and not any(f != o and f.startswith(o + "/") for o in folders))
+    shown = sorted(
+        f for f in folders if os.path.isdir(f) and not any(f != o and f.startswith(o + "/") for o in folders)
+    )
     package = os.path.realpath(os.path.join(os.path.dirname(__file__), ".."))
     masked = [package] if any(package.startswith(f + "/") for f in shown) else []
     return shown, masked

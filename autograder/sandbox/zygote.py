@@ -6,6 +6,7 @@ matplotlib, IPython and the sandbox's own runtime; not the exercises, references
 request brings the sandbox's channels; the zygote forks a sandbox on them and answers with its pid.
 The sandbox reads its job from those channels itself, so the zygote never sees student code.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,14 +49,16 @@ def main(control_fd: int) -> None:
                 except OSError:
                     pass
             _reap(groups)
-            for pid, (folders, workdir) in groups.items():
+            for folders, workdir in groups.values():
                 cgroups.remove(folders)
                 shutil.rmtree(workdir, ignore_errors=True)
             return
         request = json.loads(message)
         limits = Limits(**request["limits"])
         request["workdir"] = tempfile.mkdtemp(prefix="autograder-sandbox-")
-        folders = cgroups.create(f"autograder-{os.getpid()}-{request['job']}", limits.processes, limits.memory_mb * 2**20 + 512 * 2**20)
+        folders = cgroups.create(
+            f"autograder-{os.getpid()}-{request['job']}", limits.processes, limits.memory_mb * 2**20 + 512 * 2**20
+        )
         pid = os.fork()
         if pid == 0:
             control.close()

@@ -5,6 +5,7 @@ since an entry holds its solution. To add an exercise, append an `Exercise` (and
 and run `autograder sync-master`, then `autograder audit` and `autograder release`: see the README's
 "Adding an exercise".
 """
+
 from autograder.authoring import *  # noqa: F403  (the entry types, samplers and references)
 
 EXERCISES = DERIVATIVES  # noqa: F405  (the package's derivatives homework: f, σ, ReLU, BCE and their derivatives)

@@ -5,6 +5,7 @@ copies it to source/derivatives/, and nbgrader's release copies that), so it nee
 the standard library. Nothing here evaluates the text as Python: the pass rewrites LaTeX, and sympy's
 lark grammar builds the expression.
 """
+
 import re
 from functools import lru_cache
 
@@ -14,6 +15,7 @@ try:
     import sympy
     from sympy.parsing.latex.lark import LarkLaTeXParser
     from sympy.parsing.latex.lark.transformer import TransformToSymPyExpr
+
     MISSING = ""
 except ImportError as error:  # a student's machine without sympy ≥ 1.13 or lark: only the echo says so
     sympy, MISSING = None, f"{error}. Install them with: pip install 'sympy>=1.13' lark"
@@ -35,10 +37,29 @@ MIXED_SIGMA = "σ is written both with and without an argument; write \\sigma({v
 NOT_A_FORMULA = "It is not a single formula ({what}); write only the final expression."
 UNBALANCED = "A {opening} is never closed: {count} {opening} but {closed} {closing}."
 APPLIED = "It reads {call} as a function applied to its argument; write a \\cdot for a product."
-BAD_CASES = "Each line of the cases must be 'value & condition', with a condition such as x > 0 or 'otherwise': {row!r}."
+BAD_CASES = (
+    "Each line of the cases must be 'value & condition', with a condition such as x > 0 or 'otherwise': {row!r}."
+)
 
 SLOT = r"\omega_{{{name}}}"  # stands in for σ(…), log(…), tanh(…) or exp(…) during parsing
-OPERATOR_COMMANDS = ("cdot", "times", "div", "le", "ge", "leq", "geq", "neq", "ne", "lt", "gt", "to", "quad", "qquad", "end", "right")
+OPERATOR_COMMANDS = (
+    "cdot",
+    "times",
+    "div",
+    "le",
+    "ge",
+    "leq",
+    "geq",
+    "neq",
+    "ne",
+    "lt",
+    "gt",
+    "to",
+    "quad",
+    "qquad",
+    "end",
+    "right",
+)
 
 
 class NotationError(ValueError):
@@ -82,8 +103,12 @@ def _implicit_products(text: str) -> str:
             rest = text[after:]
             command = re.match(r"\\([a-zA-Z]+)", rest)
             closes_operand = text[index] == ")" or not rest.startswith(("{", "^", "_", "["))
-            opens_operand = rest[:1].isalnum() or rest.startswith("(") or bool(command and command.group(1) not in OPERATOR_COMMANDS)
-            if closes_operand and opens_operand and text[index:after + 1] != ")(":
+            opens_operand = (
+                rest[:1].isalnum()
+                or rest.startswith("(")
+                or bool(command and command.group(1) not in OPERATOR_COMMANDS)
+            )
+            if closes_operand and opens_operand and text[index : after + 1] != ")(":
                 out.append(r" \cdot ")
         index += 1
     return "".join(out)
@@ -127,7 +152,9 @@ def _parse(text: str):
     except lark.exceptions.UnexpectedInput as error:
         column = getattr(error, "column", 0)
         column = column if column and column > 0 else len(text)
-        raise NotationError(UNREADABLE.format(context=_as_written(text[max(0, column - 20):column + 20]) or "the end")) from None
+        raise NotationError(
+            UNREADABLE.format(context=_as_written(text[max(0, column - 20) : column + 20]) or "the end")
+        ) from None
     except (lark.exceptions.LarkError, TypeError, ValueError, AttributeError, IndexError) as error:
         if isinstance(error, NotationError):
             raise
@@ -147,7 +174,7 @@ def _argument(text: str, start: int, variable: str, slots: dict):
     """The argument of a function named just before text[start]: (…), {…}, \\frac{…}{…} or one letter; with its end."""
     if start < len(text) and text[start] in "({":
         end = _group(text, start, text[start], ")" if text[start] == "(" else "}")
-        return _expression(text[start + 1:end - 1], variable, slots), end
+        return _expression(text[start + 1 : end - 1], variable, slots), end
     fraction = re.match(r"\\frac\s*(?=\{)", text[start:])
     if fraction:
         numerator_end = _group(text, start + fraction.end(), "{", "}")
@@ -157,7 +184,7 @@ def _argument(text: str, start: int, variable: str, slots: dict):
     letter = re.match(r"[a-zA-Z](?![a-zA-Z])", text[start:])
     if letter:
         return _expression(letter.group(0), variable, slots), start + 1
-    raise NotationError(UNREADABLE.format(context=_as_written(text[max(0, start - 20):start + 20]) or "the end"))
+    raise NotationError(UNREADABLE.format(context=_as_written(text[max(0, start - 20) : start + 20]) or "the end"))
 
 
 def _expression(text: str, variable: str, slots: dict):
@@ -166,9 +193,11 @@ def _expression(text: str, variable: str, slots: dict):
     if re.search(r"\\sigma(?![a-zA-Z])(?!\s*\()", text) and re.search(r"\\sigma(?![a-zA-Z])\s*\(", text):
         raise NotationError(MIXED_SIGMA.format(variable=variable))
     hyperbolic = "|".join(HYPERBOLIC)
-    pattern = (r"\\(?:(sigma)(?![a-zA-Z])\s*|(log|ln|exp)(?![a-zA-Z])\s*(?=[({])"
-               rf"|({hyperbolic})(?![a-zA-Z])\s*(?:\^\s*(\{{[^{{}}]*\}}|\d)\s*)?)")
-    while (match := re.search(pattern, text)):
+    pattern = (
+        r"\\(?:(sigma)(?![a-zA-Z])\s*|(log|ln|exp)(?![a-zA-Z])\s*(?=[({])"
+        rf"|({hyperbolic})(?![a-zA-Z])\s*(?:\^\s*(\{{[^{{}}]*\}}|\d)\s*)?)"
+    )
+    while match := re.search(pattern, text):
         name = "abcdefghijklmnopqrstuvwxyz"[len(slots) % 26] * (1 + len(slots) // 26)
         function, power = match.group(1) or match.group(2) or match.group(3), match.group(4)
         if match.group(1) and not (match.end() < len(text) and text[match.end()] in "({"):
@@ -176,7 +205,7 @@ def _expression(text: str, variable: str, slots: dict):
         else:
             argument, end = _argument(text, match.end(), variable, slots)
             slots[name] = (function, argument)
-        text = f"{text[:match.start()]} {SLOT.format(name=name)}{'^' + power if power else ''} {text[end:]}"
+        text = f"{text[: match.start()]} {SLOT.format(name=name)}{'^' + power if power else ''} {text[end:]}"
     if not text.strip():
         raise NotationError(NOT_A_FORMULA.format(what="nothing is written"))
     result = _parse(_implicit_products(text))
@@ -210,7 +239,7 @@ def _piecewise(body: str, variable: str, slots: dict):
         words = re.search(SPLIT, row)
         if "&" not in row and not words:
             raise NotationError(BAD_CASES.format(row=row.strip()))
-        value, condition = row.split("&", 1) if "&" in row else (row[:words.start()], row[words.start():])
+        value, condition = row.split("&", 1) if "&" in row else (row[: words.start()], row[words.start() :])
         value = re.sub(r"(?:[,;.]|\\[,;:! ]|\\q?quad)+\s*$", "", value.strip())
         pieces.append((_expression(value, variable, slots), _condition(condition, variable, slots)))
     return sympy.Piecewise(*pieces)
@@ -220,12 +249,16 @@ def _check_balance(text: str) -> None:
     plain = text.replace(r"\{", "").replace(r"\}", "")
     for opening, closing in (("{", "}"), ("(", ")")):
         if plain.count(opening) > plain.count(closing):
-            raise NotationError(UNBALANCED.format(opening=opening, closing=closing, count=plain.count(opening), closed=plain.count(closing)))
+            raise NotationError(
+                UNBALANCED.format(
+                    opening=opening, closing=closing, count=plain.count(opening), closed=plain.count(closing)
+                )
+            )
 
 
 def _normalize(text: str) -> str:
     _check_balance(text)
-    if (sentence := slip(text)):
+    if sentence := slip(text):
         raise NotationError(sentence)
     text = respell(text)
     while text.startswith("{") and _group(text, 0, "{", "}") == len(text):  # what \\boxed{...} leaves
@@ -244,9 +277,11 @@ def read_formula(text: str, variable: str = "x"):
         raise NotationError(TOO_LONG.format(length=len(text)))
     text, slots = _normalize(text), {}
     cases = re.search(r"\\begin\{cases\}(.*)\\end\{cases\}", text, re.S)
-    indicator = re.fullmatch(r"\s*(?:\\math(?:bb|bf)\{1\}|1)\s*(?:_\{(.*)\}|\[(.*)\]|\\\{(.*)\\\})\s*", _right_hand_side(text), re.S)
+    indicator = re.fullmatch(
+        r"\s*(?:\\math(?:bb|bf)\{1\}|1)\s*(?:_\{(.*)\}|\[(.*)\]|\\\{(.*)\\\})\s*", _right_hand_side(text), re.S
+    )
     if cases:
-        if _right_hand_side(text[:cases.start()]).strip() or text[cases.end():].strip(" .,"):
+        if _right_hand_side(text[: cases.start()]).strip() or text[cases.end() :].strip(" .,"):
             raise NotationError(NOT_A_FORMULA.format(what="cases with more around them"))
         result = _piecewise(cases.group(1), variable, slots)
     elif indicator:
@@ -258,10 +293,16 @@ def read_formula(text: str, variable: str = "x"):
 
 
 def _substitute(result, slots: dict):
-    """Slots become σ(…), log(…), exp(…) or tanh(…) and its kin; e becomes Euler's number; the ŷ stand-in becomes yhat."""
+    """Slots become σ(…), log(…), exp(…) or tanh(…) and its kin; e becomes Euler's number; the ŷ stand-in becomes
+    yhat."""
     names = {"e": sympy.E, PREDICTION.strip("\\"): sympy.Symbol("yhat")}
-    functions = {"sigma": sigmoid_class(), "log": sympy.log, "ln": sympy.log, "exp": sympy.exp,
-                 **{name: getattr(sympy, name) for name in HYPERBOLIC}}
+    functions = {
+        "sigma": sigmoid_class(),
+        "log": sympy.log,
+        "ln": sympy.log,
+        "exp": sympy.exp,
+        **{name: getattr(sympy, name) for name in HYPERBOLIC},
+    }
     names.update({f"omega_{{{name}}}": functions[function](argument) for name, (function, argument) in slots.items()})
     for _ in range(len(slots) + 1):  # a σ inside a σ needs one more pass
         result = result.xreplace({s: names.get(str(s.name), sympy.Symbol(str(s.name))) for s in result.free_symbols})
@@ -274,8 +315,10 @@ SHOWN_NAMES = {"yhat": "ŷ"}
 def plain(formula) -> str:
     """One line, in the student's symbols: σ, ŷ, ^."""
     if isinstance(formula, sympy.Piecewise):
-        return "; ".join(f"{plain(value)} if {plain(condition)}" if condition is not sympy.true else f"{plain(value)} otherwise"
-                         for value, condition in formula.args)
+        return "; ".join(
+            f"{plain(value)} if {plain(condition)}" if condition is not sympy.true else f"{plain(value)} otherwise"
+            for value, condition in formula.args
+        )
     text = sympy.sstr(formula).replace("**", "^").replace("*", "·").replace("sigma", "σ").replace("exp(", "e^(")
     for name, shown in SHOWN_NAMES.items():
         text = text.replace(name, shown)

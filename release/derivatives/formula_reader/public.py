@@ -7,6 +7,7 @@ does not carry them and for a notebook of an earlier release, whose public check
 `show_formula_reading` is the public check under each answer cell; the grader's check.py asks `undefined` the
 same question, so a string the public check passes is never refused for its symbols.
 """
+
 from functools import lru_cache
 
 from .notation import ACCEPTED, MISSING, SHOWN_NAMES, NotationError, plain, read_formula, sympy
@@ -18,21 +19,25 @@ ANSWERS = {
     "answer_bce_wrt_prediction": (("yhat", "y"), {}),
     "answer_bce_wrt_logit": (("z", "y"), {"yhat": r"\sigma(z)"}),
 }
-"""answer name → (its variables, the first being what a bare σ applies to; {other symbol: what it stands for, in LaTeX})"""
+"""answer name → (its variables, the first being what a bare σ applies to; {other symbol: what it stands for, in
+LaTeX})"""
 
 NEEDS_SYMPY = "The public check of `{name}` needs sympy and lark: {missing}"
-NOT_DEFINED = "`{name}` is not defined yet: run its cell, with your formula between the quotes of {name} = r\"...\"."
-NOT_A_STRING = "`{name}` must be a string, like r\"9x^2 - 4x + 5\", but it is a {type_name}."
+NOT_DEFINED = '`{name}` is not defined yet: run its cell, with your formula between the quotes of {name} = r"...".'
+NOT_A_STRING = '`{name}` must be a string, like r"9x^2 - 4x + 5", but it is a {type_name}.'
 EMPTY = "`{name}` is empty: write your final formula between the quotes."
 CANNOT_READ = '`{name}` = r"{answer}" cannot be read. {reason}'
 READ_AS = "`{name}` is read as: {formula}"
 UNKNOWN = "`{name}` uses {unknown}, which this answer does not define; write it with {variables}."
-NO_VARIABLES = ("The public check of `{name}` does not say which variables the answer uses, and this formula_reader/ "
-                "does not know the answer; use the formula_reader/ folder that came with the notebook.")
+NO_VARIABLES = (
+    "The public check of `{name}` does not say which variables the answer uses, and this formula_reader/ "
+    "does not know the answer; use the formula_reader/ folder that came with the notebook."
+)
 
 
 def symbols_of(name: str, variables=None, meaning=None) -> tuple:
-    """(variables, {symbol: LaTeX}) as given; what is not given comes from ANSWERS (KeyError if the name is not there)."""
+    """(variables, {symbol: LaTeX}) as given; what is not given comes from ANSWERS (KeyError if the name is not
+    there)."""
     if variables is None:
         variables, table_meaning = ANSWERS[name]
         meaning = table_meaning if meaning is None else meaning
@@ -51,7 +56,8 @@ def meaning_of(name: str) -> dict:
 
 
 def read_meaning(variables, meaning: dict) -> dict:
-    """{symbol: the formula it stands for}, each formula read by this same reader (a bare σ applies to the first variable)."""
+    """{symbol: the formula it stands for}, each formula read by this same reader (a bare σ applies to the first
+    variable)."""
     return dict(_read_meaning(tuple(variables), tuple(sorted(meaning.items()))))
 
 
@@ -72,7 +78,9 @@ def undefined(formula, name: str, variables=None, meaning=None) -> str:
     unknown = unknown_symbols(formula, variables + tuple(meaning))
     if not unknown:
         return ""
-    return UNKNOWN.format(name=name, unknown=", ".join(unknown), variables=", ".join(SHOWN_NAMES.get(v, v) for v in variables))
+    return UNKNOWN.format(
+        name=name, unknown=", ".join(unknown), variables=", ".join(SHOWN_NAMES.get(v, v) for v in variables)
+    )
 
 
 def show_formula_reading(answer, name: str, variables=None, meaning=None) -> None:
@@ -101,6 +109,7 @@ def show_formula_reading(answer, name: str, variables=None, meaning=None) -> Non
     print(READ_AS.format(name=name, formula=plain(formula)))
     try:
         from IPython.display import Math, display
+
         display(Math(sympy.latex(formula)))
     except ImportError:
         pass
