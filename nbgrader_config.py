@@ -17,13 +17,14 @@ from nbgrader.preprocessors import (
 )
 
 from autograder.nbgrader_plugin import (
+    CleanMarkdown2HTML,
     FormulaAnswerStubs,
     RestoreFromMaster,
     SaveGradesFlaggingFormulas,
     TrustedExecute,
+    clean_html,
     record_unreadable,
 )
-from autograder.sanitize import CleanMarkdown2HTML, clean_html
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
@@ -78,6 +79,7 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPr
 
 # Nothing a student writes runs script in nbgrader's HTML: the feedback page and formgrader's view of a
 # submission both render through HTMLExporter. sanitize_html cleans outputs and raw cells and drops JavaScript
-# outputs; nbgrader's templates never clean markdown cells, so markdown2html itself cleans (autograder/sanitize.py).
+# outputs; nbgrader's templates never clean markdown cells, so markdown2html itself cleans
+# (autograder/feedback/sanitize.py).
 c.HTMLExporter.sanitize_html = True
 c.HTMLExporter.filters = {"markdown2html": CleanMarkdown2HTML, "clean_html": clean_html}

@@ -13,14 +13,14 @@ from importlib import import_module
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 _HOMES = {
-    "EXERCISES": "exercises",
-    "Exercise": "exercises",
-    "ExerciseResult": "scoring",
-    "grade_function": "scoring",
-    "StudentResult": "grading",
-    "grade_course": "grading",
-    "grade_assignment": "batch",
-    "write_feedback": "reports",
+    "EXERCISES": "authoring.exercises",
+    "Exercise": "authoring.exercises",
+    "ExerciseResult": "judging.scoring",
+    "grade_function": "judging.scoring",
+    "StudentResult": "course.nbgrader_path",
+    "grade_through_nbgrader": "course.nbgrader_path",
+    "grade_assignment": "course.batch",
+    "write_outputs": "feedback.outputs",
 }
 __all__ = sorted(_HOMES)
 

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import AutograderError, CourseNotFound
+from autograder.errors import AutograderError, CourseNotFound
 
 NO_MASTER = "there is no master notebook at {path} to audit"
 
@@ -61,11 +61,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.verb == "demo":
-        from .demo import run_demo
+        from autograder.demo import run_demo
 
         return 0 if run_demo(args.workdir) else 1
     if args.verb == "init":
-        from .course_init import init_course
+        from autograder.authoring.course_init import init_course
 
         written = init_course(args.directory)
         print("\n".join(str(path) for path in written))
@@ -79,12 +79,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.verb == "audit":
         return _audit(args)
     if args.verb == "release":
-        from .course import Course, generate_release
+        from autograder.course.folder import Course, generate_release
 
         print(generate_release(Course(args.course)))
         return 0
-    from .course import NOTEBOOK, Course
-    from .master import sync_master_file
+    from autograder.authoring.master import sync_master_file
+    from autograder.course.folder import NOTEBOOK, Course
 
     course = Course(args.course)
     course.config  # noqa: B018  (says so in one sentence if this is not a course)
@@ -96,9 +96,9 @@ def _run(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace) -> int:
     import nbformat
 
-    from .audit import render_audit, run_audit
-    from .course import NOTEBOOK, Course
-    from .nbgrader_plugin import course_limits
+    from autograder.audit import render_audit, run_audit
+    from autograder.course.folder import NOTEBOOK, Course
+    from autograder.nbgrader_plugin import course_limits
 
     course = Course(args.course)
     path = course.folder("source") / NOTEBOOK
@@ -114,16 +114,16 @@ def _audit(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     if not args.scheduler:  # the sandboxes load torch while this process loads the grader
-        from .sandbox.launch import start_early
+        from autograder.sandbox.launch import start_early
 
         start_early(args.jobs if args.jobs and args.jobs >= 1 else os.cpu_count() or 1)
     from dataclasses import replace
 
-    from .batch import INTERRUPTED, grade_assignment
-    from .course import Course, export_grades
-    from .nbgrader_plugin import course_limits
-    from .report import batch_summary, score_table
-    from .reports import PAGE, feedback_folder
+    from autograder.course.batch import INTERRUPTED, grade_assignment
+    from autograder.course.folder import Course, export_grades
+    from autograder.feedback.outputs import PAGE, feedback_folder
+    from autograder.feedback.score_table import batch_summary, score_table
+    from autograder.nbgrader_plugin import course_limits
 
     course, started = Course(args.course), time.monotonic()
     limits = course_limits(course.config)

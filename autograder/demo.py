@@ -7,10 +7,10 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from .course import Course, export_grades, generate_release
-from .grading import StudentResult, grade_course
-from .report import score_table
-from .reports import write_outputs
+from autograder.course.folder import Course, export_grades, generate_release
+from autograder.course.nbgrader_path import StudentResult, grade_through_nbgrader
+from autograder.feedback.outputs import write_outputs
+from autograder.feedback.score_table import score_table
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FEATURED = "ben_partly_wrong"
@@ -34,7 +34,7 @@ def run_demo(workdir: Path, *, template: Path = REPO_ROOT, say: Callable[[str], 
     shutil.copytree(template / "samples" / "submitted", workdir / "submitted")
     students = course.submitted_students()
     say(f"2/3 nbgrader autograde: {len(students)} sample submissions")
-    results = grade_course(
+    results = grade_through_nbgrader(
         course,
         students,
         on_result=lambda r: say(f"    {r.student}: {r.auto_score:g} / {r.max_auto_score:g} ({r.status})"),

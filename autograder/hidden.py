@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .homework import DEFAULT, Homework, homework_in
-from .render import feedback_text
-from .scoring import grade_function
+from autograder.authoring.homework import DEFAULT, Homework, homework_in
+from autograder.feedback.text import feedback_text
+from autograder.judging.scoring import grade_function
 
 
 def _homework() -> Homework:
@@ -40,8 +40,8 @@ def grade_in_notebook(name: str, namespace: dict[str, Any]) -> float:
 def check_formula_in_notebook(name: str, namespace: dict[str, Any]) -> float:
     """The in-kernel check of a formula answer (the master, run by an instructor). Graded submissions
     never get here: the trusted grader reads the answer from the cell's source instead."""
-    from . import messages as msg
-    from .formulas.check import compare, manual
+    from autograder import messages as msg
+    from autograder.formulas.check import compare, manual
 
     answer, text = _homework().formulas_by_name[name], namespace.get(name)
     verdict = compare(answer, text) if isinstance(text, str) else manual(answer, "", msg.NOT_LITERAL.format(name=name))

@@ -64,7 +64,7 @@ CELL_NOT_PYTHON = "The cell of {name} is not valid Python, so it was not read ({
 CHECK_TIMED_OUT = 'r"{answer}" took longer than {seconds:g} s to check.'
 CHECK_FAILED = 'r"{answer}" could not be checked ({error}).'
 
-# The cause first (autograder/diagnosis.py): a cell that stopped, and the functions it left undefined.
+# The cause first (autograder/judging/diagnosis.py): a cell that stopped, and the functions it left undefined.
 CELL_FAILED = "Cell {cell} stopped at line {line} (`{code}`) with {error}; nothing after that line in the cell ran."
 CELL_NOT_COMPILED = "Cell {cell} could not run: line {line} (`{code}`) has {error}; no line of the cell ran."
 CELL_FAILED_NO_LINE = "Cell {cell} stopped with {error}; nothing after the failing line in the cell ran."

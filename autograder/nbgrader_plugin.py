@@ -5,48 +5,35 @@ DeduplicateIds, OverwriteKernelspec and OverwriteCells) and `TrustedExecute` in
 `Autograde.autograde_preprocessors` (in place of Execute), and `SaveGradesFlaggingFormulas` in place
 of SaveAutoGrades. The rest of nbgrader's pipeline, its
 gradebook, formgrader, generate_feedback and export, works on the result unchanged.
+
+This module is what a course's `nbgrader_config.py` imports, and all it imports; `CleanMarkdown2HTML` and
+`clean_html` (student markup made inert in nbconvert's HTML) come from `autograder.feedback.sanitize`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
-from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
 from traitlets import Float, Integer
 
-from .restore import nbgrader_of, rebuild
-from .sandbox.limits import Limits
+from autograder.course.from_nbgrader import homework_of, load_master
+from autograder.feedback.sanitize import CleanMarkdown2HTML, clean_html
+from autograder.judging.restore import rebuild
+from autograder.nbgrader_cells import nbgrader_of
+from autograder.sandbox.limits import Limits
 
-
-def homework_of(coursedir: CourseDirectory, assignment: str):
-    """The assignment's entries, from the exercises.py beside its master (or the package's default)."""
-    from .homework import homework_in
-
-    return homework_in(Path(coursedir.format_path(coursedir.source_directory, ".", assignment)))
-
-
-def load_master(coursedir: CourseDirectory, db_url: str, assignment: str, notebook: str):
-    """The source notebook, with points, locked sources and answer checksums as the gradebook has them."""
-    path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{notebook}.ipynb"
-    master = nbformat.read(path, as_version=4)
-    checksums = {}
-    with Gradebook(db_url, coursedir.course_id) as gb:
-        stored = gb.find_notebook(notebook, assignment)
-        points = {cell.name: cell.max_score for cell in stored.grade_cells}
-        sources = {cell.name: cell for cell in stored.source_cells}
-        for cell in master.cells:
-            meta = nbgrader_of(cell)
-            grade_id = meta.get("grade_id")
-            if grade_id in points:
-                meta["points"] = points[grade_id]
-            if grade_id in sources and meta.get("locked") and not meta.get("solution"):
-                cell.source = sources[grade_id].source
-            if grade_id in sources and meta.get("solution") and sources[grade_id].checksum:
-                checksums[grade_id] = sources[grade_id].checksum
-    return master, checksums
+__all__ = [
+    "CleanMarkdown2HTML",
+    "FormulaAnswerStubs",
+    "RestoreFromMaster",
+    "SaveGradesFlaggingFormulas",
+    "TrustedExecute",
+    "clean_html",
+    "course_limits",
+    "record_unreadable",
+]
 
 
 def record_unreadable(assignment: str, student: str, notebooks: list[str]) -> None:
@@ -56,11 +43,11 @@ def record_unreadable(assignment: str, student: str, notebooks: list[str]) -> No
     the gradebook (what a person entered stays) and its reason in logs/ungradable.log and the outcome ledger;
     nbgrader then fails on it (RestoreFromMaster refuses it), lists it at the end and goes on with the next student.
     """
-    from .course import NOTEBOOK, Course, record_not_graded
-    from .grading import UNGRADABLE
-    from .instructor_text import plain
-    from .intake import unreadable
-    from .outcomes import remember
+    from autograder.course.folder import NOTEBOOK, Course, record_not_graded
+    from autograder.course.intake import unreadable
+    from autograder.course.nbgrader_path import UNGRADABLE
+    from autograder.course.outcomes import remember
+    from autograder.feedback.instructor_text import plain
 
     for path in map(Path, notebooks):  # <root>/submitted/<student>/<assignment>/<notebook>.ipynb
         if path.name != NOTEBOOK:
@@ -90,7 +77,7 @@ class RestoreFromMaster(NbGraderPreprocessor):
     """Rebuild the submission against the master: tests, points, locked cells and kernel are the master's."""
 
     def preprocess(self, nb, resources):
-        from .intake import unreadable
+        from autograder.course.intake import unreadable
 
         coursedir, db_url, assignment, notebook = _context(self, resources)
         problem = unreadable(Path(resources["metadata"]["path"]) / f"{notebook}.ipynb")
@@ -134,8 +121,8 @@ class TrustedExecute(NbGraderPreprocessor):
         return Limits(**{name: getattr(self, name) for name in Limits.__dataclass_fields__})
 
     def preprocess(self, nb, resources):
-        from .sandbox import warm_sandbox
-        from .trusted import grade_notebook
+        from autograder.judging.trusted import grade_notebook
+        from autograder.sandbox import warm_sandbox
 
         coursedir, db_url, assignment, notebook = _context(self, resources)
         master, checksums = load_master(coursedir, db_url, assignment, notebook)
@@ -143,9 +130,7 @@ class TrustedExecute(NbGraderPreprocessor):
         sandbox = warm_sandbox(self.limits)
         try:
             graded = grade_notebook(nb, master, sandbox, checksums, homework=homework)
-        except (
-            Exception
-        ):  # a fault of ours: logged, then once more in a fresh sandbox; a second one is nbgrader's failure
+        except Exception:  # ours: logged, then once more in a fresh sandbox; a second one is nbgrader's failure
             self.log.exception("grader fault on this submission; grading it once more in a fresh sandbox")
             sandbox.close()
             graded = grade_notebook(nb, master, sandbox, checksums, homework=homework)
@@ -169,7 +154,7 @@ class SaveGradesFlaggingFormulas(SaveAutoGrades):
 
     def _add_score(self, cell, resources) -> None:
         super()._add_score(cell, resources)
-        from .gradebook import flagged_for_manual_grading
+        from autograder.course.gradebook import flagged_for_manual_grading
 
         if flagged_for_manual_grading(cell):
             grade = self.gradebook.find_grade(

@@ -28,7 +28,7 @@ def audit_seconds(jobs: int | None) -> tuple[float, str]:
     import nbformat
 
     from autograder.audit import render_audit, run_audit
-    from autograder.homework import DEFAULT
+    from autograder.authoring.homework import DEFAULT
 
     master = nbformat.read(ROOT / "source" / "derivatives" / "derivatives.ipynb", as_version=4)
     started = time.perf_counter()
@@ -40,9 +40,9 @@ def audit_seconds(jobs: int | None) -> tuple[float, str]:
 def grading_seconds(repeat: int) -> float:
     import nbformat
 
+    from autograder.authoring.synthetic import fill_release, solutions_of
+    from autograder.judging.trusted import grade_notebook
     from autograder.sandbox import warm_sandbox
-    from autograder.synthetic import fill_release, solutions_of
-    from autograder.trusted import grade_notebook
 
     master = nbformat.read(ROOT / "source" / "derivatives" / "derivatives.ipynb", as_version=4)
     release = nbformat.read(ROOT / "release" / "derivatives" / "derivatives.ipynb", as_version=4)

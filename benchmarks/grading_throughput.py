@@ -38,8 +38,8 @@ warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader 0.9.6 with SQL
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from autograder.course import Course, generate_release  # noqa: E402
-from autograder.synthetic import fill_release, solutions_of, with_functions  # noqa: E402
+from autograder.authoring.synthetic import fill_release, solutions_of, with_functions  # noqa: E402
+from autograder.course.folder import Course, generate_release  # noqa: E402
 
 WRONG = {
     "sigmoid_derivative": "def sigmoid_derivative(x):\n    return torch.exp(-x) / (1 + torch.exp(-x))**2",
@@ -231,11 +231,11 @@ def baseline_tree(ref: str, work: Path) -> Path:
 
 def warm_latency(work: Path, notebooks: dict) -> list[tuple[str, float]]:
     """Each submission graded and given its feedback page in one warm worker (--jobs 1), after one to warm it."""
-    from autograder.batch import _intake, _master, record_graded
+    from autograder.course.batch import _intake, _master, record_graded
+    from autograder.course.workers import grade_text
+    from autograder.feedback.outputs import write_page_now
     from autograder.formulas.worker import formula_checker
     from autograder.nbgrader_plugin import course_limits
-    from autograder.remote import grade_text
-    from autograder.reports import write_page_now
     from autograder.sandbox import Sandbox
 
     course = course_with(work / "latency", (ROOT / "nbgrader_config.py").read_text(), notebooks)

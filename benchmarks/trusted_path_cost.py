@@ -27,8 +27,8 @@ DRIVER = """
 import json, sys, time
 import nbformat
 from autograder.sandbox import Sandbox
-from autograder.synthetic import fill_release, solutions_of
-from autograder.trusted import grade_notebook
+from autograder.authoring.synthetic import fill_release, solutions_of
+from autograder.judging.trusted import grade_notebook
 root, repeat = sys.argv[1], int(sys.argv[2])
 master = nbformat.read(root + "/source/derivatives/derivatives.ipynb", as_version=4)
 release = nbformat.read(root + "/release/derivatives/derivatives.ipynb", as_version=4)
@@ -48,11 +48,11 @@ print(json.dumps({"total": totals, "package": __import__("autograder").__file__}
 def measure_here(repeat: int) -> dict[str, list[float]]:
     import nbformat
 
-    from autograder.definitions import rebuild_functions
-    from autograder.exercises import EXERCISES
+    from autograder.authoring.exercises import EXERCISES
+    from autograder.authoring.synthetic import fill_release, solutions_of
+    from autograder.judging.definitions import rebuild_functions
+    from autograder.judging.trusted import function_jobs, grade_notebook, student_program
     from autograder.sandbox import Sandbox
-    from autograder.synthetic import fill_release, solutions_of
-    from autograder.trusted import function_jobs, grade_notebook, student_program
 
     master = nbformat.read(ROOT / "source" / "derivatives" / "derivatives.ipynb", as_version=4)
     release = nbformat.read(ROOT / "release" / "derivatives" / "derivatives.ipynb", as_version=4)

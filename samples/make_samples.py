@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder.synthetic import fill_release, solutions_of, with_functions, write_submission
+from autograder.authoring.synthetic import fill_release, solutions_of, with_functions, write_submission
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = "derivatives.ipynb"

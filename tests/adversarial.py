@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from autograder.synthetic import fill_release, with_functions
+from autograder.authoring.synthetic import fill_release, with_functions
 
 ZERO = "    return torch.zeros_like({arg})"
 TARGETS = {
@@ -22,6 +22,8 @@ TARGETS = {
 HONEST = ("f", "f_prime", "sigmoid", "relu")
 HONEST_FORMULAS = ("answer_f_prime",)
 RIGHT_SIGMOID_PRIME = r"\sigma(x)(1-\sigma(x))"
+FORMULA_EVIDENCE = "formula-evaluated-4242"
+"""what `formula_string_is_python` would leave in the course folder if any grader process ran its answer as Python"""
 
 
 def base(solutions: dict[str, str]) -> dict[str, str]:
@@ -39,10 +41,10 @@ def fill(code: str, context: dict[str, str]) -> str:
 
 
 def answered(name: str, source: str):
-    """An attack through a formula answer cell."""
+    """An attack through a formula answer cell; `source` may name {course} (see `fill`)."""
 
     def build(answers, notebook, context):
-        return {**answers, name: source}, notebook
+        return {**answers, name: fill(source, context)}, notebook
 
     return build
 
@@ -167,8 +169,9 @@ ATTACKS = [
     (
         "monkeypatch_grading_module",
         appended(
-            "import autograder.checks, autograder.scoring, autograder.hidden\n"
-            "autograder.checks.check_case = lambda e, c, o, n=(): autograder.checks.CaseResult(c, True)\n"
+            "import autograder.judging.checks, autograder.judging.scoring, autograder.hidden\n"
+            "autograder.judging.checks.check_case = (\n"
+            "    lambda e, c, o, n=(): autograder.judging.checks.CaseResult(c, True))\n"
             "autograder.hidden.grade_in_notebook = lambda name, ns: 100.0"
         ),
     ),
@@ -238,7 +241,7 @@ ATTACKS = [
         "formula_string_is_python",
         answered(
             "answer_sigmoid_prime",
-            "answer_sigmoid_prime = \"__import__('pathlib').Path('/tmp/formula-evaluated-4242').touch() or 1\"",
+            "answer_sigmoid_prime = \"__import__('pathlib').Path('{course}/" + FORMULA_EVIDENCE + "').touch() or 1\"",
         ),
     ),
     ("formula_hangs_the_parser", answered("answer_sigmoid_prime", 'answer_sigmoid_prime = r"10^{10^{10}}"')),
@@ -467,7 +470,8 @@ BOUNDARY_ATTACKS = [
         "grader_modules_imported_by_a_function",
         replaced(
             "sigmoid_derivative",
-            "def sigmoid_derivative(x):\n    try:\n        from autograder.exercises import EXERCISES_BY_NAME\n"
+            "def sigmoid_derivative(x):\n    try:\n"
+            "        from autograder.authoring.exercises import EXERCISES_BY_NAME\n"
             "        return EXERCISES_BY_NAME['sigmoid_derivative'].reference(x).to(x.dtype)\n"
             "    except ImportError:\n        return torch.zeros_like(x)",
         ),

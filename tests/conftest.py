@@ -15,7 +15,7 @@ RELEASE = ROOT / "release" / "derivatives" / "derivatives.ipynb"
 
 def autograded_total() -> float:
     """Every autograded point: the functions' and the final formulas'."""
-    from autograder.exercises import EXERCISES
+    from autograder.authoring.exercises import EXERCISES
     from autograder.formulas.answers import FORMULAS
 
     return sum(e.points for e in EXERCISES) + sum(a.points for a in FORMULAS)
@@ -34,7 +34,7 @@ def release() -> nbformat.NotebookNode:
 @pytest.fixture(scope="session")
 def seed_namespace(master) -> dict:
     """The master's solution code, run in one namespace as a student's kernel would."""
-    from autograder.synthetic import solutions_of
+    from autograder.authoring.synthetic import solutions_of
 
     namespace: dict = {}
     exec("import torch", namespace)

@@ -18,16 +18,16 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder.batch import grade_assignment
-from autograder.course import Course, export_grades, generate_release
-from autograder.exercises import EXERCISES, EXERCISES_BY_NAME
+from autograder.authoring.exercises import EXERCISES, EXERCISES_BY_NAME
+from autograder.authoring.synthetic import fill_release, solutions_of
+from autograder.course.batch import grade_assignment
+from autograder.course.folder import Course, export_grades, generate_release
+from autograder.course.nbgrader_path import grade_student
 from autograder.formulas.answers import FORMULAS
-from autograder.grading import grade_student
 from autograder.sandbox import runner
 from autograder.sandbox.isolation import UID_BASE
-from autograder.synthetic import fill_release, solutions_of
 
-from .adversarial import ATTACKS, FOUND, HONEST, HONEST_FORMULAS, NEEDS_A_PERSON, base
+from .adversarial import ATTACKS, FORMULA_EVIDENCE, FOUND, HONEST, HONEST_FORMULAS, NEEDS_A_PERSON, base
 from .conftest import ROOT, autograded_total
 
 pytestmark = pytest.mark.slow
@@ -206,8 +206,10 @@ def graded(request, tmp_path_factory, terminal):
     return request.param, _attack(tmp_path_factory, terminal, request.param)
 
 
-def test_there_are_at_least_45_attacks():
-    assert len(ATTACKS) >= 45
+def test_a_formula_answer_written_as_python_is_never_run_by_any_grader_process(graded):
+    course = graded[1][0]
+    assert (Path(course.coursedir.root) / "submitted" / "formula_string_is_python").is_dir()  # the attack was graded
+    assert not (Path(course.coursedir.root) / FORMULA_EVIDENCE).exists()
 
 
 def test_the_bystander_earns_every_point(graded):

@@ -13,16 +13,16 @@ from autograder.audit.formula_mutants import FormulaPerturbation, judge_perturba
 from autograder.audit.mutants import expression_mutants
 from autograder.audit.rewrites import whole_function_mutants
 from autograder.audit.solutions import in_place_of_the_solution, rebuilt_from_the_notebook, solutions_in
-from autograder.by_hand import by_hand_finding
-from autograder.definitions import Statement
-from autograder.definitions.statements import free_names
-from autograder.equivalent_mutants import EQUIVALENT
-from autograder.exercises import EXERCISES_BY_NAME
+from autograder.audit.wrong_formulas import WRONG_FORMULAS
+from autograder.authoring.equivalent_mutants import EQUIVALENT
+from autograder.authoring.exercises import EXERCISES_BY_NAME
+from autograder.authoring.homework import DEFAULT, Homework
+from autograder.authoring.inputs import interval
 from autograder.formulas.answers import FORMULAS_BY_NAME
-from autograder.homework import DEFAULT, Homework
-from autograder.inputs import interval
-from autograder.python_source import parse
-from autograder.wrong_formulas import WRONG_FORMULAS
+from autograder.judging.by_hand import by_hand_finding
+from autograder.judging.definitions import Statement
+from autograder.judging.definitions.statements import free_names
+from autograder.judging.python_source import parse
 
 
 def function(source: str) -> ast.FunctionDef:
@@ -238,9 +238,8 @@ def test_a_perturbation_is_caught_equivalent_unreadable_or_a_survivor():
 
 def test_a_weak_exercise_lets_a_wrong_mutant_survive_and_the_real_one_catches_it(master):
     real = EXERCISES_BY_NAME["relu_derivative"]
-    weak = dataclasses.replace(
-        real, samplers=(interval(0.5, 5),), edges=()
-    )  # typical x > 0 only: ReLU′ ≡ 1 looks right
+    # typical x > 0 only: ReLU′ ≡ 1 looks right
+    weak = dataclasses.replace(real, samplers=(interval(0.5, 5),), edges=())
     always_one = "wrong formula: ReLU′ = 1 everywhere"
 
     weak_report = run_audit(Homework((weak,), ()), master, jobs=1, progress=False)

@@ -12,14 +12,15 @@ import nbformat
 import pytest
 
 from autograder.audit import render_audit, run_audit
-from autograder.batch import grade_assignment
-from autograder.course import Course, generate_release
-from autograder.course_init import init_course
+from autograder.authoring.course_init import init_course
+from autograder.authoring.exercise_cells import NO_SOLUTION, EntryIncomplete, cell_ids
+from autograder.authoring.homework import Homework, HomeworkBroken, homework_in
+from autograder.authoring.master import sync_master_file
+from autograder.authoring.synthetic import fill_release, solutions_of, with_functions, write_submission
+from autograder.course.batch import grade_assignment
+from autograder.course.folder import Course, generate_release
 from autograder.errors import NbgraderFailed
-from autograder.exercise_cells import NO_SOLUTION, EntryIncomplete, cell_ids
-from autograder.homework import Homework, HomeworkBroken, homework_in
-from autograder.master import sync_master_file
-from autograder.synthetic import fill_release, grade_id, solutions_of, with_functions, write_submission
+from autograder.nbgrader_cells import grade_id_of
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def test_a_new_exercise_is_one_entry_from_master_to_feedback(tmp_path, new):
 
     release = nbformat.read(generate_release(course), as_version=4)
     assert not (course.folder("release") / "exercises.py").exists()  # the entries hold the solutions
-    released = {grade_id(c): c.source for c in release.cells}
+    released = {grade_id_of(c): c.source for c in release.cells}
     assert (
         "raise NotImplementedError()" in released[f"impl_{new.name}"]
         and "torch.ones_like" not in released[f"impl_{new.name}"]
@@ -174,7 +175,7 @@ def test_the_public_test_is_computed_from_the_reference_and_runs_with_torch_alon
     course = course_with(tmp_path, SOFTMAX.entry)
     sync_master_file(course.folder("source") / "derivatives.ipynb")
     master = nbformat.read(course.folder("source") / "derivatives.ipynb", as_version=4)
-    cells = {grade_id(c): c.source for c in master.cells}
+    cells = {grade_id_of(c): c.source for c in master.cells}
     namespace: dict = {}
     exec(cells["setup"], namespace)  # torch, matplotlib and the helpers the generated cells call
     exec(cells["impl_softmax_derivative"], namespace)
@@ -243,7 +244,7 @@ def test_the_readmes_adding_an_exercise_steps_work_as_written(tmp_path):
 
 def test_the_in_kernel_check_loads_exercises_only_beside_the_master_never_beside_a_submission(tmp_path, monkeypatch):
     from autograder import hidden
-    from autograder.homework import DEFAULT
+    from autograder.authoring.homework import DEFAULT
 
     planted = "raise RuntimeError('a file beside the notebook ran')\n"
     (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
@@ -266,7 +267,7 @@ def test_a_vector_valued_derivative_is_graded_as_a_jacobian_vector_product_or_it
     import torch
 
     from autograder.authoring import Exercise, diagonal_of_jacobian, interval, jacobian_vector_product
-    from autograder.scoring import grade_function
+    from autograder.judging.scoring import grade_function
 
     softmax = lambda x: torch.softmax(x, dim=-1)  # noqa: E731
     jvp = Exercise(
@@ -279,16 +280,14 @@ def test_a_vector_valued_derivative_is_graded_as_a_jacobian_vector_product_or_it
     )
     right = lambda x, v: torch.softmax(x, -1) * (v - (torch.softmax(x, -1) * v).sum(-1, keepdim=True))  # noqa: E731
     assert grade_function(jvp, right).points == 2
-    assert (
-        grade_function(jvp, lambda x, v: torch.softmax(x, -1) * (1 - torch.softmax(x, -1)) * v).points == 0
-    )  # only the diagonal
+    # only the diagonal
+    assert grade_function(jvp, lambda x, v: torch.softmax(x, -1) * (1 - torch.softmax(x, -1)) * v).points == 0
     diagonal = Exercise(
         "softmax_derivative", ("x",), diagonal_of_jacobian(softmax), (interval(-3, 3),), points=2, elementwise=False
     )
     assert grade_function(diagonal, lambda x: torch.softmax(x, -1) * (1 - torch.softmax(x, -1))).points == 2
-    assert (
-        grade_function(diagonal, lambda x: torch.sigmoid(x) * (1 - torch.sigmoid(x))).points == 0
-    )  # elementwise σ′ is not it
+    # elementwise σ′ is not it
+    assert grade_function(diagonal, lambda x: torch.sigmoid(x) * (1 - torch.sigmoid(x))).points == 0
 
 
 def test_sync_master_never_rewrites_a_cell_the_instructor_edited_and_puts_back_one_that_is_missing(tmp_path):
@@ -296,30 +295,29 @@ def test_sync_master_never_rewrites_a_cell_the_instructor_edited_and_puts_back_o
     master_path = course.folder("source") / "derivatives.ipynb"
     sync_master_file(master_path)
     master = nbformat.read(master_path, as_version=4)
-    cells = {grade_id(c): c for c in master.cells}
+    cells = {grade_id_of(c): c for c in master.cells}
     cells["public_tests_tanh_derivative"].source += "\nassert True  # the instructor's own extra check"
     cells["impl_tanh_derivative"].source = cells["impl_tanh_derivative"].source.replace("** 2", "** 2  # squared")
     master.cells.remove(cells["plot_tanh_derivative"])
     nbformat.write(master, master_path)
     assert sync_master_file(master_path) == ["added plot_tanh_derivative"]
-    again = {grade_id(c): c.source for c in nbformat.read(master_path, as_version=4).cells}
+    again = {grade_id_of(c): c.source for c in nbformat.read(master_path, as_version=4).cells}
     assert again["public_tests_tanh_derivative"].endswith("# the instructor's own extra check")
     assert "# squared" in again["impl_tanh_derivative"]
     order = [
-        grade_id(c)
+        grade_id_of(c)
         for c in nbformat.read(master_path, as_version=4).cells
-        if (grade_id(c) or "").endswith("tanh_derivative")
+        if (grade_id_of(c) or "").endswith("tanh_derivative")
     ]
-    assert order == list(
-        cell_ids(course.homework.by_name["tanh_derivative"])
-    )  # back in its place, after the implementation
+    # back in its place, after the implementation
+    assert order == list(cell_ids(course.homework.by_name["tanh_derivative"]))
 
 
 def test_a_master_out_of_step_with_its_entries_is_never_graded_or_released_and_its_cells_are_kept(tmp_path, capsys):
+    from autograder.authoring.master import ENTRY_MISSING, EntryMissing
     from autograder.cli import main
     from autograder.errors import MasterOutOfStep
-    from autograder.master import ENTRY_MISSING, EntryMissing
-    from autograder.trusted import grade_notebook
+    from autograder.judging.trusted import grade_notebook
 
     course = course_with(tmp_path, TANH.entry)
     master_path = course.folder("source") / "derivatives.ipynb"
@@ -338,9 +336,8 @@ def test_a_master_out_of_step_with_its_entries_is_never_graded_or_released_and_i
         match=r"hidden_tests_tanh_derivative has no entry\); run `autograder "
         r"sync-master`",
     ):
-        grade_notebook(
-            master, master, sandbox=None, homework=course.homework
-        )  # refused before anything runs: no full marks
+        # refused before anything runs: no full marks
+        grade_notebook(master, master, sandbox=None, homework=course.homework)
     assert main(["release", "--course", str(course.root)]) == 2
     said = capsys.readouterr().err
     assert said.startswith("autograder release: the master and ") and said.count("\n") == 1 and "Traceback" not in said
@@ -351,9 +348,8 @@ def test_a_master_out_of_step_with_its_entries_is_never_graded_or_released_and_i
 def test_a_release_that_would_hold_a_solution_is_refused_and_the_file_deleted(tmp_path):
     course = course_with(tmp_path, TANH.entry)
     sync_master_file(course.folder("source") / "derivatives.ipynb")
-    backup = (
-        course.folder("source") / "old exercises (copy).txt"
-    )  # no ignore pattern names it: the content gives it away
+    # no ignore pattern names it: the content gives it away
+    backup = course.folder("source") / "old exercises (copy).txt"
     backup.write_text((course.folder("source") / "exercises.py").read_text())
     with pytest.raises(
         NbgraderFailed,
@@ -383,8 +379,8 @@ def test_audit_without_a_master_says_so_in_one_sentence(tmp_path, capsys):
 def test_a_solution_pasted_into_a_released_notebook_is_found_through_its_json_escapes(tmp_path):
     import dataclasses
 
-    from autograder.course import released_solutions
-    from autograder.exercises import EXERCISES
+    from autograder.authoring.exercises import EXERCISES
+    from autograder.course.folder import released_solutions
 
     exercise = dataclasses.replace(EXERCISES[0], solution="return torch.where(x > 0, \"yes\", 'no\\n')")
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("A hint: " + exercise.solution)])

@@ -12,25 +12,16 @@ import time
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import batch
-from autograder.batch import BatchReport, ctrl_c_as_a_flag, grade_assignment
-from autograder.course import Course, generate_release
-from autograder.grading import StudentResult
-from autograder.report import batch_summary
+from autograder.authoring.exercises import EXERCISES_BY_NAME
+from autograder.course import batch
+from autograder.course.batch import BatchReport, ctrl_c_as_a_flag, grade_assignment
+from autograder.course.folder import Course, generate_release
+from autograder.course.nbgrader_path import StudentResult, grade_student
+from autograder.feedback.score_table import batch_summary
 
-from .conftest import ROOT
+from .conftest import ROOT, autograded_total
 
 pytestmark = pytest.mark.slow
-EXPECTED = {
-    "ada_correct": 22,
-    "ben_partly_wrong": 14.97,
-    "cy_stubs": 0,
-    "dee_crashes": 16,
-    "eve_renamed": 19,
-    "fay_invalid_json": 0,
-    "gus_missing_notebook": 0,
-    "hal_other_assignment": 0,
-}
 
 
 def make_course(root, config_extra: str = "") -> Course:
@@ -40,6 +31,30 @@ def make_course(root, config_extra: str = "") -> Course:
     course = Course(root)
     generate_release(course)
     return course
+
+
+def points(*names: str) -> float:
+    return sum(EXERCISES_BY_NAME[name].points for name in names)
+
+
+@pytest.fixture(scope="module")
+def expected(tmp_path_factory) -> dict[str, float]:
+    """Each sample's score on nbgrader's own path: from the registry where the sample's mistakes say it (as
+    test_course.py pins them), and ben's partial credit by grading him through `nbgrader autograde` alone."""
+    total = autograded_total()
+    course = make_course(tmp_path_factory.mktemp("nbgrader-path"))
+    ben = grade_student(course, "ben_partly_wrong")
+    assert ben.status == "graded" and 0 < ben.auto_score < total
+    return {
+        "ada_correct": total,
+        "ben_partly_wrong": ben.auto_score,
+        "cy_stubs": 0,
+        "dee_crashes": total - points("sigmoid", "sigmoid_derivative", "bce_logit_derivative"),
+        "eve_renamed": total - points("sigmoid_derivative"),
+        "fay_invalid_json": 0,
+        "gus_missing_notebook": 0,
+        "hal_other_assignment": 0,
+    }
 
 
 def scores(report: BatchReport) -> dict[str, float]:
@@ -52,12 +67,12 @@ def graded_course(tmp_path_factory):
     return course, grade_assignment(course, jobs=2, progress=False)
 
 
-def test_parallel_grading_gives_every_student_the_nbgrader_path_score(graded_course):
+def test_parallel_grading_gives_every_student_the_nbgrader_path_score(graded_course, expected):
     course, report = graded_course
-    assert scores(report) == pytest.approx(EXPECTED)
+    assert scores(report) == pytest.approx(expected)
     assert report.isolation == "namespaces"
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:
-        assert {s.student.id: s.code_score for s in gb.assignment_submissions("derivatives")} == pytest.approx(EXPECTED)
+        assert {s.student.id: s.code_score for s in gb.assignment_submissions("derivatives")} == pytest.approx(expected)
     assert (course.folder("autograded", "ada_correct") / "derivatives.ipynb").exists()
 
 
@@ -65,7 +80,7 @@ def test_one_transaction_per_student_leaves_the_gradebook_as_nbgraders_saveautog
     """As nbgrader_config.py's SaveAutoGrades (nbgrader's, flagging unreadable formulas for manual grading) would."""
     import nbformat
 
-    from autograder.gradebook import save_autograded
+    from autograder.course.gradebook import save_autograded
     from autograder.nbgrader_plugin import SaveGradesFlaggingFormulas
 
     course, _ = graded_course
@@ -111,15 +126,15 @@ def test_one_transaction_per_student_leaves_the_gradebook_as_nbgraders_saveautog
     ]  # the unreadable formula
 
 
-def test_a_second_run_skips_what_is_graded_and_force_grades_it_again(graded_course):
+def test_a_second_run_skips_what_is_graded_and_force_grades_it_again(graded_course, expected):
     course, _ = graded_course
     again = grade_assignment(course, jobs=1, progress=False)  # an unreadable file as it was keeps its row too
-    assert sorted(again.skipped) == sorted(EXPECTED) and again.results == []
+    assert sorted(again.skipped) == sorted(expected) and again.results == []
     forced = grade_assignment(course, jobs=1, force=True, progress=False)
-    assert forced.skipped == [] and scores(forced) == pytest.approx(EXPECTED)
+    assert forced.skipped == [] and scores(forced) == pytest.approx(expected)
 
 
-def test_a_grader_fault_on_one_submission_is_that_submissions_row(tmp_path, monkeypatch):
+def test_a_grader_fault_on_one_submission_is_that_submissions_row(tmp_path, monkeypatch, expected):
     course = make_course(tmp_path)
     real = batch.grade_text
     calls = []
@@ -141,21 +156,21 @@ def test_a_grader_fault_on_one_submission_is_that_submissions_row(tmp_path, monk
         f"(tracebacks in {tmp_path / 'logs' / 'grader-faults.log'})"
     )
     assert (tmp_path / "logs" / "grader-faults.log").read_text().count("RuntimeError: simulated grader bug") == 2
-    assert scores(report) == pytest.approx(EXPECTED)
+    assert scores(report) == pytest.approx(expected)
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:  # the grader's failure, never the student's zero
         grades = gb.find_submission_notebook("derivatives", "derivatives", "cy_stubs").grades
         assert {(g.auto_score, g.needs_manual_grade) for g in grades if g.name.startswith("hidden_tests_")} == {
             (None, True)
         }
     monkeypatch.setattr(batch, "grade_text", real)
-    again = grade_assignment(
-        course, jobs=2, progress=False
-    )  # no --force: a student the grader failed on is graded again
+    # no --force: a student the grader failed on is graded again
+    again = grade_assignment(course, jobs=2, progress=False)
     assert [(r.student, r.status) for r in again.results if r.status != "ungradable"] == [("cy_stubs", "graded")]
 
 
 def test_files_the_student_controls_beside_the_notebook_and_a_name_the_gradebook_cannot_store_cost_only_their_row(
     tmp_path,
+    expected,
 ):
     course = make_course(tmp_path)
     for student in (
@@ -176,7 +191,7 @@ def test_files_the_student_controls_beside_the_notebook_and_a_name_the_gradebook
     os.rename(os.fsencode(tmp_path / "submitted" / "cafe"), os.fsencode(tmp_path / "submitted") + b"/caf\xe9")
     report = grade_assignment(course, jobs=1, progress=False)
     rows = {r.student: (r.status, r.auto_score, r.reason) for r in report.results}
-    assert rows["ada_correct"][:2] == ("graded", EXPECTED["ada_correct"])
+    assert rows["ada_correct"][:2] == ("graded", expected["ada_correct"])
     assert rows["fay_invalid_json"][:2] == ("ungradable", 0)
     assert rows["caf\\udce9"] == (
         "ungradable",
@@ -185,7 +200,7 @@ def test_files_the_student_controls_beside_the_notebook_and_a_name_the_gradebook
     )
 
 
-def test_a_grader_fault_is_retried_once_and_the_retry_counts(tmp_path, monkeypatch):
+def test_a_grader_fault_is_retried_once_and_the_retry_counts(tmp_path, monkeypatch, expected):
     course = make_course(tmp_path)
     for student in (
         "ben_partly_wrong",
@@ -209,21 +224,21 @@ def test_a_grader_fault_is_retried_once_and_the_retry_counts(tmp_path, monkeypat
     report = grade_assignment(course, jobs=1, progress=False)
     assert calls == ["ada_correct", "ada_correct"]
     assert [(r.student, r.status, r.auto_score) for r in report.results] == [
-        ("ada_correct", "graded", EXPECTED["ada_correct"])
+        ("ada_correct", "graded", expected["ada_correct"])
     ]
     assert (
         "AST constructor recursion depth mismatch (simulated)" in (tmp_path / "logs" / "grader-faults.log").read_text()
     )
 
 
-def test_four_sandboxes_at_once_several_times_over_make_no_grader_fault(tmp_path):
+def test_four_sandboxes_at_once_several_times_over_make_no_grader_fault(tmp_path, expected):
     """The parent parses and compiles in one thread at a time (python/cpython#106905); a correct student got a
     grader fault at random when it did not. Every round grades the samples at --jobs 4 from scratch."""
     course = make_course(tmp_path)
     for round_number in range(3):
         report = grade_assignment(course, jobs=4, force=True, progress=False)
         assert [r.reason for r in report.results if r.status == "grader error"] == [], f"round {round_number}"
-        assert scores(report) == pytest.approx(EXPECTED)
+        assert scores(report) == pytest.approx(expected)
     assert not (tmp_path / "logs" / "grader-faults.log").exists()
 
 
@@ -276,13 +291,13 @@ def test_ctrl_c_leaves_no_half_written_student_and_the_next_run_finishes(tmp_pat
     assert {k: v for k, v in totals.items() if k.startswith("slow_")} == {f"slow_{i:02d}": 22 for i in range(12)}
 
 
-def test_a_dask_cluster_of_worker_processes_grades_the_same(tmp_path):
+def test_a_dask_cluster_of_worker_processes_grades_the_same(tmp_path, expected):
     from distributed import LocalCluster
 
     course = make_course(tmp_path)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         report = grade_assignment(course, scheduler=cluster.scheduler_address, progress=False)
-    assert scores(report) == pytest.approx(EXPECTED)
+    assert scores(report) == pytest.approx(expected)
     assert report.isolation == "namespaces"
 
 
@@ -290,7 +305,7 @@ def test_a_dask_cluster_of_worker_processes_grades_the_same(tmp_path):
     "AUTOGRADER_TEST_POSTGRES_URL" not in os.environ,
     reason="set AUTOGRADER_TEST_POSTGRES_URL (.ci/run starts PostgreSQL)",
 )
-def test_the_gradebook_can_live_in_postgresql(tmp_path, postgresql_to_this_test):
+def test_the_gradebook_can_live_in_postgresql(tmp_path, postgresql_to_this_test, expected):
     from sqlalchemy import create_engine, text
 
     url = os.environ["AUTOGRADER_TEST_POSTGRES_URL"]
@@ -301,9 +316,9 @@ def test_the_gradebook_can_live_in_postgresql(tmp_path, postgresql_to_this_test)
     course = make_course(tmp_path, f"\nc.CourseDirectory.db_url = {url!r}\n")
     assert course.db_url.startswith("postgresql")
     report = grade_assignment(course, jobs=2, progress=False)
-    assert scores(report) == pytest.approx(EXPECTED)
+    assert scores(report) == pytest.approx(expected)
     with Gradebook(url, course.coursedir.course_id) as gb:
-        assert {s.student.id: s.code_score for s in gb.assignment_submissions("derivatives")} == pytest.approx(EXPECTED)
+        assert {s.student.id: s.code_score for s in gb.assignment_submissions("derivatives")} == pytest.approx(expected)
 
 
 def test_the_summary_lists_a_graded_student_only_when_the_sandbox_cut_them_short():
@@ -350,7 +365,8 @@ def test_the_summary_counts_outcomes_names_the_slowest_and_every_failure():
 def test_each_page_is_written_once_as_its_student_is_recorded_and_the_final_pass_keeps_it(tmp_path, monkeypatch):
     """The pages are made while the others are graded; write_outputs at the end finds them up to date (same
     fingerprint), so no page is drawn twice."""
-    from autograder import feedback_html, reports
+    from autograder.feedback import outputs as reports
+    from autograder.feedback import pages as feedback_html
 
     course = make_course(tmp_path)
     for student in (
@@ -393,7 +409,7 @@ def test_a_zygote_started_early_is_the_one_a_sandbox_adopts():
 
 
 def test_a_sandbox_that_does_not_start_leaves_the_others_to_grade_and_none_starting_stops_the_batch(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, expected
 ):
     from autograder.sandbox import runner
 
@@ -418,8 +434,8 @@ def test_a_sandbox_that_does_not_start_leaves_the_others_to_grade_and_none_start
     monkeypatch.setattr(runner.Sandbox, "start", first_fails)
     report = grade_assignment(course, jobs=2, progress=False)
     assert failed and scores(report) == {
-        "ada_correct": EXPECTED["ada_correct"],
-        "ben_partly_wrong": EXPECTED["ben_partly_wrong"],
+        "ada_correct": expected["ada_correct"],
+        "ben_partly_wrong": expected["ben_partly_wrong"],
     }
 
     def never(self):

@@ -12,9 +12,9 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder.batch import grade_assignment
-from autograder.grading import grade_student
-from autograder.synthetic import fill_release, solutions_of
+from autograder.authoring.synthetic import fill_release, solutions_of
+from autograder.course.batch import grade_assignment
+from autograder.course.nbgrader_path import grade_student
 
 from .adversarial import ATTACKS, FOUND, base
 from .conftest import ROOT

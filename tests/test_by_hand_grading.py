@@ -12,10 +12,10 @@ import re
 import nbformat
 import pytest
 
-from autograder.batch import grade_assignment
-from autograder.exercises import EXERCISES, EXERCISES_BY_NAME
-from autograder.grading import grade_student
-from autograder.synthetic import fill_release, solutions_of, with_functions
+from autograder.authoring.exercises import EXERCISES, EXERCISES_BY_NAME
+from autograder.authoring.synthetic import fill_release, solutions_of, with_functions
+from autograder.course.batch import grade_assignment
+from autograder.course.nbgrader_path import grade_student
 
 from .by_hand_cases import ATTACKS, HONEST, MACHINE
 from .conftest import ROOT

@@ -9,8 +9,8 @@ import nbformat
 import pytest
 
 from autograder.cli import main
-from autograder.course import Course, generate_release, record_not_graded
-from autograder.lock import course_lock
+from autograder.course.folder import Course, generate_release, record_not_graded
+from autograder.course.lock import course_lock
 
 from .conftest import ROOT
 
@@ -116,7 +116,7 @@ def test_a_release_that_adds_cells_after_submissions_says_what_nbgrader_refuses(
 def test_grades_csv_from_nbgrader_is_made_safe_for_a_spreadsheet(course):
     import csv
 
-    from autograder.course import export_grades
+    from autograder.course.folder import export_grades
 
     record_not_graded(Course(course), "=HYPERLINK(1)", grader_fault=False)
     with export_grades(Course(course), course / "grades.csv").open(newline="") as handle:

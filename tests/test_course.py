@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course import Course
+from autograder.authoring.exercises import EXERCISES_BY_NAME
+from autograder.course.folder import Course
+from autograder.course.nbgrader_path import grade_student
 from autograder.demo import run_demo
-from autograder.exercises import EXERCISES_BY_NAME
-from autograder.grading import grade_student
 
 from .conftest import MASTER, autograded_total
 
@@ -113,9 +113,8 @@ def test_a_cell_that_raises_costs_only_what_depends_on_it(demo):
 def test_a_renamed_function_is_reported_with_its_new_name(demo):
     eve = demo[1]["eve_renamed"]
     assert eve.auto_score == TOTAL - EXERCISES_BY_NAME["sigmoid_derivative"].points
-    assert eve.reason.endswith(
-        "Did you rename it? Your notebook defines: sigmoid_deriv"
-    )  # a cell of results.csv: no full stop
+    # a cell of results.csv: no full stop
+    assert eve.reason.endswith("Did you rename it? Your notebook defines: sigmoid_deriv")
 
 
 def test_formula_answers_earn_lose_or_wait_for_a_person_through_nbgrader(demo):
@@ -203,7 +202,7 @@ def test_the_demo_ends_by_pointing_at_a_students_feedback_and_the_class_report(d
 
 
 def test_every_student_gets_a_feedback_page_and_a_valid_results_json(demo):
-    from autograder.gradescope import problems
+    from autograder.feedback.gradescope import problems
 
     workdir, results, _ = demo
     for student in results:
@@ -218,7 +217,7 @@ def test_every_student_gets_a_feedback_page_and_a_valid_results_json(demo):
 
 
 def solution_lines_of(master) -> set[str]:
-    from autograder.synthetic import solutions_of
+    from autograder.authoring.synthetic import solutions_of
 
     return {
         line.strip()
@@ -281,9 +280,8 @@ def test_plain_nbgrader_autograde_still_records_a_notebook_it_cannot_read(own_co
     folder.mkdir(parents=True)
     shutil.copy(workdir / "submitted" / "fay_invalid_json" / "derivatives" / "derivatives.ipynb", folder)
     course = Course(workdir)
-    assert (
-        course.api().autograde("derivatives", "zed_truncated")["success"] is False
-    )  # nbgrader's own failure, as before
+    # nbgrader's own failure, as before
+    assert course.api().autograde("derivatives", "zed_truncated")["success"] is False
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:
         submission = gb.find_submission("derivatives", "zed_truncated")
         assert (submission.code_score, submission.max_code_score, submission.needs_manual_grade) == (0, TOTAL, False)

@@ -12,10 +12,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.authoring.course_init import init_course
+from autograder.authoring.synthetic import fill_release, solutions_of, write_submission
 from autograder.cli import main
-from autograder.course_init import init_course
 from autograder.errors import FolderNotEmpty, NoTemplate
-from autograder.synthetic import fill_release, solutions_of, write_submission
 
 from .conftest import ROOT, autograded_total
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.definitions import (
+from autograder.authoring.exercises import EXERCISES
+from autograder.judging.definitions import (
     Missing,
     NeverRan,
     NotRebuilt,
@@ -14,8 +15,7 @@ from autograder.definitions import (
     read_definitions,
     rebuild_functions,
 )
-from autograder.exercises import EXERCISES
-from autograder.trusted import student_program
+from autograder.judging.trusted import student_program
 
 SIGMOID = "import torch\n\ndef sigmoid(x):\n    return 1 / (1 + torch.exp(-x))\n"
 PRIME = "def sigmoid_derivative(x):\n    s = sigmoid(x)\n    return s * (1 - s)\n"
@@ -190,9 +190,9 @@ def test_a_top_level_definition_counts_even_if_the_notebook_swaps_it_at_run_time
 
 
 def test_the_grader_is_not_an_installed_module():
-    found = rebuilt(["from autograder.exercises import EXERCISES\ndef f(x):\n    return EXERCISES\n"], "f")
+    found = rebuilt(["from autograder.authoring.exercises import EXERCISES\ndef f(x):\n    return EXERCISES\n"], "f")
     assert found == NeverRan(
-        "f", "cell 1 stops at line 1, before the function is defined: `autograder.exercises` is not installed"
+        "f", "cell 1 stops at line 1, before the function is defined: `autograder.authoring.exercises` is not installed"
     )
 
 
@@ -240,7 +240,7 @@ def test_every_ast_parse_in_the_process_shares_the_parse_lock():
     import ast
     import threading
 
-    from autograder import python_source
+    from autograder.judging import python_source
 
     taken = []
     with python_source._ONE_AT_A_TIME:
@@ -256,7 +256,7 @@ def test_every_compile_that_builds_or_reads_an_ast_shares_the_parse_lock_too():
     import ast
     import threading
 
-    from autograder import python_source
+    from autograder.judging import python_source
 
     built = []
     with python_source._ONE_AT_A_TIME:
@@ -276,12 +276,11 @@ def test_every_compile_that_builds_or_reads_an_ast_shares_the_parse_lock_too():
 def test_the_compile_wrapper_keeps_the_callers_future_imports_and_survives_a_reload():
     import importlib
 
-    from autograder import python_source
+    from autograder.judging import python_source
 
     namespace: dict = {}
-    exec(
-        compile("def f(x: int): pass", "<s>", "exec"), namespace
-    )  # this module has `from __future__ import annotations`
+    # this module has `from __future__ import annotations`
+    exec(compile("def f(x: int): pass", "<s>", "exec"), namespace)
     assert namespace["f"].__annotations__ == {"x": "int"}
     exec(compile("def f(x: int): pass", "<s>", "exec", dont_inherit=True), namespace)
     assert namespace["f"].__annotations__ == {"x": int}

@@ -107,3 +107,17 @@ def test_the_first_install_shows_pip_s_progress():
     install = [line for line in (ROOT / "scripts" / "venv.sh").read_text().splitlines() if 'pip" install' in line]
     assert install, "scripts/venv.sh installs with pip"
     assert [line for line in install if re.search(r"\s(--quiet|-q+)\b", line)] == []
+
+
+def test_the_readmes_table_and_the_package_layout_tell_the_same_story():
+    package = ROOT / "autograder"
+    readme = (ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| [^|]+ \| `(\w+)/` \| (.+) \|$", readme, re.M)
+    assert {folder for folder, _ in rows} == {p.parent.name for p in package.glob("*/__init__.py")}
+    for folder, text in rows:
+        named = re.findall(r"`(\w+(?:\.py|/))`", text)
+        assert named and [n for n in named if not (package / folder / n).exists()] == [], folder
+    top = re.search(r"^At the top are (.+?)\n\n", readme, re.M | re.S)
+    assert top, "the README says which modules sit at the top of the package"
+    named = set(re.findall(r"`(\w+\.py)`", top.group(1))) - {"nbgrader_config.py"}
+    assert named == {p.name for p in package.glob("*.py")} - {"__init__.py", "__main__.py"}

@@ -7,15 +7,19 @@ import json
 import pytest
 import torch
 
-from autograder.checks import describe_point
-from autograder.class_report import COMMON, summarize
-from autograder.exercises import EXERCISES_BY_NAME
-from autograder.feedback import GRADER_FAULT, NOT_GRADED, checked_in_words, record
-from autograder.feedback_html import student_page
-from autograder.gradescope import problems, results_json
-from autograder.observe import observe
-from autograder.scoring import grade_function
+from autograder.authoring.exercises import EXERCISES_BY_NAME
+from autograder.course.folder import Course
+from autograder.course.nbgrader_path import GRADER_ERROR, UNGRADABLE, StudentResult
+from autograder.feedback.class_report import COMMON, summarize
+from autograder.feedback.gradescope import problems, results_json
+from autograder.feedback.outputs import _write_student
+from autograder.feedback.pages import student_page
+from autograder.feedback.records import checked_in_words, record
+from autograder.judging.checks import describe_point
+from autograder.judging.scoring import grade_function
+from autograder.sandbox.observe import observe
 
+from .conftest import ROOT
 from .implementations import MUTANTS, define
 
 VALUE_MUTANTS = [m for m in MUTANTS if m[3] & {"value", "finite"}]
@@ -50,11 +54,31 @@ def test_a_forward_function_is_compared_with_torchs_own_values():
     )
 
 
-def test_the_fixed_sentences_for_ungraded_submissions():
-    assert GRADER_FAULT == "The grader failed on your submission; your instructor has been told."
-    assert NOT_GRADED.format(reason="no derivatives.ipynb in the submission") == (
-        "This submission could not be graded: no derivatives.ipynb in the submission"
-    )
+@pytest.mark.parametrize(
+    "status, reason, sentence",
+    [
+        (
+            GRADER_ERROR,
+            "the grader failed on this submission twice",
+            "The grader failed on your submission; your instructor has been told.",
+        ),
+        (
+            UNGRADABLE,
+            "no derivatives.ipynb in the submission",
+            "This submission could not be graded: no derivatives.ipynb in the submission",
+        ),
+    ],
+)
+def test_a_submission_that_was_not_graded_gets_a_page_and_results_json_that_say_why(tmp_path, status, reason, sentence):
+    (tmp_path / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
+    course = Course(tmp_path)
+    result = StudentResult("ann", status, 0.0, 22.0, False, reason)
+    page = _write_student(course, result, [], 0.0, "fingerprint")
+    assert f'<p class="fail">{sentence}</p>' in page.read_text()
+    assert json.loads((page.parent / "results.json").read_text())["output"].startswith(sentence)
+
+
+def test_the_class_reports_sentence_for_a_common_mistake():
     assert COMMON.format(share=31.2, answer="relu_derivative(x = 0) = 1 (expected 0)") == (
         "31% have relu_derivative(x = 0) = 1 (expected 0)"
     )
@@ -80,7 +104,9 @@ def test_each_failure_names_the_smallest_input_where_the_code_is_wrong(case_id, 
         assert abs(reported["x"]) == sizes[wrong].min().item()
         index = tuple(int(i) for i in (wrong & (sizes == sizes[wrong].min())).nonzero()[0]) if wrong.dim() else ()
         assert reported["point"] == describe_point(exercise, case.args, index)
-        assert reported["max_abs_error"] is None or reported["max_abs_error"] >= 0
+        errors = (got - expected).abs()
+        finite = torch.isfinite(errors)
+        assert reported["max_abs_error"] == (pytest.approx(errors[finite].max().item()) if finite.any() else None)
 
 
 def test_a_failure_reports_expected_got_errors_tolerance_and_hint():

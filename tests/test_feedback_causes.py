@@ -11,15 +11,15 @@ import pytest
 from bs4 import BeautifulSoup
 
 from autograder import messages as msg
-from autograder.class_report import OUT_OF, summarize, write_class_report
-from autograder.diagnosis import cause_of, failed_cells
-from autograder.exercises import EXERCISES_BY_NAME
-from autograder.feedback import record
-from autograder.feedback_html import FIRST, NOT_FINITE_ERROR, figure_of, function_section, student_page
-from autograder.gradescope import results_json
-from autograder.render import feedback_text
-from autograder.report import worst_problems
-from autograder.scoring import grade_function
+from autograder.authoring.exercises import EXERCISES_BY_NAME
+from autograder.feedback.class_report import OUT_OF, summarize, write_class_report
+from autograder.feedback.gradescope import results_json
+from autograder.feedback.pages import FIRST, NOT_FINITE_ERROR, figure_of, function_section, student_page
+from autograder.feedback.records import record
+from autograder.feedback.score_table import worst_problems
+from autograder.feedback.text import feedback_text
+from autograder.judging.diagnosis import cause_of, failed_cells
+from autograder.judging.scoring import grade_function
 
 from .implementations import define
 
@@ -213,9 +213,9 @@ def test_a_cell_that_stopped_is_blamed_only_for_what_it_had_not_yet_defined():
 
 def test_a_defined_function_whose_process_stopped_is_not_blamed_on_a_cell():
     """A function that exists but timed out is "stopped" too; it was defined, so no cell is its cause."""
-    from autograder.diagnosis import cause_of
-    from autograder.observe import Observation
-    from autograder.scoring import score
+    from autograder.judging.diagnosis import cause_of
+    from autograder.judging.scoring import score
+    from autograder.sandbox.observe import Observation
 
     exercise = EXERCISES_BY_NAME["sigmoid"]
     result = score(exercise, tuple(Observation("stopped", error="it ran out of time") for _ in exercise.cases))
@@ -227,7 +227,7 @@ def test_a_defined_function_whose_process_stopped_is_not_blamed_on_a_cell():
 def test_a_hostile_cell_costs_linear_time_to_search_for_a_definition():
     """The search ran a regex over the whole cell with `^\\s*` and `.*`: 16,000 blank lines took 20 s. Line by
     line it is linear; a cell of the grader's largest size is searched here (this would hang, not fail, before)."""
-    from autograder.definitions import MAX_CODE_CHARS
+    from autograder.judging.definitions import MAX_CODE_CHARS
 
     for source in ("\n" * MAX_CODE_CHARS + "1/0", "from " + "import " * (MAX_CODE_CHARS // 7)):
         error = {
@@ -411,7 +411,7 @@ def test_the_class_report_is_out_of_graded_students_and_says_so(tmp_path):
 
 
 def test_a_wrong_formula_is_stored_as_readable_text_not_latex():
-    from autograder.feedback import formula_record
+    from autograder.feedback.records import formula_record
     from autograder.formulas.answers import FORMULAS_BY_NAME
     from autograder.formulas.check import FormulaVerdict
 
@@ -483,9 +483,9 @@ def test_headings_use_the_students_words():
 @pytest.mark.slow
 def test_a_graded_notebook_carries_the_cell_that_stopped_into_its_records(master):
     """The whole trusted path: the sandbox's error output for the cell becomes each record's cause."""
-    from autograder.reports import records_in
+    from autograder.feedback.outputs import records_in
+    from autograder.judging.trusted import grade_notebook
     from autograder.sandbox import Sandbox
-    from autograder.trusted import grade_notebook
 
     from .conftest import ROOT
 
@@ -514,8 +514,8 @@ def test_a_graded_notebook_carries_the_cell_that_stopped_into_its_records(master
 
 
 def test_a_feedback_figure_is_drawn_once_for_every_student_whose_curves_look_the_same(monkeypatch):
-    from autograder import feedback_html
-    from autograder.observe import observe
+    from autograder.feedback import pages as feedback_html
+    from autograder.sandbox.observe import observe
 
     def plotted(source: str) -> dict:
         exercise = EXERCISES_BY_NAME["sigmoid_derivative"]

@@ -18,9 +18,8 @@ from autograder.sandbox import Sandbox, figures, read_figures
 from autograder.sandbox.protocol import ProtocolError
 from autograder.sandbox.read_figures import FIGURE, NOT_DRAWN, draw_figures, figure_spec, rounded, spec_key
 
-HELPER = (
-    nbformat.read("release/derivatives/derivatives.ipynb", as_version=4).cells[1].source
-)  # the release's plot helper
+# the release's plot helper
+HELPER = nbformat.read("release/derivatives/derivatives.ipynb", as_version=4).cells[1].source
 DESCRIBED = {
     "the release's helper, one axes": HELPER + "\nx = torch.linspace(-3, 3, 100)\nplot_with_derivative(x, [('f(x)', "
     "lambda x: 3*x**3 - 2*x**2"

@@ -19,8 +19,8 @@ import urllib.request
 import nbformat
 import pytest
 
-from autograder.course import Course, generate_release
-from autograder.synthetic import fill_release, solutions_of, write_submission
+from autograder.authoring.synthetic import fill_release, solutions_of, write_submission
+from autograder.course.folder import Course, generate_release
 
 from .conftest import ROOT
 
@@ -33,7 +33,7 @@ STARTUP = 120  # seconds for jupyter server and nbgrader's extensions to answer
 def graded_course(tmp_path_factory, master):
     """A course with one student graded by the autograder (every function right, the derivations waiting for a
     person)."""
-    from autograder.grading import grade_course
+    from autograder.course.nbgrader_path import grade_through_nbgrader
 
     root = tmp_path_factory.mktemp("formgrader-course")
     shutil.copy(ROOT / "nbgrader_config.py", root)
@@ -43,7 +43,7 @@ def graded_course(tmp_path_factory, master):
     write_submission(
         root / "submitted" / STUDENT / "derivatives" / "derivatives.ipynb", fill_release(release, solutions_of(master))
     )
-    [result] = grade_course(course, [STUDENT])
+    [result] = grade_through_nbgrader(course, [STUDENT])
     assert result.status == "graded", result
     return root
 

@@ -255,9 +255,8 @@ def test_the_public_check_cell_runs_with_the_shipped_reader_alone(tmp_path):
     assert errors[3].startswith(
         'AssertionError: `answer_tanh_prime` = r"1 - \\tanh^2(x" cannot be read. A ( is never closed'
     )
-    assert (
-        read[4] == "`answer_bce_wrt_logit` is read as: -y + ŷ" and errors[4] == ""
-    )  # ŷ stands for σ(z): passed in the cell
+    # ŷ stands for σ(z): passed in the cell
+    assert read[4] == "`answer_bce_wrt_logit` is read as: -y + ŷ" and errors[4] == ""
     assert errors[5] == (
         "AssertionError: `answer_bce_wrt_logit` uses w, which this answer does not define; write it with z, y."
     )
@@ -392,9 +391,8 @@ def test_a_reference_whose_symbols_came_through_the_latex_parser_still_reaches_t
 
     sympy.core.cache.clear_cache()  # so nothing cached hides the parser's kind of symbol
     reference = 1 - sympy.tanh(sympy.Symbol(Token("SYMBOL", "x"))) ** 2
-    assert (
-        "Token" in sympy.srepr(reference) and reference == TANH_PRIME.reference
-    )  # the hazard: equal, but written otherwise
+    # the hazard: equal, but written otherwise
+    assert "Token" in sympy.srepr(reference) and reference == TANH_PRIME.reference
     answer = FormulaAnswer(
         "answer_tanh_prime",
         "tanh′(x)",

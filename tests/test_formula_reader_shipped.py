@@ -10,9 +10,10 @@ import matplotlib
 import nbformat
 import pytest
 
+from autograder.authoring.master import SolutionNotEquivalent, sync_master, sync_master_file
 from autograder.formulas.cells import NOTATION, NOTATION_ID, SHIPPED_READER, reader_files, sync_reader_files
-from autograder.master import SolutionNotEquivalent, sync_master, sync_master_file
-from autograder.restore import nbgrader_of, rebuild
+from autograder.judging.restore import rebuild
+from autograder.nbgrader_cells import nbgrader_of
 
 from .conftest import MASTER, RELEASE, ROOT
 
@@ -51,8 +52,8 @@ def test_sync_master_copies_the_reader_and_drops_a_stale_module(tmp_path):
 
 def test_an_old_submission_with_the_inline_reader_cell_is_rebuilt_with_the_import_line(master):
     """Earlier releases had the 330-line reader cell; the grader puts back the master's one line (and never runs it)."""
-    from autograder.homework import DEFAULT
-    from autograder.trusted import parsed_here, student_program
+    from autograder.authoring.homework import DEFAULT
+    from autograder.judging.trusted import parsed_here, student_program
 
     submission = nbformat.read(
         ROOT / "samples" / "submitted" / "ada_correct" / "derivatives" / "derivatives.ipynb", as_version=4
@@ -87,9 +88,9 @@ def test_a_tampered_reader_in_the_submission_folder_changes_no_verdict(tmp_path,
     verdict, on `autograder grade`'s path and on `nbgrader autograde`'s, and the grader never imports it."""
     import sys
 
-    from autograder.batch import grade_assignment
-    from autograder.grading import grade_student
-    from autograder.synthetic import fill_release, solutions_of
+    from autograder.authoring.synthetic import fill_release, solutions_of
+    from autograder.course.batch import grade_assignment
+    from autograder.course.nbgrader_path import grade_student
 
     from .test_adversarial import make_course, scores, submit
 

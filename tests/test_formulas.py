@@ -21,7 +21,40 @@ from .conftest import RELEASE
 
 E, W, M, N = EQUIVALENT, WRONG, MANUAL, EMPTY
 
+
 # (answer, what the student wrote, expected outcome): equivalent forms, common mistakes, unreadable notation.
+class EvaluationTrap:
+    """Set `text` to a student's answer: any eval, exec, parse_expr or eval_expr of a text holding it is refused and
+    kept in `sprung`. Python the grader or sympy generate for themselves goes through."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.sprung: list[str] = []
+
+    def guard(self, original):
+        def guarded(source, *args, **kwargs):
+            shown = source.decode(errors="replace") if isinstance(source, bytes) else source
+            if isinstance(shown, str) and self.text.strip() and self.text.strip() in shown:
+                self.sprung.append(shown)
+                raise AssertionError(f"evaluated: {shown!r}")
+            return original(source, *args, **kwargs)
+
+        return guarded
+
+
+@pytest.fixture
+def evaluation_trap(monkeypatch) -> EvaluationTrap:
+    trap = EvaluationTrap()
+    for owner, name in (
+        (builtins, "eval"),
+        (builtins, "exec"),
+        (sympy.parsing.sympy_parser, "parse_expr"),
+        (sympy.parsing.sympy_parser, "eval_expr"),
+    ):
+        monkeypatch.setattr(owner, name, trap.guard(getattr(owner, name)))
+    return trap
+
+
 ANSWERS = [
     ("answer_f_prime", r"9x^2 - 4x + 5", E),
     ("answer_f_prime", r"9x^{2}-4x+5", E),
@@ -154,15 +187,16 @@ ANSWERS = [
 ]
 
 
-def test_at_least_40_answers_cover_every_formula_and_outcome():
-    assert len(ANSWERS) >= 40
+def test_the_answers_cover_every_formula_and_every_outcome():
     assert {name for name, _, _ in ANSWERS} == {a.name for a in FORMULAS}
     assert {outcome for _, _, outcome in ANSWERS} == {E, W, M, N}
 
 
 @pytest.mark.parametrize("name, text, outcome", ANSWERS, ids=[f"{n}:{t}" for n, t, _ in ANSWERS])
-def test_each_answer_gets_its_outcome_and_points(name, text, outcome):
+def test_each_answer_gets_its_outcome_and_points(name, text, outcome, evaluation_trap):
+    evaluation_trap.text = text  # sympify, parse_expr, eval and exec run Python: none may see the student's text
     verdict = compare(FORMULAS_BY_NAME[name], text)
+    assert evaluation_trap.sprung == []
     assert verdict.outcome == outcome, verdict.message
     assert verdict.points == (FORMULAS_BY_NAME[name].points if outcome == E else 0)
     assert verdict.needs_manual_grade == (outcome == M)
@@ -258,29 +292,14 @@ def test_student_facing_verdicts_are_pinned(name, text, message):
     assert compare(FORMULAS_BY_NAME[name], text).message == message
 
 
-def test_the_checker_never_evaluates_the_students_text(monkeypatch):
-    """sympify, parse_expr, eval and exec run Python; none may be called on the way to a verdict."""
-    for (
-        name,
-        text,
-        _,
-    ) in ANSWERS:  # first unguarded: the parser is built, and sympy's lazy imports and generated code made
-        compare(FORMULAS_BY_NAME[name], text)
-
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"evaluated: {args[:1]}")
-
-    monkeypatch.setattr(sympy.parsing.sympy_parser, "parse_expr", refuse)
-    monkeypatch.setattr(sympy.parsing.sympy_parser, "eval_expr", refuse)
-    monkeypatch.setattr(builtins, "eval", refuse)
-    monkeypatch.setattr(builtins, "exec", refuse)
+def test_the_trap_catches_sympify_and_the_checker_never_springs_it(evaluation_trap):
     payload = "__import__('os').system('echo 4242')"
+    evaluation_trap.text = payload
     with pytest.raises(AssertionError, match="evaluated"):
-        sympy.sympify(payload)  # the guard works: this is how sympify would run it
-    verdicts = [compare(FORMULAS_BY_NAME[name], text) for name, text, _ in ANSWERS] + [
-        compare(FORMULAS_BY_NAME["answer_f_prime"], payload)
-    ]
-    assert [v.outcome for v in verdicts] == [outcome for _, _, outcome in ANSWERS] + [MANUAL]
+        sympy.sympify(payload)  # the trap works: this is how sympify would run it
+    evaluation_trap.sprung.clear()
+    assert compare(FORMULAS_BY_NAME["answer_f_prime"], payload).outcome == MANUAL
+    assert evaluation_trap.sprung == []
 
 
 @pytest.mark.parametrize(
@@ -485,9 +504,8 @@ def test_the_public_check_in_the_release_and_the_grader_agree_on_every_answer(
         public = "read"
     except AssertionError as failure:
         public = f"refused: {failure}"
-    assert (public == "read") == (outcome in (E, W)), (
-        public
-    )  # the grader's outcome for the same row: test_each_answer_gets_…
+    # the grader's outcome for the same row: test_each_answer_gets_…
+    assert (public == "read") == (outcome in (E, W)), public
 
 
 SLIPS = [

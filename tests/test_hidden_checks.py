@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.exercises import EXERCISES, EXERCISES_BY_NAME
-from autograder.scoring import grade_function
+from autograder.authoring.exercises import EXERCISES, EXERCISES_BY_NAME
+from autograder.judging.scoring import grade_function
 
 from .implementations import MUTANTS, VARIANTS, define
 
@@ -29,10 +29,6 @@ def test_a_known_wrong_implementation_loses_points(case_id, name, source, checks
     assert result.points < exercise.points
     assert {r.check for r in result.failures} == checks
     assert {r.case.group for r in result.failures} >= groups
-
-
-def test_there_are_at_least_15_mutants_and_8_variants():
-    assert len(MUTANTS) >= 15 and len(VARIANTS) >= 8
 
 
 @pytest.mark.parametrize("case_id, name, source", VARIANTS, ids=[v[0] for v in VARIANTS])
@@ -69,7 +65,7 @@ def test_every_exercise_covers_both_dtypes_and_0d_1d_2d_shapes():
 
 def test_inputs_are_the_same_on_every_run():
     first = [c.args[0].tolist() for c in EXERCISES_BY_NAME["sigmoid"].cases]
-    from autograder.inputs import build_cases
+    from autograder.authoring.inputs import build_cases
 
     sigmoid = EXERCISES_BY_NAME["sigmoid"]
     again = build_cases("sigmoid", sigmoid.samplers, sigmoid.edges, keep=sigmoid.away_from_the_tail)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import csv
 
-from autograder.batch import BatchReport
-from autograder.grading import StudentResult
-from autograder.instructor_text import csv_cell, plain
-from autograder.report import batch_summary, score_table, write_results_csv
+from autograder.course.batch import BatchReport
+from autograder.course.nbgrader_path import StudentResult
+from autograder.feedback.instructor_text import csv_cell, plain
+from autograder.feedback.score_table import batch_summary, score_table, write_results_csv
 
 FORGED_ROW = "\x1b[2K\r\x1b[1Aada_correct  22 / 22  -  graded"
 HOSTILE = [

@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import intake
-from autograder.intake import MAX_NOTEBOOK_BYTES, submission_problem
+from autograder.course import intake
+from autograder.course.intake import MAX_NOTEBOOK_BYTES, submission_problem
 
 IDS, FUNCTIONS = {"impl_f", "hidden_tests_f"}, {"f", "f_prime"}
 
@@ -234,9 +234,9 @@ def test_a_link_to_the_master_earns_nothing_on_either_grading_path_nor_shows_the
 
     from nbgrader.api import Gradebook
 
-    from autograder.batch import grade_assignment
-    from autograder.course import Course, generate_release
-    from autograder.outcomes import recall
+    from autograder.course.batch import grade_assignment
+    from autograder.course.folder import Course, generate_release
+    from autograder.course.outcomes import recall
 
     from .conftest import ROOT
 
@@ -269,7 +269,7 @@ def test_a_timestamp_the_student_controls_is_read_as_theirs(tmp_path, content):
     (AttributeError), on long digits (OverflowError), on bytes that are not UTF-8, and blocks on a FIFO."""
     import shutil
 
-    from autograder.course import Course, submission_timestamp
+    from autograder.course.folder import Course, submission_timestamp
 
     from .conftest import ROOT
 

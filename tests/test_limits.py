@@ -10,9 +10,9 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from autograder.batch import grade_assignment
-from autograder.course import Course, generate_release
-from autograder.grading import grade_course
+from autograder.course.batch import grade_assignment
+from autograder.course.folder import Course, generate_release
+from autograder.course.nbgrader_path import grade_through_nbgrader
 from autograder.nbgrader_plugin import TrustedExecute, course_limits
 from autograder.sandbox import Limits
 
@@ -62,7 +62,7 @@ def _dask(course: Course) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "grade",
-    [lambda course: grade_assignment(course, jobs=1, progress=False), grade_course, _dask],
+    [lambda course: grade_assignment(course, jobs=1, progress=False), grade_through_nbgrader, _dask],
     ids=["autograder grade", "nbgrader autograde (and the demo)", "autograder grade on Dask"],
 )
 def test_a_changed_limit_takes_effect_on_every_path(tmp_path, grade):

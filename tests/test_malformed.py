@@ -18,17 +18,18 @@ import time
 import nbformat
 import pytest
 
-from autograder import feedback_html
-from autograder.definitions import NeverRan, NotRebuilt, Rebuilt, read_definitions
-from autograder.exercises import EXERCISES
-from autograder.feedback_html import student_page
-from autograder.gradescope import results_json
-from autograder.intake import read_submission
-from autograder.reports import records_in
-from autograder.restore import nbgrader_of, rebuild
+from autograder.authoring.exercises import EXERCISES
+from autograder.course.intake import read_submission
+from autograder.feedback import pages as feedback_html
+from autograder.feedback.gradescope import results_json
+from autograder.feedback.outputs import records_in
+from autograder.feedback.pages import student_page
+from autograder.judging.definitions import NeverRan, NotRebuilt, Rebuilt, read_definitions
+from autograder.judging.restore import rebuild
+from autograder.judging.trusted import answer_text, grade_notebook
+from autograder.nbgrader_cells import nbgrader_of
 from autograder.sandbox import Limits
 from autograder.sandbox.runner import SandboxRun
-from autograder.trusted import answer_text, grade_notebook
 
 from .conftest import MASTER, RELEASE
 
@@ -214,7 +215,7 @@ def odd_outputs(rng: random.Random, nb: dict) -> None:
             [
                 {
                     "output_type": "display_data",
-                    "data": {"application/vnd.derivatives-autograder.feedback+json": {"name": "f"}},
+                    "data": {"application/vnd.derivatives-autograder.feedback.records+json": {"name": "f"}},
                     "metadata": {},
                 }
             ],

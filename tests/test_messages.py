@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.exercises import EXERCISES_BY_NAME
-from autograder.render import feedback_text, summary_line
-from autograder.scoring import grade_function
+from autograder.authoring.exercises import EXERCISES_BY_NAME
+from autograder.feedback.text import feedback_text, summary_line
+from autograder.judging.scoring import grade_function
 
 from .implementations import define
 

@@ -9,14 +9,15 @@ import shutil
 
 import pytest
 
-from autograder import batch, reports
-from autograder.batch import grade_assignment
-from autograder.class_report import OUT_OF
 from autograder.cli import main
-from autograder.course import Course, generate_release
-from autograder.feedback import PAGE_FAILED
-from autograder.feedback_html import student_page
-from autograder.grading import grade_course
+from autograder.course import batch
+from autograder.course.batch import grade_assignment
+from autograder.course.folder import Course, generate_release
+from autograder.course.nbgrader_path import grade_through_nbgrader
+from autograder.feedback import outputs as reports
+from autograder.feedback.class_report import OUT_OF
+from autograder.feedback.pages import student_page
+from autograder.feedback.records import PAGE_FAILED
 
 from .conftest import ROOT
 
@@ -107,9 +108,8 @@ def test_after_an_interrupt_a_resume_and_a_rerun_with_nothing_to_do_every_output
     resumed = grade_assignment(course, jobs=1, progress=False, outputs=True)
     assert {r.student for r in resumed.results} | graded_first == set(STUDENTS)
     again = grade_assignment(course, jobs=1, progress=False, outputs=True)  # nothing left to grade
-    assert (
-        sorted(again.skipped) == list(STUDENTS) and again.results == []
-    )  # an unreadable file as it was: its row stands
+    # an unreadable file as it was: its row stands
+    assert sorted(again.skipped) == list(STUDENTS) and again.results == []
     (tmp_path / "gradebook.db").unlink()  # the instructor starts the gradebook over; the ledger in logs/ stays
     generate_release(course)
     fresh = grade_assignment(course, jobs=1, progress=False, outputs=True)
@@ -131,7 +131,7 @@ def test_after_an_interrupt_a_resume_and_a_rerun_with_nothing_to_do_every_output
 @pytest.mark.slow
 def test_autograder_grade_after_nbgrader_autograde_points_at_pages_that_exist(tmp_path, capsys):
     course = _course(tmp_path, ("ada_correct", "cy_stubs"))
-    grade_course(course, ["ada_correct"])  # nbgrader's own path, for one student
+    grade_through_nbgrader(course, ["ada_correct"])  # nbgrader's own path, for one student
     assert main(["grade", "--course", str(tmp_path), "--jobs", "1", "--no-progress"]) == 0
     printed = capsys.readouterr().out
     assert f"results.csv (2 students): {tmp_path / 'results.csv'}" in printed
@@ -176,9 +176,8 @@ def test_a_page_that_cannot_be_drawn_costs_that_student_a_plain_page_and_nothing
     )
     assert "ValueError: a record that cannot be drawn" in (tmp_path / "logs" / "grader-faults.log").read_text()
 
-    autograded = (
-        course.folder("autograded", "ben_partly_wrong") / "derivatives.ipynb"
-    )  # cut short (nbgrader killed mid-write)
+    # cut short (nbgrader killed mid-write)
+    autograded = course.folder("autograded", "ben_partly_wrong") / "derivatives.ipynb"
     autograded.write_text(autograded.read_text()[:1000])
     rows = {r.student: r for r in reports.write_outputs(course).results}
     assert rows["ben_partly_wrong"].status == "grader error"

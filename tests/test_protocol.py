@@ -9,7 +9,7 @@ import time
 import pytest
 import torch
 
-from autograder.observe import TensorData
+from autograder.sandbox.observe import TensorData
 from autograder.sandbox.protocol import (
     FrameReader,
     ProtocolError,

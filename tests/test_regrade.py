@@ -12,10 +12,11 @@ import shutil
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import batch, trusted
-from autograder.batch import grade_assignment
-from autograder.course import Course, generate_release
-from autograder.grading import grade_course
+from autograder.course import batch
+from autograder.course.batch import grade_assignment
+from autograder.course.folder import Course, generate_release
+from autograder.course.nbgrader_path import grade_through_nbgrader
+from autograder.judging import trusted
 
 from .conftest import ROOT
 
@@ -67,7 +68,7 @@ def _local(course: Course) -> None:
 
 
 def _nbgrader(course: Course) -> None:
-    grade_course(course)
+    grade_through_nbgrader(course)
 
 
 @pytest.mark.parametrize(
@@ -118,6 +119,5 @@ def test_manual_scores_comments_and_extra_credit_survive_every_outcome_of_a_regr
     assert _by_hand(course) == entered
     automatic = _automatic(course)
     assert {score for _, score, _ in automatic} == {0}
-    assert (
-        dict((name, flagged) for name, _, flagged in automatic)[AUTOGRADED] is True
-    )  # a person's score there is to review
+    # a person's score there is to review
+    assert dict((name, flagged) for name, _, flagged in automatic)[AUTOGRADED] is True

@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
-from autograder.course import Course, generate_release
-from autograder.master import sync_master
-from autograder.synthetic import solutions_of
+from autograder.authoring.master import sync_master
+from autograder.authoring.synthetic import solutions_of
+from autograder.course.folder import Course, generate_release
 
 from .conftest import MASTER, RELEASE, ROOT
 
@@ -48,7 +48,7 @@ def test_the_master_is_in_step_with_the_exercise_registry(master):
 
 
 def test_every_exercise_has_a_hidden_cell_worth_its_points_in_the_release(release):
-    from autograder.exercises import EXERCISES
+    from autograder.authoring.exercises import EXERCISES
 
     points = {
         c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"].get("points")

@@ -1,7 +1,7 @@
 """Nothing a student writes runs script in the HTML nbgrader makes from a submission: the feedback page
 (`nbgrader generate_feedback`) and formgrader's view of it for the instructor.
 
-Both render through nbconvert's HTMLExporter, configured in nbgrader_config.py (see autograder/sanitize.py).
+Both render through nbconvert's HTMLExporter, configured in nbgrader_config.py (see autograder/feedback/sanitize.py).
 The fast tests build each exporter the way nbgrader does and read the HTML; the slow ones grade a hostile
 submission with nbgrader and opens both pages in a real headless browser.
 """
@@ -18,7 +18,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from autograder.course import Course
+from autograder.course.folder import Course
 
 from .conftest import ROOT
 
@@ -196,7 +196,7 @@ def graded_hostile_submission(root: Path) -> tuple[dict[str, Path], int]:
     many plots (image/png outputs) the autograded notebook holds."""
     from nbgrader.api import Gradebook
 
-    from autograder.course import generate_release
+    from autograder.course.folder import generate_release
 
     course = course_with_config(root)
     shutil.copytree(ROOT / "source", root / "source")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from autograder.exercises import EXERCISES, EXERCISES_BY_NAME
+from autograder.authoring.exercises import EXERCISES, EXERCISES_BY_NAME
+from autograder.authoring.synthetic import fill_release, solutions_of, with_functions
+from autograder.judging.trusted import grade_notebook
 from autograder.sandbox import Sandbox
-from autograder.synthetic import fill_release, solutions_of, with_functions
-from autograder.trusted import grade_notebook
 
 from .conftest import ROOT
 from .implementations import VARIANTS
@@ -139,8 +139,8 @@ def _formula_cell(result, name):
 
 
 def test_formula_answers_are_read_from_the_cell_source_and_judged_in_the_parent(sandbox, master, release, answers):
-    from autograder.feedback import MIME
-    from autograder.gradebook import automatic_score
+    from autograder.course.gradebook import automatic_score
+    from autograder.feedback.records import MIME
 
     formulas = {k: v for k, v in solutions_of(master).items() if k.startswith("answer_")}
     submission = {
@@ -207,7 +207,7 @@ def test_a_bug_in_the_graders_own_reading_is_a_grader_fault_not_the_students(mon
 
 def test_no_module_of_the_graders_can_be_imported_in_a_sandbox():
     probe = (
-        "for name in ('autograder', 'autograder.exercises', 'autograder.references', "
+        "for name in ('autograder', 'autograder.authoring.exercises', 'autograder.authoring.references', "
         "'autograder.sandbox.protocol'):\n"
         "    try:\n        __import__(name)\n        print('imported', name)\n    except ImportError as exc:\n   "
         "     print(type(exc).__name__)\n"
@@ -272,6 +272,5 @@ def test_a_lone_surrogate_or_a_null_byte_in_the_source_is_graded_not_a_crash(san
     result = graded(sandbox, master, release, {**answers, "impl_f": answers["impl_f"] + "\n# \ud800 and \x00\n"})
     nbformat.validate(result.notebook)
     nbformat.writes(result.notebook).encode("utf-8")
-    assert (
-        sum(r.points for r in result.results) == TOTAL - EXERCISES[0].points - EXERCISES[1].points
-    )  # f's cell is not Python
+    # f's cell is not Python
+    assert sum(r.points for r in result.results) == TOTAL - EXERCISES[0].points - EXERCISES[1].points

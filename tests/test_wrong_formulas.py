@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from autograder.exercises import EXERCISES, EXERCISES_BY_NAME
-from autograder.scoring import grade_function
-from autograder.wrong_formulas import WRONG_FORMULAS
+from autograder.audit.wrong_formulas import WRONG_FORMULAS
+from autograder.authoring.exercises import EXERCISES, EXERCISES_BY_NAME
+from autograder.judging.scoring import grade_function
 
 
 def test_every_exercise_has_a_library_of_at_least_eight_wrong_formulas():

@@ -14,11 +14,11 @@ of the hidden tests. The formula answers' LaTeX solutions are perturbed likewise
     results.py          the report as values; table.py: `render_audit`
 """
 
-from .formula_mutants import FormulaOutcome, FormulaPerturbation, FormulaResult
-from .mutants import Kind, Mutant
-from .results import AuditReport, Catch, CaughtBy, EdgeUse, MutantResult, SolutionCheck, StaleEquivalent
-from .run import run_audit
-from .table import render_audit
+from autograder.audit.formula_mutants import FormulaOutcome, FormulaPerturbation, FormulaResult
+from autograder.audit.mutants import Kind, Mutant
+from autograder.audit.results import AuditReport, Catch, CaughtBy, EdgeUse, MutantResult, SolutionCheck, StaleEquivalent
+from autograder.audit.run import run_audit
+from autograder.audit.table import render_audit
 
 __all__ = [
     "AuditReport",

@@ -18,9 +18,9 @@ from enum import Enum
 
 import sympy
 
-from ..formulas.answers import FormulaAnswer, logistic
-from ..formulas.check import EQUIVALENT, WRONG, _value, compare
-from ..formulas.reader import NotationError, read_formula, sigmoid_class
+from autograder.formulas.answers import FormulaAnswer, logistic
+from autograder.formulas.check import EQUIVALENT, WRONG, _value, compare
+from autograder.formulas.reader import NotationError, read_formula, sigmoid_class
 
 NUMBER = re.compile(r"(?<![\\a-zA-Z])\d+(?:\.\d+)?")
 SIGN = re.compile(r"[+-]")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from ..scoring import ExerciseResult
-from .formula_mutants import FormulaResult
-from .mutants import Mutant
+from autograder.audit.formula_mutants import FormulaResult
+from autograder.audit.mutants import Mutant
+from autograder.judging.scoring import ExerciseResult
 
 SURVIVAL = 0.9
 """a wrong function that earns this share of the points or more has got past the hidden tests"""

@@ -16,10 +16,10 @@ import copy
 import inspect
 from functools import cache
 
-from .. import wrong_formulas
-from ..exercises import Exercise
-from ..python_source import parse
-from .mutants import Kind, Mutant, distinct
+from autograder.audit import wrong_formulas
+from autograder.audit.mutants import Kind, Mutant, distinct
+from autograder.authoring.exercises import Exercise
+from autograder.judging.python_source import parse
 
 IN_PLACE_FACTOR = 1.5
 STEP = 1e-6

@@ -21,15 +21,15 @@ from concurrent.futures import ThreadPoolExecutor
 from nbformat import NotebookNode
 from tqdm import tqdm
 
-from ..homework import Homework
-from ..sandbox import Limits, Sandbox, SandboxRun, warm_sandbox
-from ..scoring import ExerciseResult
-from ..trusted import _judge
-from .formula_mutants import judge_perturbation, perturbations
-from .mutants import expression_mutants
-from .results import AuditReport, EdgeUse, MutantResult, SolutionCheck, StaleEquivalent, caught_by
-from .rewrites import whole_function_mutants
-from .solutions import Prepared, prepare, solutions_in
+from autograder.audit.formula_mutants import judge_perturbation, perturbations
+from autograder.audit.mutants import expression_mutants
+from autograder.audit.results import AuditReport, EdgeUse, MutantResult, SolutionCheck, StaleEquivalent, caught_by
+from autograder.audit.rewrites import whole_function_mutants
+from autograder.audit.solutions import Prepared, prepare, solutions_in
+from autograder.authoring.homework import Homework
+from autograder.judging.scoring import ExerciseResult
+from autograder.judging.trusted import _judge
+from autograder.sandbox import Limits, Sandbox, SandboxRun, warm_sandbox
 
 NOT_GENERATED = "no longer generated: the solution or the mutant operators changed"
 CAUGHT = "the hidden tests catch it now ({points:g} / {max_points:g}, {caught_by})"
@@ -123,9 +123,8 @@ class _Grading:
             run = sandbox.run([], jobs) if jobs else SandboxRun()
             for item in batch:
                 verdict = _verdict(item, run)
-                if item.job is not None and _stopped(
-                    verdict[0]
-                ):  # a slow neighbour in its batch, or the machine's load
+                # a slow neighbour in its batch, or the machine's load
+                if item.job is not None and _stopped(verdict[0]):
                     verdict = _verdict(item, sandbox.run([], [item.job]))
                     if _stopped(verdict[0]):
                         self._unjudged.add(id(item))

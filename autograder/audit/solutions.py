@@ -16,16 +16,16 @@ from dataclasses import dataclass
 
 from nbformat import NotebookNode
 
-from ..by_hand import ByHand, by_hand_finding
-from ..definitions import NotRebuilt, Rebuilt, Statement, read_definitions
-from ..definitions.statements import free_names
-from ..errors import AutograderError
-from ..exercises import Exercise
-from ..homework import Homework
-from ..python_source import parse
-from ..sandbox import FunctionJob
-from ..trusted import function_jobs, student_program
-from .mutants import Mutant
+from autograder.audit.mutants import Mutant
+from autograder.authoring.exercises import Exercise
+from autograder.authoring.homework import Homework
+from autograder.errors import AutograderError
+from autograder.judging.by_hand import ByHand, by_hand_finding
+from autograder.judging.definitions import NotRebuilt, Rebuilt, Statement, read_definitions
+from autograder.judging.definitions.statements import free_names
+from autograder.judging.python_source import parse
+from autograder.judging.trusted import function_jobs, student_program
+from autograder.sandbox import FunctionJob
 
 NO_SOLUTION = "the master has no solution of `{name}` that could be rebuilt ({why})"
 
@@ -141,8 +141,7 @@ def rebuilt_from_the_notebook(solution: Solution, mutant: Mutant) -> tuple[Rebui
     """The master's program read again with the mutant in place: what a submission with this definition gives."""
     rebuilt, names = read_definitions(solution.program_with(mutant.source), [solution.exercise.name])
     found = rebuilt[solution.exercise.name]
-    if not isinstance(
-        found, (Rebuilt, NotRebuilt)
-    ):  # a mutant always defines the function; a failing one is a bug here
+    # a mutant always defines the function; a failing one is a bug here
+    if not isinstance(found, (Rebuilt, NotRebuilt)):
         raise RuntimeError(f"the mutant {mutant.id!r} of {solution.exercise.name} left no definition: {found}")
     return found, names

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import textwrap
 
-from .formula_mutants import FormulaOutcome
-from .results import AuditReport, MutantResult
+from autograder.audit.formula_mutants import FormulaOutcome
+from autograder.audit.results import AuditReport, MutantResult
 
 MUTANT_WIDTH = 72
 DETAIL_WIDTH = 90

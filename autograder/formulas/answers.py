@@ -20,7 +20,8 @@ from itertools import product
 import sympy
 from sympy.printing.repr import ReprPrinter
 
-from .reader import ANSWERS, read_meaning
+from autograder.formulas.reader import ANSWERS, read_meaning
+from autograder.nbgrader_cells import hidden_tests_id
 
 x, z, y, yhat = sympy.symbols("x z y yhat")
 SYMBOLS = {"x": x, "z": z, "y": y, "yhat": yhat}
@@ -161,9 +162,8 @@ class FormulaAnswer:
             )
         written = portable_srepr(reference)
         try:
-            portable = (
-                portable_srepr(sympy.sympify(written)) == written
-            )  # what the checking process rebuilds (the grader's own text)
+            # what the checking process rebuilds (the grader's own text)
+            portable = portable_srepr(sympy.sympify(written)) == written
         except (SyntaxError, TypeError, ValueError, NameError, AttributeError, sympy.SympifyError):
             portable = False
         if not portable:
@@ -209,7 +209,7 @@ class FormulaAnswer:
 
     @property
     def grade_id(self) -> str:
-        return f"hidden_tests_{self.name}"
+        return hidden_tests_id(self.name)
 
     @property
     def echo_id(self) -> str:

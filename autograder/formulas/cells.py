@@ -14,12 +14,11 @@ import ast
 from collections.abc import Sequence
 from pathlib import Path
 
-import nbformat
 from nbformat import NotebookNode
 
-from ..restore import nbgrader_of
-from .answers import FORMULAS, FormulaAnswer
-from .reader import ACCEPTED
+from autograder.formulas.answers import FORMULAS, FormulaAnswer
+from autograder.formulas.reader import ACCEPTED
+from autograder.nbgrader_cells import nbgrader_cell, nbgrader_of
 
 NOTATION_ID, HELP_ID = "formula_notation", "formula_answers_help"
 READER = Path(__file__).with_name("reader")
@@ -51,23 +50,6 @@ HIDDEN = """# Hidden check of `{name}` ({points}) runs here when your notebook i
 from autograder.hidden import check_formula_in_notebook
 check_formula_in_notebook("{name}", globals())
 ### END HIDDEN TESTS"""
-
-
-def nbgrader_cell(
-    kind: str, source: str, grade_id: str, *, grade: bool = False, solution: bool = False, points: float = 0
-) -> NotebookNode:
-    cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
-    cell.metadata["nbgrader"] = {
-        "grade": grade,
-        "solution": solution,
-        "locked": not solution,
-        "grade_id": grade_id,
-        "schema_version": 3,
-        "task": False,
-        **({"points": points} if grade else {}),
-    }
-    cell.id = grade_id.replace("_", "-")
-    return cell
 
 
 def points_in_words(points: float) -> str:

@@ -12,9 +12,17 @@ from dataclasses import asdict, dataclass
 import sympy
 from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 
-from .. import messages as msg
-from .answers import FormulaAnswer, logistic
-from .reader import CANNOT_READ, SHOWN_NAMES, NotationError, plain, read_formula, sigmoid_class, undefined
+from autograder import messages as msg
+from autograder.formulas.answers import FormulaAnswer, logistic
+from autograder.formulas.reader import (
+    CANNOT_READ,
+    SHOWN_NAMES,
+    NotationError,
+    plain,
+    read_formula,
+    sigmoid_class,
+    undefined,
+)
 
 EQUIVALENT, WRONG, MANUAL, EMPTY = "equivalent", "wrong", "needs manual grading", "no answer"
 DIGITS = 30
@@ -90,9 +98,8 @@ def compare(answer: FormulaAnswer, text: str) -> FormulaVerdict:
         formula = read_formula(text, answer.variables[0])
     except NotationError as error:
         return manual(answer, text, CANNOT_READ.format(name=answer.name, answer=text, reason=error))
-    sentence = undefined(
-        formula, answer.name, answer.variables, answer.stands_for
-    )  # the public check asks the same, of the same
+    # the public check asks the same, of the same
+    sentence = undefined(formula, answer.name, answer.variables, answer.stands_for)
     if sentence:
         return manual(answer, text, sentence)
     sigma = sigmoid_class()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import ast
 
-from .. import messages as msg
-from ..python_source import parse
+from autograder import messages as msg
+from autograder.judging.python_source import parse
 
 
 def answer_string(source: str, name: str) -> tuple[str | None, str]:

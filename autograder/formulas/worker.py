@@ -29,10 +29,10 @@ import threading
 import time
 from functools import lru_cache
 
-from .. import messages as msg
-from .answers import FORMULAS, FormulaAnswer
-from .check import FormulaVerdict, manual
-from .reader.notation import MAX_LENGTH, TOO_LONG
+from autograder import messages as msg
+from autograder.formulas.answers import FORMULAS, FormulaAnswer
+from autograder.formulas.check import FormulaVerdict, manual
+from autograder.formulas.reader.notation import MAX_LENGTH, TOO_LONG
 
 MEMORY_BYTES = 2 << 30
 WALL_FACTOR = 10
@@ -251,7 +251,7 @@ def _answer(definition: str) -> FormulaAnswer:
 
 def reply_to(line: str) -> dict:
     """The verdict on one request line, as a dict; an error reply for a request or a formula it cannot handle."""
-    from .check import compare
+    from autograder.formulas.check import compare
 
     try:
         request = json.loads(line)
@@ -268,8 +268,8 @@ def reply_to(line: str) -> dict:
 
 
 def main() -> None:
-    from .check import compare
-    from .reader.notation import read_formula
+    from autograder.formulas.check import compare
+    from autograder.formulas.reader.notation import read_formula
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     sys.stdin.reconfigure(errors="replace")  # a stray byte is a bad request, not the end of the helper

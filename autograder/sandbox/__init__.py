@@ -8,11 +8,13 @@ run_cells.py   inside: the student's cells, for the notebook's outputs only
 run_calls.py   inside: one function rebuilt from its source and called on the grader's inputs
 protocol.py    the only channel out: size-capped JSON frames, never a pickle
 read_cells.py, read_calls.py, runner.py   the trusted side: frames in order, caps, faults
+observe.py     inside: calling a student's function and describing what happened as plain data
+figures.py     inside: a student's figure described as a spec; read_figures.py, run_figures.py: checked, drawn once
 """
 
 from importlib import import_module
 
-from .limits import Limits
+from autograder.sandbox.limits import Limits
 
 __all__ = ["FunctionJob", "Limits", "Sandbox", "SandboxRun", "warm_sandbox"]
 

@@ -23,8 +23,8 @@ from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.ticker import AutoLocator, NullLocator, ScalarFormatter
 
-from .protocol import ProtocolError
-from .read_figures import DPI, GRID_KEYS, LINESTYLES, MARKERS, MAX_POINTS, figure_spec, values_allowed
+from autograder.sandbox.protocol import ProtocolError
+from autograder.sandbox.read_figures import DPI, GRID_KEYS, LINESTYLES, MARKERS, MAX_POINTS, figure_spec, values_allowed
 
 _FORMATTER = ("_useOffset", "_offset_threshold", "_usetex", "_useMathText", "_useLocale", "_scientific", "_powerlimits")
 _LOCATOR = ("_nbins", "_steps", "_extended_steps", "_integer", "_symmetric", "_prune", "_min_n_ticks")

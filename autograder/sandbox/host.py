@@ -15,9 +15,9 @@ import signal
 import time
 import traceback
 
-from . import isolation, run_calls, run_cells, run_figures
-from .limits import Limits
-from .protocol import ChannelClosed, FrameReader, ProtocolError, Timeout, send
+from autograder.sandbox import isolation, run_calls, run_cells, run_figures
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.protocol import ChannelClosed, FrameReader, ProtocolError, Timeout, send
 
 SANDBOX_ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "Agg"}
 
@@ -88,9 +88,8 @@ def _host(
     for slot, (name, channel) in enumerate(zip(names, channels), start=1):
         child = os.fork()
         if child == 0:
-            own = (
-                uid + slot if uid else 0
-            )  # a user of its own (0 only inside a user namespace, where one uid is mapped)
+            # a user of its own (0 only inside a user namespace, where one uid is mapped)
+            own = uid + slot if uid else 0
             if level == isolation.NAMESPACES:
                 isolation.private_workdir(limits.tmp_mb, own)
             _student(channel, level, limits, own, workdir, run_calls.serve)

@@ -14,7 +14,7 @@ import os
 import resource
 import signal
 
-from . import view
+from autograder.sandbox import view
 
 LIBC = view.LIBC
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000

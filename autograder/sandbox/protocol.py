@@ -13,7 +13,7 @@ import select
 import struct
 import time
 
-from ..observe import DTYPES, MAX_ELEMENTS, Observation, TensorData
+from autograder.sandbox.observe import DTYPES, MAX_ELEMENTS, Observation, TensorData
 
 HEADER = struct.Struct("!I")
 MAX_FRAME = 8 * 2**20

@@ -11,9 +11,18 @@ import socket
 import time
 from dataclasses import dataclass, field
 
-from ..observe import Observation
-from .limits import Limits
-from .protocol import ChannelClosed, FrameReader, ProtocolError, Timeout, decode_observation, frame_bytes, integer, text
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.observe import Observation
+from autograder.sandbox.protocol import (
+    ChannelClosed,
+    FrameReader,
+    ProtocolError,
+    Timeout,
+    decode_observation,
+    frame_bytes,
+    integer,
+    text,
+)
 
 GRACE_SECONDS = 2.0
 FRAMES_PER_FUNCTION = 8 * 2**20

@@ -13,9 +13,9 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
-from .limits import Limits
-from .protocol import MAX_FRAME, ProtocolError, integer, text
-from .read_figures import FIGURE, FIGURE_TEXT, figure_spec, rounded, values_allowed
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.protocol import MAX_FRAME, ProtocolError, integer, text
+from autograder.sandbox.read_figures import FIGURE, FIGURE_TEXT, figure_spec, rounded, values_allowed
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_OUTPUTS_PER_CELL = 100

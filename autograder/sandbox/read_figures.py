@@ -16,7 +16,7 @@ import math
 import threading
 from collections import OrderedDict
 
-from .protocol import ProtocolError, integer, text
+from autograder.sandbox.protocol import ProtocolError, integer, text
 
 DPI = 60
 """the dpi of every student figure, drawn in a figures sandbox or in the cells sandbox"""

@@ -14,9 +14,9 @@ import builtins
 import torch
 from torch.overrides import TorchFunctionMode
 
-from ..observe import Observation, observe
-from .protocol import COMPLEX_NUMBERS, decode_tensor, encode_observation, send
-from .run_cells import SandboxTimeout, alarm, read_job
+from autograder.sandbox.observe import Observation, observe
+from autograder.sandbox.protocol import COMPLEX_NUMBERS, decode_tensor, encode_observation, send
+from autograder.sandbox.run_cells import SandboxTimeout, alarm, read_job
 
 AUTOGRAD_ENTRY_POINTS = (
     ("torch.autograd.grad", torch.autograd, "grad"),

@@ -23,8 +23,8 @@ import matplotlib.pyplot as plt
 import torch
 from IPython.core.interactiveshell import InteractiveShell
 
-from .figures import DPI, describe, remember_defaults
-from .protocol import HEADER, send
+from autograder.sandbox.figures import DPI, describe, remember_defaults
+from autograder.sandbox.protocol import HEADER, send
 
 MAX_TEXT_PLAIN = 2000
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import base64
 
-from .figures import draw
-from .protocol import send
-from .run_cells import SandboxTimeout, alarm, read_job
+from autograder.sandbox.figures import draw
+from autograder.sandbox.protocol import send
+from autograder.sandbox.run_cells import SandboxTimeout, alarm, read_job
 
 
 def serve(channel: int, limits) -> None:

@@ -22,13 +22,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ..observe import Observation
-from .launch import launch, take_early
-from .limits import Limits
-from .protocol import ChannelClosed, FrameReader, ProtocolError, Timeout, integer, send, text
-from .read_calls import GRACE_SECONDS, FunctionRun, observe_function
-from .read_cells import MAX_IMAGE_BASE64, CellOrder, OutputCaps, starts_like_png
-from .read_figures import draw_figures
+from autograder.sandbox.launch import launch, take_early
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.observe import Observation
+from autograder.sandbox.protocol import ChannelClosed, FrameReader, ProtocolError, Timeout, integer, send, text
+from autograder.sandbox.read_calls import GRACE_SECONDS, FunctionRun, observe_function
+from autograder.sandbox.read_cells import MAX_IMAGE_BASE64, CellOrder, OutputCaps, starts_like_png
+from autograder.sandbox.read_figures import draw_figures
 
 STOPPED_TIME = "your notebook was stopped after {seconds:g} s, the limit for a whole submission"
 STOPPED_EXIT = "your notebook's process ended before grading finished (it exited, or ran out of memory or CPU time)"

@@ -18,10 +18,10 @@ import socket
 import sys
 import tempfile
 
-from . import cgroups, isolation, view
-from .host import sandbox
-from .limits import Limits
-from .run_cells import prepare
+from autograder.sandbox import cgroups, isolation, view
+from autograder.sandbox.host import sandbox
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.run_cells import prepare
 
 MAX_CHANNELS = 64
 
