@@ -151,8 +151,7 @@ def test_a_grader_fault_on_one_submission_is_that_submissions_row(tmp_path, monk
     assert calls.count("cy_stubs") == 2  # retried once
     assert rows["cy_stubs"].status == "grader error"
     assert rows["cy_stubs"].reason == (
-        f"the grader failed on this submission twice: RuntimeError: simulated grader "
-        f"bug "
+        f"the grader failed on this submission: RuntimeError: simulated grader bug "
         f"(tracebacks in {tmp_path / 'logs' / 'grader-faults.log'})"
     )
     assert (tmp_path / "logs" / "grader-faults.log").read_text().count("RuntimeError: simulated grader bug") == 2

@@ -36,6 +36,7 @@ from autograder.course.nbgrader_path import (
     GRADER_ERROR,
     UNGRADABLE,
     StudentResult,
+    grader_fault,
     log_fault,
     result_from_gradebook,
 )
@@ -59,7 +60,6 @@ NOT_RELEASED = (
 BAD_JOBS = "--jobs must be a whole number of sandboxes, at least 1 (got {jobs})"
 UNREADABLE = "the grader could not read {name}: {error}"
 NAME_NOT_UTF8 = "the folder name is not UTF-8 text, which the gradebook cannot store; rename the folder and grade again"
-GRADER_FAULT = "the grader failed on this submission twice: {error} (tracebacks in {log_path})"
 INTAKE_FAULT = "{fault} (traceback in {log_path})"
 NOT_RECORDED = "{reason}; and the gradebook could not record it: {error} (traceback in {log_path})"
 POLL_SECONDS = 0.25
@@ -356,7 +356,7 @@ class Recorder:
             except KeyboardInterrupt:
                 raise
             except Exception as exc:  # the traceback is for the instructor
-                log_path = log_fault(self.course, student, traceback.format_exc())
+                reason = grader_fault(self.course, student, exc)
                 if student not in self.retried:
                     self.retried.add(student)
                     self.resubmit(student)
@@ -366,7 +366,7 @@ class Recorder:
                         self.course,
                         student,
                         GRADER_ERROR,
-                        GRADER_FAULT.format(error=f"{type(exc).__name__}: {exc}", log_path=log_path),
+                        reason,
                     )
                 )
             self.bar.update(1)

@@ -41,7 +41,10 @@ def automatic_score(cell: NotebookNode) -> float | None:
 def save_autograded(
     db_url: str, course_id: str, assignment: str, notebook_id: str, student: str, notebook: NotebookNode, timestamp=None
 ) -> tuple[float, float, bool]:
-    """Returns the submission's code score, its maximum and whether it needs manual grading, as now written."""
+    """Write one student's autograded notebook into nbgrader's gradebook in one transaction, as nbgrader's
+    SaveAutoGrades would (scores, comments, the timestamp), with a formula answer the checker could not read flagged
+    for a person; what a person entered stays. Returns the submission's code score, its maximum and whether it needs
+    manual grading, as now written."""
     with Gradebook(db_url, course_id) as gb:
         return save_into(gb, assignment, notebook_id, student, notebook, timestamp)
 

@@ -24,7 +24,8 @@ from autograder.nbgrader_cells import nbgrader_of
 log = logging.getLogger("autograder")
 
 GRADED, UNGRADABLE, GRADER_ERROR = "graded", "ungradable", "grader error"
-GRADER_FAULT = "the grader failed on this submission; the traceback is in {log_path}"
+GRADER_FAULT = "the grader failed on this submission: {error} (tracebacks in {log_path})"
+"""the reason results.csv and the score table give for a grader fault, on either grading path"""
 CELL_RAISED = "a cell raised {error}"
 
 
@@ -61,10 +62,9 @@ def grade_student(course: Course, student: str) -> StudentResult:
         problem = submission_problem(
             folder, NOTEBOOK, course.assignment, course.master_grade_ids(), course.homework.function_names
         )
-    except Exception:  # IntakeFault: no file explains it, so it is ours
-        log_path = log_fault(course, student, traceback.format_exc())
+    except Exception as exc:  # IntakeFault: no file explains it, so it is ours
         record_not_graded(course, student, grader_fault=True)
-        return _remembered(course, student, GRADER_ERROR, GRADER_FAULT.format(log_path=log_path))
+        return _remembered(course, student, GRADER_ERROR, grader_fault(course, student, exc))
     if problem:
         record_not_graded(course, student, grader_fault=False)
         return _remembered(course, student, UNGRADABLE, problem)
@@ -72,10 +72,9 @@ def grade_student(course: Course, student: str) -> StudentResult:
         outcome = course.api().autograde(course.assignment, student, force=True, create=True)
         if not outcome["success"]:
             raise RuntimeError(outcome.get("log", "") + outcome.get("error", ""))
-    except Exception:
-        log_path = log_fault(course, student, traceback.format_exc())
+    except Exception as exc:
         record_not_graded(course, student, grader_fault=True)
-        return _remembered(course, student, GRADER_ERROR, GRADER_FAULT.format(log_path=log_path))
+        return _remembered(course, student, GRADER_ERROR, grader_fault(course, student, exc))
     from autograder.feedback.outputs import reason_in  # reports builds on this module
 
     autograded = nbformat.read(course.folder("autograded", student) / NOTEBOOK, as_version=4)
@@ -111,6 +110,13 @@ def result_from_gradebook(course: Course, student: str, status: str, reason: str
         return StudentResult(
             student, status, submission.code_score, submission.max_code_score, submission.needs_manual_grade, reason
         )
+
+
+def grader_fault(course: Course, student: str, exc: BaseException) -> str:
+    """Log the traceback of a fault of ours; return the reason a person reads: the error's first line and the log."""
+    log_path = log_fault(course, student, "".join(traceback.format_exception(exc)))
+    first_line = (str(exc).strip().splitlines() or [""])[0][:200]
+    return GRADER_FAULT.format(error=f"{type(exc).__name__}: {first_line}".rstrip(": "), log_path=log_path)
 
 
 def log_fault(course: Course, student: str, trace: str) -> Path:

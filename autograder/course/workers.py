@@ -39,7 +39,10 @@ def grade_text(
     sandbox: Sandbox | None = None,
     homework_text: str = "",
 ) -> dict:
-    """`homework_text`: the course's exercises.py as the parent read it ("" for the package's default)."""
+    """Grade one submission from plain text to plain data, as a worker does (a local thread or a Dask worker, which
+    shares no filesystem with the batch): the graded notebook as a dict, its isolation, seconds and fault. The
+    master, limits and `homework_text` (the course's exercises.py as the parent read it, "" for the package's
+    default) travel with the call, so every worker grades against the same course."""
     started = time.monotonic()
     graded = grade_notebook(
         nbformat.reads(notebook_text, as_version=4),

@@ -27,7 +27,7 @@ from autograder.feedback import pages as feedback_html
 from autograder.feedback.class_report import summarize, write_class_report
 from autograder.feedback.gradescope import results_json
 from autograder.feedback.pages import student_page
-from autograder.feedback.records import GRADER_FAULT, MIME, NOT_GRADED, PAGE_FAILED
+from autograder.feedback.records import GRADER_FAULT_NOTICE, MIME, NOT_GRADED, PAGE_FAILED
 from autograder.feedback.score_table import worst_problems, write_results_csv
 
 PAGE = "derivatives-autograder.html"
@@ -117,7 +117,7 @@ def _write_student(
     notice = (
         ""
         if result.status == GRADED
-        else GRADER_FAULT
+        else GRADER_FAULT_NOTICE
         if result.status == GRADER_ERROR
         else NOT_GRADED.format(reason=result.reason)
     )

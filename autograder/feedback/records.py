@@ -210,7 +210,7 @@ def formula_record(verdict: FormulaVerdict, answer: FormulaAnswer) -> dict:
     }
 
 
-GRADER_FAULT = "The grader failed on your submission; your instructor has been told."
+GRADER_FAULT_NOTICE = "The grader failed on your submission; your instructor has been told."
 NOT_GRADED = "This submission could not be graded: {reason}"
 PAGE_FAILED = "Your feedback could not be drawn; your score above stands, and your instructor has been told."
 

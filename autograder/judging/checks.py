@@ -66,6 +66,11 @@ def _fail(case: Case, check: str, message: str, **details) -> CaseResult:
 def check_case(
     exercise: Exercise, case: Case, observation: Observation, student_names: tuple[str, ...] = ()
 ) -> CaseResult:
+    """Judge one call of the student's function on one case, from what the sandbox observed: missing, raised, not
+    a tensor, the wrong shape or dtype, not finite, the wrong values (against the reference, within the exercise's
+    tolerance) or its input changed, in that order. The first failure is the verdict, with one sentence naming the
+    input, what came back and what was expected. `student_names`: what the notebook defines, for "did you rename it?".
+    Pure: nothing runs here but the reference."""
     sig = exercise.signature
     inputs = describe_inputs(exercise, case.args)
     if observation.kind == "missing":

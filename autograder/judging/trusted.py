@@ -221,6 +221,11 @@ def grade_notebook(
     checker: FormulaChecker | None = None,
     homework: Homework = DEFAULT,
 ) -> GradedNotebook:
+    """Grade one submission in this process, where no student code runs: rebuild it against the master, rebuild each
+    graded function from the notebook's source, run the cells (for the outputs) and each function (for the calls) in
+    fresh sandboxes, judge what comes back, check the formula answers in the helper process, and write each hidden
+    test's points and feedback record into the rebuilt notebook. Raises `MasterOutOfStep` for a master out of step with
+    `homework`; a fault of the sandbox is `GradedNotebook.fault`, never a student's 0."""
     check_in_step(master, homework)  # a fault of the course's, never full marks for an unscored cell
     notebook = rebuild(submission, master, checksums)
     hidden = hidden_test_cells(notebook, homework.exercises)
@@ -259,4 +264,4 @@ def grade_notebook(
         notebook.cells[formula_cells[name]].outputs = verdict_outputs(
             verdict.message, formula_record(verdict, homework.formulas_by_name[name]), verdict.points
         )
-    return GradedNotebook(notebook, results, run.fault, run.level, run.seconds, tuple(formulas.values()))
+    return GradedNotebook(notebook, results, run.fault, run.isolation, run.seconds, tuple(formulas.values()))

@@ -105,6 +105,8 @@ def define(program: list[list], seconds: float) -> tuple[dict, bool]:
 
 
 def serve(channel: int, limits) -> None:
+    """Inside a function's sandbox: rebuild the one graded function of the job from its source, call it on each of
+    the grader's inputs (with autograd watched) and send one observation per call, as plain data, then "done"."""
     job = read_job(channel)
     name = job["exercise"]
     autograd = Autograd()

@@ -101,6 +101,9 @@ def make_shell() -> InteractiveShell:
 def run_cell(
     shell: InteractiveShell, source: str, seconds: float, budget: list[int], images_left: list[int]
 ) -> list[dict]:
+    """Run one student cell in the sandbox's IPython shell, as Jupyter would, within `seconds`, and return its
+    outputs as nbformat dicts: printed text within the shared `budget` of bytes, displayed values, figures (within
+    `images_left`) and the error, if it raised. The outputs are for the notebook only; no grade is read from them."""
     outputs: list[dict] = []
     results: list[dict] = []
     shell.displayhook.write_output_prompt = lambda: None

@@ -11,6 +11,8 @@ from autograder.sandbox.run_cells import SandboxTimeout, alarm, read_job
 
 
 def serve(channel: int, limits) -> None:
+    """Inside the figures sandbox: draw each checked figure spec of the job and send its PNG (None for a spec that
+    cannot be drawn within the cell time limit), then "done". No student code runs here."""
     job = read_job(channel)
     for index, spec in enumerate(job["specs"]):
         try:

@@ -50,7 +50,7 @@ class SandboxRun:
     functions: dict[str, FunctionRun] = field(default_factory=dict)
     fault: str | None = None
     """why the cells run had to be stopped, if it had to be"""
-    level: str = ""
+    isolation: str = ""
     seconds: float = 0.0
     cells_seconds: float = 0.0
     functions_seconds: float = 0.0
@@ -170,7 +170,7 @@ class Sandbox:
         reader, order = FrameReader(ours.fileno(), budget_bytes=64 * 2**20), CellOrder(cells)
         student_pid, cell, fault = None, None, None
         try:
-            student_pid, run.level = self._started(reader, deadline)
+            student_pid, run.isolation = self._started(reader, deadline)
             send(ours.fileno(), {"cells": cells})
             while True:
                 limit = self.limits.cell_seconds + GRACE_SECONDS
