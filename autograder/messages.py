@@ -24,11 +24,9 @@ BY_MACHINE = (
     "earns 0 points."
 )
 NOT_VERIFIABLE = (
-    "`{signature}` uses {where}, which is not on the grader's list for a derivative worked out by hand "
-    "(arithmetic, "
+    "`{signature}` uses {where}, which is not on the grader's list for a derivative worked out by hand (arithmetic, "
     "torch's pointwise functions such as torch.exp, torch.where and torch.clamp, math constants, your "
-    "own functions), "
-    "so the grader cannot tell how it gets its answer."
+    "own functions), so the grader cannot tell how it gets its answer."
 )
 CALLED_WHEN_GRADED = "when graded it used {entry_points}"
 COMPLEX_WHEN_GRADED = "it computed with complex numbers when graded"

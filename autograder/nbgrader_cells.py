@@ -17,20 +17,20 @@ HIDDEN_TESTS = "hidden_tests_"
 """the prefix of a hidden-test cell's grade id: `hidden_tests_<exercise or formula answer>`"""
 
 
-def nbgrader_of(cell: NotebookNode) -> dict:
+def nbgrader_of(cell: dict) -> dict:
     """The cell's nbgrader metadata, {} unless the cell, its metadata and that are all objects."""
     metadata = cell.get("metadata") if isinstance(cell, dict) else None
     meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
     return meta if isinstance(meta, dict) else {}
 
 
-def grade_id_of(cell: NotebookNode) -> str | None:
+def grade_id_of(cell: dict) -> str | None:
     """The cell's grade id, None without one (or with one that is not a string)."""
     grade_id = nbgrader_of(cell).get("grade_id")
     return grade_id if isinstance(grade_id, str) else None
 
 
-def is_answer(cell: NotebookNode) -> bool:
+def is_answer(cell: dict) -> bool:
     return bool(nbgrader_of(cell).get("solution"))
 
 

@@ -67,8 +67,7 @@ FORMULAS_WRITTEN = {  # the final formulas, as students write them: equivalent f
     ],
     "answer_bce_wrt_prediction": [
         r"\frac{\hat{y} - y}{\hat{y}(1 - \hat{y})}",
-        r"-\frac{y}{\hat y} + "
-        r"\frac{1-y}{1-\hat y}",
+        r"-\frac{y}{\hat y} + \frac{1-y}{1-\hat y}",
         r"\frac{y}{\hat{y}} - \frac{1-y}{1-\hat{y}}",
     ],
     "answer_bce_wrt_logit": [r"\sigma(z) - y", r"\hat{y} - y", r"y - \sigma(z)"],
@@ -328,13 +327,11 @@ def main() -> None:
                 shutil.rmtree(work / f"scaling{n}", ignore_errors=True)
                 print(
                     f"\nN = {n}, ours alone: {row['seconds']:.1f} s, {row['cpu'] / n:.3f} core-s and "
-                    f"{row['seconds'] / n:.3f} s per submission, "
-                    f"peak {row['peak']:.0f} MB"
+                    f"{row['seconds'] / n:.3f} s per submission, peak {row['peak']:.0f} MB"
                 )
             print(
                 f"cost per submission, N = {costs[-1][0]} against N = {costs[0][0]}: "
-                f"{costs[-1][1] / costs[0][1]:.2f}× core-seconds, "
-                f"{costs[-1][2] / costs[0][2]:.2f}× seconds"
+                f"{costs[-1][1] / costs[0][1]:.2f}× core-seconds, {costs[-1][2] / costs[0][2]:.2f}× seconds"
             )
     finally:
         if tree is not None:

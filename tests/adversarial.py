@@ -212,8 +212,7 @@ ATTACKS = [
         replaced(
             "sigmoid_derivative",
             "class Yes:\n    def __eq__(self, other): return True\n    def __bool__(self): return True\n    def "
-            "all(self): return True\n\n"
-            "def sigmoid_derivative(x):\n    return Yes()",
+            "all(self): return True\n\ndef sigmoid_derivative(x):\n    return Yes()",
         ),
     ),
     (
@@ -221,8 +220,7 @@ ATTACKS = [
         replaced(
             "sigmoid_derivative",
             "class Liar(torch.Tensor):\n    @classmethod\n    def __torch_function__(cls, func, types, args=(), "
-            "kwargs=None):\n"
-            "        if func in (torch.allclose, torch.equal): return True\n"
+            "kwargs=None):\n        if func in (torch.allclose, torch.equal): return True\n"
             "        return super().__torch_function__(func, types, args, kwargs or {})\n\n"
             "def sigmoid_derivative(x):\n    return torch.zeros_like(x).as_subclass(Liar)",
         ),
@@ -280,8 +278,7 @@ ATTACKS = [
             + "import json, re\nfor path in _find('derivatives.ipynb'):\n    try:\n        nb = json.load(open(path))\n"
             "        for cell in nb['cells']:\n            src = ''.join(cell['source'])\n"
             "            if 'BEGIN SOLUTION' in src:\n                exec(re.sub(r'.*### (BEGIN|END) SOLUTION.*\\n?', "
-            "'', src), globals())\n"
-            "    except Exception as exc:\n        print(path, exc)"
+            "'', src), globals())\n    except Exception as exc:\n        print(path, exc)"
         ),
     ),
     (
@@ -289,8 +286,7 @@ ATTACKS = [
         appended(
             FIND
             + "for path in _find('*.ipynb'):\n    try:\n        open(path, 'w').write('{}')\n    except Exception as "
-            "exc:\n "
-            "       print(path, exc)"
+            "exc:\n        print(path, exc)"
         ),
     ),
     (
@@ -305,8 +301,7 @@ ATTACKS = [
         "network_exfiltration",
         appended(
             "import urllib.request\ntry:\n    urllib.request.urlopen('http://127.0.0.1:9/', timeout=1)\nexcept "
-            "Exception "
-            "as exc:\n    print(exc)"
+            "Exception as exc:\n    print(exc)"
         ),
     ),
     # machine differentiation in a by-hand derivative: tests/by_hand_cases.py, through both paths in
@@ -482,16 +477,13 @@ BOUNDARY_ATTACKS = [
         appended(
             READS  # the entries hold solutions; a planted file would redefine grading
             + "for path in ('{course}/source/derivatives/exercises.py', '{repo}/source/derivatives/exercises.py'):\n"
-            "    _show('exercises', path)\n"
-            "PLANT = 'from autograder.authoring import *\\nEXERCISES = ()\\n'\n"
+            "    _show('exercises', path)\nPLANT = 'from autograder.authoring import *\\nEXERCISES = ()\\n'\n"
             "for path in ('{course}/source/derivatives/exercises.py', "
             "'{course}/submitted/exercises_file_read_and_planted/derivatives/exercises.py'):\n"
             "    try:\n        open(path, 'w').write(PLANT)\n        print('FOUND: wrote', path)\n"
             "    except OSError as exc:\n        print('not written:', path, exc.strerror)\n"
             "try:\n    open('exercises.py', 'w').write(PLANT)  # beside the notebook, where only a stock nbgrader "
-            "kernel "
-            "would look\n"
-            "except OSError:\n    pass\n"
+            "kernel would look\nexcept OSError:\n    pass\n"
         ),
     ),
     (
@@ -507,8 +499,7 @@ BOUNDARY_ATTACKS = [
         appended(
             READS
             + "for name in ('grades.csv', 'results.csv', 'reports/derivatives/class-report.csv', 'nbgrader_config.py', "
-            "'gradebook.db'):\n"
-            "    _show('course file', '{course}/' + name)"
+            "'gradebook.db'):\n    _show('course file', '{course}/' + name)"
         ),
     ),
     (
@@ -525,12 +516,10 @@ BOUNDARY_ATTACKS = [
         appended(
             "import os\nSENSITIVE = (b'bystander', b'TrustedExecute', b'hidden_tests_sigmoid_derivative')\n"
             "for top, folders, files in os.walk('/'):\n    folders[:] = [f for f in folders if f not in ('proc', "
-            "'sys')]\n"
-            "    for name in files:\n        path = os.path.join(top, name)\n"
+            "'sys')]\n    for name in files:\n        path = os.path.join(top, name)\n"
             "        if name.startswith('.s.PGSQL'):\n            print('FOUND: a database socket', path)\n"
             "        elif name.endswith(('.ipynb', '.csv', '.db', '.py', '.html', '.log')) and os.path.getsize(path) < "
-            "2**24:\n"
-            "            data = open(path, 'rb').read()\n"
+            "2**24:\n            data = open(path, 'rb').read()\n"
             "            if any(marker in data for marker in SENSITIVE) and b'SENSITIVE' not in data:\n"
             "                print('FOUND: course data in', path)"
         ),
@@ -551,8 +540,7 @@ BOUNDARY_ATTACKS = [
         replaced(
             "sigmoid_derivative",
             "def sigmoid_derivative(x):\n    import os, signal\n    for pid in (-1, 1, 2, os.getppid()):\n        "
-            "try:\n  "
-            "          os.kill(pid, signal.SIGKILL)\n"
+            "try:\n            os.kill(pid, signal.SIGKILL)\n"
             "        except OSError:\n            pass\n    return torch.zeros_like(x)",
         ),
     ),
@@ -561,11 +549,9 @@ BOUNDARY_ATTACKS = [
         replaced(
             "sigmoid_derivative",
             "def sigmoid_derivative(x):\n    for path in ('/proc/1/mem', '/proc/1/environ', "
-            "'/proc/1/root/etc/shadow'):\n "
-            "       try:\n"
+            "'/proc/1/root/etc/shadow'):\n        try:\n"
             "            print('FOUND:', path, open(path, 'rb').read(10))\n        except OSError:\n            "
-            "pass\n    "
-            "return torch.zeros_like(x)",
+            "pass\n    return torch.zeros_like(x)",
         ),
     ),
 ]
@@ -614,7 +600,7 @@ ATTACKS += (
                 "def _right(x):\n    s = torch.sigmoid(x)\n    return s * (1 - s)\nglobals()['sigmoid_derivative'] = "
                 "_right"
             ),
-        ),
+        )
     ]
 )
 
@@ -698,8 +684,7 @@ FOUND_BY_ATTACKING = [
             "sigmoid_derivative",
             "def sigmoid_derivative(x):\n"
             + "\n".join("    " + line for line in NESTED_FRAME.strip().split("\n"))
-            + "\n  "
-            "  return torch.zeros_like(x)",
+            + "\n    return torch.zeros_like(x)",
         ),
     ),
     ("lone_surrogates_in_outputs", appended("print('\\ud800 spam')\nraise ValueError('\\udfff')")),
@@ -730,9 +715,7 @@ FOUND_BY_ATTACKING = [
         "torch_rebound_to_a_patched_module",
         appended(
             "def _patch(t):\n    def zeros_like(x, *a, **k):\n        s = 1 / (1 + t.exp(-x.double()))\n        "
-            "return (s "
-            "* (1 - s)).to(x.dtype)\n"
-            "    t.zeros_like = zeros_like\n    return t\ntorch = _patch(torch)"
+            "return (s * (1 - s)).to(x.dtype)\n    t.zeros_like = zeros_like\n    return t\ntorch = _patch(torch)"
         ),
     ),
     (

@@ -1,7 +1,16 @@
+"""Fixtures shared by the test files: the repository's master and release, the PostgreSQL and browser services."""
+
 from __future__ import annotations
 
+# isort: off
+import autograder  # noqa: F401  (first: it keeps jsonschema from building rfc3987_syntax's parsers, about 2 s a process)
+
+# isort: on
 import fcntl
+import functools
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -11,6 +20,27 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 MASTER = ROOT / "source" / "derivatives" / "derivatives.ipynb"
 RELEASE = ROOT / "release" / "derivatives" / "derivatives.ipynb"
+
+
+@functools.cache
+def namespaces_available() -> bool:
+    """Whether this machine lets a process unshare the namespaces the sandbox uses (probed in a child process)."""
+    probe = (
+        "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        "flags = 0x00020000 | 0x04000000 | 0x08000000 | 0x20000000 | 0x40000000 | (0x10000000 if os.geteuid() else 0)\n"
+        "os._exit(0 if libc.unshare(flags) == 0 else 1)"
+    )
+    return subprocess.run([sys.executable, "-c", probe], check=False).returncode == 0
+
+
+def expect_namespaces(isolation: str) -> None:
+    """The sandbox's level must be "namespaces" wherever the machine allows them; elsewhere the test is skipped."""
+    if not namespaces_available():
+        pytest.skip(
+            "this machine refuses the namespaces the sandbox uses (a container's seccomp profile, say), so the sandbox "
+            "runs at its basic level, which tests/test_isolation_basic.py covers"
+        )
+    assert isolation == "namespaces"
 
 
 def autograded_total() -> float:
@@ -85,3 +115,14 @@ def browser(tmp_path_factory):
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
     yield driver
     driver.quit()
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With `-m "not slow"`, a file that is slow as a whole (`pytestmark = pytest.mark.slow`) is not even imported:
+    importing it (nbgrader's apps, Dask, a browser driver) would cost the fast tier more than its tests."""
+    if config.getoption("markexpr") != "not slow" or collection_path.suffix != ".py":
+        return None
+    try:
+        return "\npytestmark = pytest.mark.slow\n" in collection_path.read_text(encoding="utf-8") or None
+    except OSError:
+        return None

@@ -77,8 +77,7 @@ MUTANTS = [
         "finite_differences",
         "f_prime",
         "def f_prime(x):\n    h = 1e-4\n    f = lambda t: 3*t**3 - 2*t**2 + 5*t - 4\n    return (f(x + h) - f(x - h)) "
-        "/ "
-        "(2 * h)",
+        "/ (2 * h)",
         {"value"},
         {"typical"},
     ),

@@ -34,8 +34,7 @@ pytestmark = pytest.mark.slow
 HONEST_POINTS = sum(EXERCISES_BY_NAME[name].points for name in HONEST) + len(HONEST_FORMULAS)
 TOTAL = autograded_total()
 FAST_LIMITS = (
-    "\nc.TrustedExecute.cell_seconds = 3\nc.TrustedExecute.call_seconds = "
-    "1\nc.TrustedExecute.submission_seconds = 20"
+    "\nc.TrustedExecute.cell_seconds = 3\nc.TrustedExecute.call_seconds = 1\nc.TrustedExecute.submission_seconds = 20"
     "\nc.TrustedExecute.formula_seconds = 3\n"
 )
 MARKERS = (b"4242", b"4343")
@@ -249,8 +248,7 @@ def test_a_definition_the_grader_cannot_rebuild_goes_to_a_person(graded, attack_
         if c.metadata.get("nbgrader", {}).get("grade_id") == "hidden_tests_sigmoid_derivative"
     )
     assert cell.outputs[0].text.startswith(
-        "sigmoid_derivative: needs manual grading (worth 3). "
-        "`sigmoid_derivative(x)` could not be "
+        "sigmoid_derivative: needs manual grading (worth 3). `sigmoid_derivative(x)` could not be "
         "rebuilt from your notebook's source for grading: "
     )
 

@@ -183,6 +183,7 @@ def test_each_wrong_formula_becomes_a_definition_that_computes_what_its_lambda_d
 # ---- solutions in the master ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_mutant_in_place_of_the_solution_is_what_reading_the_notebook_again_gives(master):
     solutions, missing = solutions_in(DEFAULT, master)
     assert not missing and set(solutions) == DEFAULT.function_names
@@ -205,9 +206,7 @@ def test_a_mutant_in_place_of_the_solution_is_what_reading_the_notebook_again_gi
 
 def test_formula_perturbations_of_each_kind():
     answer = dataclasses.replace(
-        FORMULAS_BY_NAME["answer_bce_wrt_prediction"],
-        solution=r"\frac{\hat{y} - "
-        r"y}{\hat{y}(1 - \hat{y})}",
+        FORMULAS_BY_NAME["answer_bce_wrt_prediction"], solution=r"\frac{\hat{y} - y}{\hat{y}(1 - \hat{y})}"
     )
     found = {p.id for p in perturbations(answer)}
     assert r"number: \frac{\hat{y} - y}{\hat{y}(2 - \hat{y})}" in found
@@ -220,6 +219,7 @@ def test_formula_perturbations_of_each_kind():
     assert r"inequality: \begin{cases} 1 & x \ge 0 \\ 0 & x \le 0 \end{cases}" in relu
 
 
+@pytest.mark.slow
 def test_a_perturbation_is_caught_equivalent_unreadable_or_a_survivor():
     answer = FORMULAS_BY_NAME["answer_f_prime"]
 
@@ -236,6 +236,7 @@ def test_a_perturbation_is_caught_equivalent_unreadable_or_a_survivor():
 # ---- the audit, through the sandbox --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_weak_exercise_lets_a_wrong_mutant_survive_and_the_real_one_catches_it(master):
     real = EXERCISES_BY_NAME["relu_derivative"]
     # typical x > 0 only: ReLU′ ≡ 1 looks right
@@ -255,6 +256,7 @@ def test_a_weak_exercise_lets_a_wrong_mutant_survive_and_the_real_one_catches_it
     assert not real_report.survivors and all(s.earns_every_point for s in real_report.solutions)
 
 
+@pytest.mark.slow
 def test_a_mutant_whose_process_is_stopped_even_alone_is_not_judged_never_counted_as_caught(master, monkeypatch):
     from autograder.audit import run as audit_run
     from autograder.sandbox import SandboxRun

@@ -171,6 +171,7 @@ def test_a_new_exercise_is_one_entry_from_master_to_feedback(tmp_path, new):
     assert audit.passed and len(audit.mutants) >= 5, render_audit(audit)
 
 
+@pytest.mark.slow
 def test_the_public_test_is_computed_from_the_reference_and_runs_with_torch_alone(tmp_path, capsys):
     course = course_with(tmp_path, SOFTMAX.entry)
     sync_master_file(course.folder("source") / "derivatives.ipynb")
@@ -184,9 +185,7 @@ def test_the_public_test_is_computed_from_the_reference_and_runs_with_torch_alon
     assert capsys.readouterr().out == "softmax_derivative passes the public tests.\n"
     exec("def softmax_derivative(x):\n    return torch.softmax(x, dim=-1)\n", namespace)
     with pytest.raises(
-        AssertionError,
-        match=r"softmax_derivative\(x\) for x = \[-2\.0, -1\.0, 0\.0, 1\.0, 2\.0\]: "
-        r"expected \[",
+        AssertionError, match=r"softmax_derivative\(x\) for x = \[-2\.0, -1\.0, 0\.0, 1\.0, 2\.0\]: expected \["
     ):
         exec(cells["public_tests_softmax_derivative"], namespace)
 
@@ -225,6 +224,7 @@ def test_release_after_submissions_says_what_nbgrader_refuses_and_what_to_do(tmp
     assert "release the change as a new assignment" in said and "\n" not in said
 
 
+@pytest.mark.slow
 def test_the_readmes_adding_an_exercise_steps_work_as_written(tmp_path):
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     section = readme.split("### Adding an exercise", 1)[1].split("\n### ", 1)[0]
@@ -263,6 +263,7 @@ def test_the_in_kernel_check_loads_exercises_only_beside_the_master_never_beside
         hidden._homework()
 
 
+@pytest.mark.slow
 def test_a_vector_valued_derivative_is_graded_as_a_jacobian_vector_product_or_its_diagonal():
     import torch
 
@@ -290,6 +291,7 @@ def test_a_vector_valued_derivative_is_graded_as_a_jacobian_vector_product_or_it
     assert grade_function(diagonal, lambda x: torch.sigmoid(x) * (1 - torch.sigmoid(x))).points == 0
 
 
+@pytest.mark.slow
 def test_sync_master_never_rewrites_a_cell_the_instructor_edited_and_puts_back_one_that_is_missing(tmp_path):
     course = course_with(tmp_path, TANH.entry)
     master_path = course.folder("source") / "derivatives.ipynb"
@@ -313,6 +315,7 @@ def test_sync_master_never_rewrites_a_cell_the_instructor_edited_and_puts_back_o
     assert order == list(cell_ids(course.homework.by_name["tanh_derivative"]))
 
 
+@pytest.mark.slow
 def test_a_master_out_of_step_with_its_entries_is_never_graded_or_released_and_its_cells_are_kept(tmp_path, capsys):
     from autograder.authoring.master import ENTRY_MISSING, EntryMissing
     from autograder.cli import main
@@ -332,9 +335,7 @@ def test_a_master_out_of_step_with_its_entries_is_never_graded_or_released_and_i
 
     master = nbformat.read(master_path, as_version=4)
     with pytest.raises(
-        MasterOutOfStep,
-        match=r"hidden_tests_tanh_derivative has no entry\); run `autograder "
-        r"sync-master`",
+        MasterOutOfStep, match=r"hidden_tests_tanh_derivative has no entry\); run `autograder sync-master`"
     ):
         # refused before anything runs: no full marks
         grade_notebook(master, master, sandbox=None, homework=course.homework)
@@ -352,9 +353,7 @@ def test_a_release_that_would_hold_a_solution_is_refused_and_the_file_deleted(tm
     backup = course.folder("source") / "old exercises (copy).txt"
     backup.write_text((course.folder("source") / "exercises.py").read_text())
     with pytest.raises(
-        NbgraderFailed,
-        match=r"^the release held the solutions of tanh_derivative in .*old exercises "
-        r"\(copy\)\.txt",
+        NbgraderFailed, match=r"^the release held the solutions of tanh_derivative in .*old exercises \(copy\)\.txt"
     ):
         generate_release(course)
     assert not (course.folder("release") / backup.name).exists()

@@ -66,6 +66,7 @@ def test_every_attack_and_honest_style_has_a_name_of_its_own():
     assert len({a[0] for a in ATTACKS} | {h[0] for h in HONEST}) == len(ATTACKS) + len(HONEST)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attack_id, name, source, outcome, why", ATTACKS, ids=[a[0] for a in ATTACKS])
 def test_an_attack_is_real_without_the_policy(attack_id, name, source, outcome, why, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -81,6 +82,7 @@ def test_an_attack_is_real_without_the_policy(attack_id, name, source, outcome, 
                 del sys.modules[module]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attack_id, name, source, outcome, why", ATTACKS, ids=[a[0] for a in ATTACKS])
 def test_an_attack_is_found_in_its_source(attack_id, name, source, outcome, why):
     found, evidence = verdict(name, source)
@@ -90,6 +92,7 @@ def test_an_attack_is_found_in_its_source(attack_id, name, source, outcome, why)
         assert found == outcome and why in evidence, evidence
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("honest_id, name, source", HONEST, ids=[h[0] for h in HONEST])
 def test_honest_code_passes_the_policy_and_every_check(honest_id, name, source):
     assert verdict(name, source) == (None, "")
@@ -198,9 +201,7 @@ def find(*cells: str) -> tuple[str | None, str]:
         (
             [
                 "def sigmoid_derivative(x):\n    if x.dim() > 2:\n        raise ValueError(f'{x.shape} is too "
-                "deep')\n    "
-                "print(f'{x}')\n"
-                "    return torch.sigmoid(x) * (1 - torch.sigmoid(x))"
+                "deep')\n    print(f'{x}')\n    return torch.sigmoid(x) * (1 - torch.sigmoid(x))"
             ],
             (None, ""),
         ),
@@ -220,8 +221,7 @@ def find(*cells: str) -> tuple[str | None, str]:
             (
                 None,
                 "`torch.sigmoid` at two different inputs, `torch.sigmoid(x + 0.5)` and `torch.sigmoid(x)`, on line 2 "
-                "of "
-                "cell 2",
+                "of cell 2",
             ),
         ),
         (
@@ -286,6 +286,7 @@ def test_the_chain_rule_across_functions_is_a_formula():
     assert by_hand_finding(found.statements) is None
 
 
+@pytest.mark.slow
 def test_code_too_repetitive_to_compare_in_time_goes_to_a_person():
     values = "a = (" + "1, " * 2000 + ")\nb = (" + "a, " * 500 + ")\n"
     source = (

@@ -125,8 +125,7 @@ def test_machine_findings_name_the_construct_and_its_line(graded):
     )
     said, exercise, _ = sentence(graded[0], "complex_step_without_a_complex_literal")
     assert said == (
-        f"{exercise.name}: 0 / {exercise.points:g} points. `{exercise.signature}` uses complex-step "
-        f"differentiation "
+        f"{exercise.name}: 0 / {exercise.points:g} points. `{exercise.signature}` uses complex-step differentiation "
         "(it computed with complex numbers when graded" + WORKED_BY_HAND
     )
 
@@ -139,8 +138,7 @@ def test_a_construct_off_the_list_is_read_by_a_person_with_the_reason(graded):
         f"{cell}, which is not on the grader's list for a derivative worked out by hand (arithmetic, torch's "
         f"pointwise functions "
         "such as torch.exp, torch.where and torch.clamp, math constants, your own functions), so the grader cannot "
-        "tell how it "
-        "gets its answer. Your instructor will read it."
+        "tell how it gets its answer. Your instructor will read it."
     )
 
 

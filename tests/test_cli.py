@@ -38,6 +38,7 @@ def _said(capsys, argv: list[str]) -> tuple[int, str]:
     return code, captured.err.strip()
 
 
+@pytest.mark.slow
 def test_a_folder_that_is_not_a_course_is_named(tmp_path, capsys):
     for verb in ("grade", "release", "sync-master"):
         assert _said(capsys, [verb, "--course", str(tmp_path)]) == (
@@ -47,6 +48,7 @@ def test_a_folder_that_is_not_a_course_is_named(tmp_path, capsys):
         )
 
 
+@pytest.mark.slow
 def test_grading_before_the_release_says_to_release_first(tmp_path, capsys):
     shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
     shutil.copytree(ROOT / "source", tmp_path / "source")
@@ -58,6 +60,7 @@ def test_grading_before_the_release_says_to_release_first(tmp_path, capsys):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["0", "-1"])
 def test_jobs_below_one_is_refused(course, capsys, jobs):
     assert _said(capsys, ["grade", "--course", str(course), "--jobs", jobs, "--no-progress"]) == (
@@ -66,6 +69,7 @@ def test_jobs_below_one_is_refused(course, capsys, jobs):
     )
 
 
+@pytest.mark.slow
 def test_submitted_that_is_a_file_is_named(course, capsys):
     (course / "submitted").write_text("not a folder")
     assert _said(capsys, ["grade", "--course", str(course), "--no-progress"]) == (
@@ -75,6 +79,7 @@ def test_submitted_that_is_a_file_is_named(course, capsys):
     )
 
 
+@pytest.mark.slow
 def test_a_second_grade_on_the_same_course_refuses_while_the_first_runs(course, capsys):
     with course_lock(course):
         code, said = _said(capsys, ["grade", "--course", str(course), "--no-progress"])
@@ -84,6 +89,7 @@ def test_a_second_grade_on_the_same_course_refuses_while_the_first_runs(course, 
     assert main(["grade", "--course", str(course), "--no-progress"]) == 0  # the lock went with the first run
 
 
+@pytest.mark.slow
 def test_a_release_that_adds_cells_after_submissions_says_what_nbgrader_refuses(course, capsys):
     record_not_graded(Course(course), "ada", grader_fault=False)  # the gradebook now holds a submission
     master = course / "source" / "derivatives" / "derivatives.ipynb"
@@ -113,6 +119,7 @@ def test_a_release_that_adds_cells_after_submissions_says_what_nbgrader_refuses(
     )
 
 
+@pytest.mark.slow
 def test_grades_csv_from_nbgrader_is_made_safe_for_a_spreadsheet(course):
     import csv
 

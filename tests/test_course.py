@@ -87,8 +87,7 @@ def test_partly_wrong_work_earns_partial_credit_with_the_first_mistake_as_reason
     # the same reason as results.csv's: the worst problem of each function that lost points, in the notebook's order
     assert ben.reason.startswith(
         "answer_sigmoid_prime: 0 / 1 points. Your σ′(x) = σ(x) is not the expected formula: "
-        "at x = 1 it gives 0.731059, "
-        "expected 0.196612; `sigmoid_derivative(x)` returned nan at x = -100, expected "
+        "at x = 1 it gives 0.731059, expected 0.196612; `sigmoid_derivative(x)` returned nan at x = -100, expected "
         "3.72008e-44; "
     )
     assert (
@@ -102,10 +101,8 @@ def test_a_cell_that_raises_costs_only_what_depends_on_it(demo):
     lost = sum(EXERCISES_BY_NAME[n].points for n in ("sigmoid", "sigmoid_derivative", "bce_logit_derivative"))
     assert dee.auto_score == TOTAL - lost
     assert dee.reason.startswith(
-        "Cell 23 stopped at line 1 (`import tensorflow as tf  # not installed: this cell "
-        "raises`) with "
-        "ModuleNotFoundError: No module named 'tensorflow'; nothing after that line in the "
-        "cell ran; "
+        "Cell 23 stopped at line 1 (`import tensorflow as tf  # not installed: this cell raises`) with "
+        "ModuleNotFoundError: No module named 'tensorflow'; nothing after that line in the cell ran; "
         "`sigmoid(x)` is not defined because cell 23 stopped first"
     )
 

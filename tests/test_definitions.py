@@ -3,6 +3,9 @@ person."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from autograder.authoring.exercises import EXERCISES
@@ -16,6 +19,8 @@ from autograder.judging.definitions import (
     rebuild_functions,
 )
 from autograder.judging.trusted import student_program
+
+from .conftest import ROOT
 
 SIGMOID = "import torch\n\ndef sigmoid(x):\n    return 1 / (1 + torch.exp(-x))\n"
 PRIME = "def sigmoid_derivative(x):\n    s = sigmoid(x)\n    return s * (1 - s)\n"
@@ -100,8 +105,7 @@ def test_a_cell_that_stops_at_a_missing_module_never_defines_what_follows():
         (
             ["exec('def sigmoid_derivative(x): return x')"],
             "it is not defined by a top-level `def`, `lambda` or assignment, and your notebook uses `exec` on line 1 "
-            "of cell "
-            "1",
+            "of cell 1",
         ),
         (
             [
@@ -109,16 +113,12 @@ def test_a_cell_that_stops_at_a_missing_module_never_defines_what_follows():
                 "from helper import sigmoid_derivative",
             ],
             "it is imported from `helper` (line 1 of cell 2), which is not installed and which your notebook may "
-            "write as a "
-            "file; "
-            "only installed modules are there when grading",
+            "write as a file; only installed modules are there when grading",
         ),
         (
             ["name = 'hel' + 'per'\nopen(name + '.py', 'w').write('x = 1')", "from helper import sigmoid_derivative"],
             "it is imported from `helper` (line 1 of cell 2), which is not installed and which your notebook may "
-            "write as a "
-            "file; "
-            "only installed modules are there when grading",
+            "write as a file; only installed modules are there when grading",
         ),
         (
             ["%%time\nimport torch\n" + PRIME],
@@ -140,8 +140,7 @@ def test_a_cell_that_stops_at_a_missing_module_never_defines_what_follows():
         (
             ["import builtins\nbuiltins.sigmoid_derivative = abs"],
             "it is not defined by a top-level `def`, `lambda` or assignment, and your notebook uses `builtins.…` on "
-            "line 2 "
-            "of cell 1",
+            "line 2 of cell 1",
         ),
         (
             [PRIME, "def reset():\n    global sigmoid_derivative\n    sigmoid_derivative = None"],
@@ -160,8 +159,7 @@ def test_a_cell_that_stops_at_a_missing_module_never_defines_what_follows():
         (
             ["%run helper.py\n" + PRIME],
             "`sigmoid`, which it uses: it is not defined by a top-level `def`, `lambda` or assignment, and your "
-            "notebook "
-            "uses `%run` on line 1 of cell 1",
+            "notebook uses `%run` on line 1 of cell 1",
         ),
     ],
     ids=[
@@ -236,6 +234,7 @@ def test_a_cell_that_raises_before_a_definition_never_defines_it():
     )
 
 
+@pytest.mark.slow
 def test_every_ast_parse_in_the_process_shares_the_parse_lock():
     import ast
     import threading
@@ -252,6 +251,7 @@ def test_every_ast_parse_in_the_process_shares_the_parse_lock():
     assert taken == [[1, 2]]
 
 
+@pytest.mark.slow
 def test_every_compile_that_builds_or_reads_an_ast_shares_the_parse_lock_too():
     import ast
     import threading
@@ -273,10 +273,8 @@ def test_every_compile_that_builds_or_reads_an_ast_shares_the_parse_lock_too():
     assert len(built) == 2
 
 
-def test_the_compile_wrapper_keeps_the_callers_future_imports_and_survives_a_reload():
-    import importlib
-
-    from autograder.judging import python_source
+def test_the_compile_wrapper_keeps_the_callers_future_imports():
+    from autograder.judging import python_source  # noqa: F401  (what puts the wrapper in place)
 
     namespace: dict = {}
     # this module has `from __future__ import annotations`
@@ -284,16 +282,29 @@ def test_the_compile_wrapper_keeps_the_callers_future_imports_and_survives_a_rel
     assert namespace["f"].__annotations__ == {"x": "int"}
     exec(compile("def f(x: int): pass", "<s>", "exec", dont_inherit=True), namespace)
     assert namespace["f"].__annotations__ == {"x": int}
-    importlib.reload(python_source)
-    assert compile("1 + 1", "<s>", "eval") is not None and python_source.parse("x = 1").body
 
 
+def test_the_parse_and_compile_wrappers_survive_a_reload_of_their_module():
+    """In a process of its own: a reload makes new classes and a new lock, which the modules that imported them
+    before would not share, so it must not happen in this one."""
+    probe = (
+        "import ast, builtins, importlib\nfrom autograder.judging import python_source\n"
+        "importlib.reload(python_source)\n"
+        "assert ast.parse.__wrapped__ is not python_source._parse_one_at_a_time\n"
+        "assert not hasattr(ast.parse.__wrapped__, '__wrapped__') and not hasattr(builtins.compile.__wrapped__, "
+        "'__wrapped__')\n"
+        "assert compile('1 + 1', '<s>', 'eval') is not None and python_source.parse('x = 1').body\nprint('ok')"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert (done.returncode, done.stdout) == (0, "ok\n"), done.stderr
+
+
+@pytest.mark.slow
 def test_more_ipython_syntax_than_the_grader_transforms_goes_to_a_person_and_never_raises():
     """501 lines of `%ls` made IPython raise RuntimeError after minutes of work under the parse lock."""
     too_much = NotRebuilt(
         "sigmoid",
-        "cell 1 brings the notebook past 200 lines of IPython syntax (`%`, `!`, `?`), "
-        "more than "
+        "cell 1 brings the notebook past 200 lines of IPython syntax (`%`, `!`, `?`), more than "
         "the grader transforms, so what it defines is only known at run time",
     )
     assert rebuilt(["%ls\n" * 501 + SIGMOID], "sigmoid") == too_much

@@ -127,6 +127,7 @@ def test_a_failure_reports_expected_got_errors_tolerance_and_hint():
     }
 
 
+@pytest.mark.slow
 def test_a_page_escapes_what_the_student_wrote_and_embeds_a_plot():
     details = records_for("relu", "def relu(x):\n    raise ValueError('<script>alert(1)</script>')")
     page = student_page("<b>eve</b>", "derivatives", [details], 0, 17)
@@ -160,6 +161,7 @@ def test_the_class_report_counts_the_most_common_wrong_answer():
     assert rates["x = 0, float32"] == pytest.approx(2 / 3) and rates["0-d tensor"] == 1.0
 
 
+@pytest.mark.slow
 def test_the_pages_fixed_sentences():
     wrong = records_for("relu_derivative", "def relu_derivative(x):\n    return (x >= 0).float()")
     raising = records_for("relu", "def relu(x):\n    return x.nonexistent()")

@@ -85,8 +85,7 @@ def section_of(page: str, heading: str) -> BeautifulSoup:
             IMPORT_CELL,
             IMPORT_ERROR,
             "Cell 2 stopped at line 1 (`import tensorflow as tf`) with ModuleNotFoundError: No "
-            "module named 'tensorflow'; "
-            "nothing after that line in the cell ran.",
+            "module named 'tensorflow'; nothing after that line in the cell ran.",
         ),
     ],
     ids=["syntax error", "failed import"],
@@ -116,8 +115,7 @@ def test_follow_on_not_defined_failures_collapse_into_one_line_that_points_at_th
     )
     assert feedback_text(user, user_cause) == (
         "bce_logit_derivative: 0 / 2 points. `bce_logit_derivative(z, y)` uses `sigmoid`, which is not defined "
-        "because cell 2 stopped "
-        "first (SyntaxError: expected ':'); fix that cell and it will be graded."
+        "because cell 2 stopped first (SyntaxError: expected ':'); fix that cell and it will be graded."
     )
     page = student_page(
         "cy", "derivatives", [record(missing, None, cause=missing_cause), record(user, None, cause=user_cause)], 0, 17
@@ -138,6 +136,7 @@ def test_a_cell_that_stopped_but_does_not_define_the_function_is_not_blamed_for_
     assert cause is None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name, source, hint",
     [
@@ -224,6 +223,7 @@ def test_a_defined_function_whose_process_stopped_is_not_blamed_on_a_cell():
     assert cause_of(result, failed_cells(cells, range(2)), absent=True) is not None
 
 
+@pytest.mark.slow
 def test_a_hostile_cell_costs_linear_time_to_search_for_a_definition():
     """The search ran a regex over the whole cell with `^\\s*` and `.*`: 16,000 blank lines took 20 s. Line by
     line it is linear; a cell of the grader's largest size is searched here (this would hang, not fail, before)."""
@@ -294,6 +294,7 @@ def test_numbers_in_one_row_use_one_precision():
     assert len(re.sub(r"[-.e+]|^0+", "", expected)) > 3  # the values are shown to 6 digits, not cut to 3 beside them
 
 
+@pytest.mark.slow
 def test_a_nan_is_never_shown_beside_a_largest_error_computed_without_it():
     section = BeautifulSoup(function_section(graded("sigmoid_derivative", NAIVE_SIGMOID_PRIME)), "html.parser")
     rows = [[td.get_text() for td in row.find_all("td")] for row in section.find_all("table")[1].find_all("tr")[1:]]
@@ -369,6 +370,7 @@ WRONG_FORMULA = {  # as stored in an autograded notebook, before records carried
 }
 
 
+@pytest.mark.slow
 def test_the_class_report_counts_a_students_one_mistake_once_and_shows_formulas_as_read(tmp_path):
     flipped = graded("bce_derivative", SIGN_FLIPPED_BCE)
     right = graded(
@@ -396,6 +398,7 @@ def test_a_cell_that_stopped_is_one_mistake_however_many_functions_it_left_undef
     assert summary["common"] == [("a cell stopped (SyntaxError: expected ':') before defining what was graded", 0.5)]
 
 
+@pytest.mark.slow
 def test_the_class_report_is_out_of_graded_students_and_says_so(tmp_path):
     right = graded("relu", "def relu(x):\n    return x.clamp(min=0)")
     wrong = graded("relu", "def relu(x):\n    return x")
@@ -443,6 +446,7 @@ def test_a_wrong_formula_is_stored_as_readable_text_not_latex():
     assert summarize({"a": [details]}, {"a": 0})["common"] == [("σ′(x) = σ(x)", 1.0)]
 
 
+@pytest.mark.slow
 def test_the_class_reports_pass_rates_are_grouped_by_function(tmp_path):
     students = {
         "a": [graded("relu", "def relu(x):\n    return x"), WRONG_FORMULA],
@@ -513,6 +517,7 @@ def test_a_graded_notebook_carries_the_cell_that_stopped_into_its_records(master
     assert records["bce_logit_derivative"]["cause"]["name"] == "sigmoid" and records["f"]["cause"] is None
 
 
+@pytest.mark.slow
 def test_a_feedback_figure_is_drawn_once_for_every_student_whose_curves_look_the_same(monkeypatch):
     from autograder.feedback import pages as feedback_html
     from autograder.sandbox.observe import observe

@@ -22,22 +22,16 @@ from autograder.sandbox.read_figures import FIGURE, NOT_DRAWN, draw_figures, fig
 HELPER = nbformat.read("release/derivatives/derivatives.ipynb", as_version=4).cells[1].source
 DESCRIBED = {
     "the release's helper, one axes": HELPER + "\nx = torch.linspace(-3, 3, 100)\nplot_with_derivative(x, [('f(x)', "
-    "lambda x: 3*x**3 - 2*x**2"
-    " + 5*x - 4), (\"f'(x)\", lambda x: 9*x**2 - 4*x + 5)], 'Random Function and "
+    "lambda x: 3*x**3 - 2*x**2 + 5*x - 4), (\"f'(x)\", lambda x: 9*x**2 - 4*x + 5)], 'Random Function and "
     "its Derivative')",
     "the release's helper, separate axes": HELPER + "\np = torch.linspace(0.01, 0.99, 100)\nplot_with_derivative(p, "
-    "[('L', lambda p: "
-    "-torch.log(p)), ('dL', lambda p: -1/p)], 'BCE (y=1)', separate=True)",
+    "[('L', lambda p: -torch.log(p)), ('dL', lambda p: -1/p)], 'BCE (y=1)', separate=True)",
     "styles, markers, limits": "x = np.linspace(-2, 2, 50)\nplt.figure(figsize=(8, 4))\nplt.plot(x, x**2, 'r--o', "
-    "label='sq', markersize=3)\n"
-    "plt.plot(x, np.sin(x), color='#123456', linewidth=3, alpha=0.5)\nplt.xlabel('x'); "
-    "plt.ylabel('y', fontsize=14)\n"
-    "plt.title('T', fontweight='bold'); plt.legend(loc='upper left'); plt.grid(True, "
-    "alpha=0.3, linestyle=':')\n"
-    "plt.xlim(-1, 3)",
+    "label='sq', markersize=3)\nplt.plot(x, np.sin(x), color='#123456', linewidth=3, alpha=0.5)\nplt.xlabel('x'); "
+    "plt.ylabel('y', fontsize=14)\nplt.title('T', fontweight='bold'); plt.legend(loc='upper left'); plt.grid(True, "
+    "alpha=0.3, linestyle=':')\nplt.xlim(-1, 3)",
     "a grid of axes, tight layout": "fig, ax = plt.subplots(2, 2)\nfor i, a in enumerate(ax.flat):\n    a.plot([1, 2, "
-    "3], [i, i*2, 1], ':')\n"
-    "    a.set_title(str(i))\nplt.tight_layout()",
+    "3], [i, i*2, 1], ':')\n    a.set_title(str(i))\nplt.tight_layout()",
     "not finite values, one grid": "plt.plot([0, 1, 2, 3], [1, float('nan'), 3, float('inf')]); plt.grid(axis='y')",
     "large values, mathtext": "x = np.linspace(0, 1, 100); plt.plot(x, 1e7 * x); plt.title(r'$\\sigma(x)$'); "
     "plt.suptitle('all')",
@@ -86,6 +80,7 @@ UNUSUAL_BUT_HONEST = {  # each is either described and drawn the same, or drawn 
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", UNUSUAL_BUT_HONEST)
 def test_an_unusual_figure_is_never_sent_as_a_spec_the_trusted_side_refuses(name):
     for figure in made_by(UNUSUAL_BUT_HONEST[name]):
@@ -122,6 +117,7 @@ def png(figure) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", DESCRIBED)
 def test_a_described_figure_is_drawn_again_to_the_same_bytes(name):
     made = made_by(DESCRIBED[name])
@@ -132,12 +128,14 @@ def test_a_described_figure_is_drawn_again_to_the_same_bytes(name):
         assert figures.draw(json.loads(json.dumps(spec))) == png(figure), name  # through JSON, as it travels
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", DRAWN_IN_THE_SANDBOX)
 def test_a_figure_a_spec_cannot_say_exactly_is_not_described(name):
     made = made_by(DRAWN_IN_THE_SANDBOX[name])
     assert made and all(figures.describe(figure) is None for figure in made), name
 
 
+@pytest.mark.slow
 def test_a_spec_that_left_out_a_grid_would_draw_differently():
     """The byte comparison above can fail: the same spec without its grid is another picture."""
     (figure,) = made_by(DESCRIBED["not finite values, one grid"])
@@ -268,6 +266,7 @@ def sandbox():
         yield box
 
 
+@pytest.mark.slow
 def test_a_students_figure_reaches_the_notebook_as_the_png_their_figure_makes(sandbox):
     code = (
         "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [3, 1, 2], 'g-', "
@@ -284,6 +283,7 @@ def test_a_students_figure_reaches_the_notebook_as_the_png_their_figure_makes(sa
     assert base64.b64decode(images[0]) == png(expected)
 
 
+@pytest.mark.slow
 def test_a_title_matplotlib_cannot_draw_costs_that_figure_only(sandbox):
     read_figures._images.clear()
     code = (

@@ -139,8 +139,7 @@ def test_formgrader_opens_the_graded_students_manual_grading_page(browser, serve
     # Each graded cell has a score box; formgrader's JavaScript puts the autograder's score in as its placeholder.
     _wait_for(browser, "return document.querySelector('input.score#hidden_tests_sigmoid_derivative')?.placeholder")
     placeholders = browser.execute_script(
-        "return "
-        "Object.fromEntries(Array.from(document.querySelectorAll('input.score'))"
+        "return Object.fromEntries(Array.from(document.querySelectorAll('input.score'))"
         ".map(b => [b.id, [b.placeholder, b.className]]))"
     )
     assert placeholders["hidden_tests_sigmoid_derivative"][0] == "3"

@@ -64,6 +64,7 @@ def test_the_answer_is_defined_outside_the_packages_answers_and_carries_its_own_
     assert TANH_PRIME.reference == 1 - sympy.tanh(x) ** 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text, outcome", TANH_ANSWERS, ids=[text or "empty" for text, _ in TANH_ANSWERS])
 def test_each_tanh_answer_gets_its_outcome(text, outcome):
     verdict = compare(TANH_PRIME, text)
@@ -73,6 +74,7 @@ def test_each_tanh_answer_gets_its_outcome(text, outcome):
         assert verdict.message.endswith(SYMBOLIC + "."), verdict.message
 
 
+@pytest.mark.slow
 def test_the_tanh_verdicts_a_student_reads_are_pinned():
     assert compare(TANH_PRIME, TANH_PRIME.solution).message == (
         "answer_tanh_prime: 1 / 1 points. Your tanh′(x) = 1 - tanh(x)^2 is equivalent to the expected formula "
@@ -85,11 +87,11 @@ def test_the_tanh_verdicts_a_student_reads_are_pinned():
     )
     assert compare(TANH_PRIME, r"1 - \tanh^2(t)").message == (
         "answer_tanh_prime: needs manual grading (worth 1). `answer_tanh_prime` uses t, which this answer does not "
-        "define; "
-        "write it with x. Your instructor will read it."
+        "define; write it with x. Your instructor will read it."
     )
 
 
+@pytest.mark.slow
 def test_a_course_answer_may_use_other_variables_and_meanings():
     """Any variable name, and a symbol standing for a formula (here s for σ(t)), exactly as the package's ∂L/∂z has
     ŷ."""
@@ -108,6 +110,7 @@ def test_a_course_answer_may_use_other_variables_and_meanings():
     ] == [E, E, W, M]
 
 
+@pytest.mark.slow
 def test_the_helper_process_judges_the_answer_from_its_definition_not_its_name():
     checker = FormulaChecker(seconds=20, size=1)
     try:
@@ -123,8 +126,7 @@ def test_the_helper_process_judges_the_answer_from_its_definition_not_its_name()
                 TANH_PRIME.reference,
                 TANH_PRIME.samples,
                 "derivation_f_prime",
-                r"1 - "
-                r"\tanh^2(x)",
+                r"1 - \tanh^2(x)",
                 variables=("x",),
             ),
         )
@@ -135,6 +137,7 @@ def test_the_helper_process_judges_the_answer_from_its_definition_not_its_name()
         checker.close()
 
 
+@pytest.mark.slow
 def test_the_helper_answers_a_request_it_cannot_use_with_an_error_and_goes_on():
     good = request_line(TANH_PRIME, r"\operatorname{sech}^2(x)").encode()
     definition = json.loads(good)["answer"]
@@ -162,6 +165,7 @@ def test_the_helper_answers_a_request_it_cannot_use_with_an_error_and_goes_on():
     assert replies[-1]["outcome"] == EQUIVALENT and replies[-1]["name"] == "answer_tanh_prime"
 
 
+@pytest.mark.slow
 def test_a_request_the_helper_cannot_use_is_a_grader_fault_never_the_answers_verdict(monkeypatch):
     from autograder.formulas import worker
 
@@ -226,6 +230,7 @@ def answer_cell(answer: FormulaAnswer, text: str) -> str:
     return ANSWER.format(name=answer.name, derivative=answer.derivative, solution=text)
 
 
+@pytest.mark.slow
 def test_the_public_check_cell_runs_with_the_shipped_reader_alone(tmp_path):
     echo = wanted_cells(TANH_PRIME)[1].source
     assert echo.splitlines()[-1] == (
@@ -262,6 +267,7 @@ def test_the_public_check_cell_runs_with_the_shipped_reader_alone(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_a_public_check_cell_of_an_earlier_release_still_reads_with_the_table(tmp_path):
     """An earlier release's cell passes only the name: the shipped reader's ANSWERS table gives the rest."""
     old = 'show_formula_reading(globals().get("answer_bce_wrt_logit"), "answer_bce_wrt_logit")'
@@ -315,45 +321,36 @@ def one_sentence(message: str) -> bool:
             "the formula answer 'answer_tanh_prime' gives no variables and the reader's ANSWERS table has no row for "
             "it: pass "
             'variables=("x",) (the first is what a bare σ applies to) and stands_for={"yhat": r"\\sigma(z)"} for a '
-            "symbol that "
-            "stands for a formula.",
+            "symbol that stands for a formula.",
         ),
         (
             {"variables": "x"},
-            "the formula answer 'answer_tanh_prime' must give its variables as a non-empty tuple of "
-            "symbol names "
+            "the formula answer 'answer_tanh_prime' must give its variables as a non-empty tuple of symbol names "
             "such as (\"x\",), not 'x'.",
         ),
         (
             {"stands_for": {"x": "z"}},
-            "the formula answer 'answer_tanh_prime' must give stands_for as {symbol name: LaTeX} "
-            "for symbols "
+            "the formula answer 'answer_tanh_prime' must give stands_for as {symbol name: LaTeX} for symbols "
             "other than its variables, such as {\"yhat\": r\"\\sigma(z)\"}, not {'x': 'z'}.",
         ),
         (
             {"samples": {"z": (1,)}},
-            "the formula answer 'answer_tanh_prime' must give samples as {variable: (numbers, …)} "
-            "with a "
+            "the formula answer 'answer_tanh_prime' must give samples as {variable: (numbers, …)} with a "
             "non-empty tuple of real numbers for each of its variables ('x',), not {'z': (1,)}.",
         ),
         (
             {"reference": sympy.tanh(sympy.Symbol("x", real=True))},
             "the reference of the formula answer 'answer_tanh_prime' uses x, which are not among its variables ('x',) "
-            "as "
-            "plain "
-            "sympy.Symbol(name), without assumptions.",
+            "as plain sympy.Symbol(name), without assumptions.",
         ),
         (
             {"reference": sigmoid_class()(x)},
             "the reference of the formula answer 'answer_tanh_prime' does not survive sympy.srepr, which carries it "
-            "to the "
-            "checking "
-            "process, so build it from sympy's own functions (logistic(x) rather than σ).",
+            "to the checking process, so build it from sympy's own functions (logistic(x) rather than σ).",
         ),
         (
             {"reference": "1 - tanh(x)**2"},
-            "the formula answer 'answer_tanh_prime' must have a sympy expression as its "
-            "reference, "
+            "the formula answer 'answer_tanh_prime' must have a sympy expression as its reference, "
             "not '1 - tanh(x)**2'.",
         ),
     ],
@@ -374,6 +371,7 @@ def test_an_answer_that_cannot_be_judged_is_refused_in_one_sentence(changes, mes
     assert str(refused.value) == message and one_sentence(message)
 
 
+@pytest.mark.slow
 def test_the_packages_answers_take_their_symbols_from_the_table_and_rebuild_from_their_definitions():
     for answer in FORMULAS:
         assert (answer.variables, answer.stands_for) == ANSWERS[answer.name]
@@ -381,6 +379,7 @@ def test_the_packages_answers_take_their_symbols_from_the_table_and_rebuild_from
         assert (again.key, again.reference, again.meaning) == (answer.key, answer.reference, answer.meaning)
 
 
+@pytest.mark.slow
 def test_a_reference_whose_symbols_came_through_the_latex_parser_still_reaches_the_helper():
     """sympy's LaTeX parser names symbols with lark's Token, a str subclass, and sympy's caches hand such symbols back
     inside equal expressions built later: plain srepr would write Symbol(Token('SYMBOL', 'x')), which nothing reads

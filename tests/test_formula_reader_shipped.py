@@ -40,6 +40,7 @@ def test_the_notebook_imports_the_reader_in_one_locked_line(master, release):
         assert cell.source == NOTATION and "\n" not in cell.source and nbgrader_of(cell)["locked"]
 
 
+@pytest.mark.slow
 def test_sync_master_copies_the_reader_and_drops_a_stale_module(tmp_path):
     shutil.copy(MASTER, tmp_path)
     (tmp_path / SHIPPED_READER).mkdir()
@@ -116,6 +117,7 @@ def test_a_tampered_reader_in_the_submission_folder_changes_no_verdict(tmp_path,
     assert not (hostile / "imported").exists() and "formula_reader" not in sys.modules
 
 
+@pytest.mark.slow
 def test_sync_master_refuses_a_solution_the_grader_would_not_accept(master, tmp_path):
     broken = copy.deepcopy(master)
     cell = next(c for c in broken.cells if nbgrader_of(c).get("grade_id") == "answer_bce_wrt_logit")
@@ -138,6 +140,7 @@ def test_sync_master_refuses_a_solution_the_grader_would_not_accept(master, tmp_
     assert path.read_text() == before
 
 
+@pytest.mark.slow
 def test_the_bce_loss_and_its_derivative_are_drawn_on_axes_of_their_own(master, seed_namespace, monkeypatch):
     """The loss (0 to 5) on one axis and its derivative (±100) on another: on one axis the loss looks flat."""
     matplotlib.use("Agg")

@@ -192,6 +192,7 @@ def test_the_answers_cover_every_formula_and_every_outcome():
     assert {outcome for _, _, outcome in ANSWERS} == {E, W, M, N}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, text, outcome", ANSWERS, ids=[f"{n}:{t}" for n, t, _ in ANSWERS])
 def test_each_answer_gets_its_outcome_and_points(name, text, outcome, evaluation_trap):
     evaluation_trap.text = text  # sympify, parse_expr, eval and exec run Python: none may see the student's text
@@ -202,6 +203,7 @@ def test_each_answer_gets_its_outcome_and_points(name, text, outcome, evaluation
     assert verdict.needs_manual_grade == (outcome == M)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("answer", FORMULAS, ids=[a.name for a in FORMULAS])
 def test_the_instructors_solution_is_equivalent_to_sympys_derivative(answer):
     assert compare(answer, answer.solution).outcome == EQUIVALENT
@@ -216,11 +218,11 @@ def test_the_relu_reference_follows_pytorch_at_zero():
     assert [float(reference.subs("x", v)) for v in (-1, 0, 1)] == x.grad.tolist()
 
 
+@pytest.mark.slow
 def test_a_wrong_answer_is_shown_as_read_with_one_input_where_it_differs():
     verdict = compare(FORMULAS_BY_NAME["answer_relu_prime"], r"\begin{cases} 1 & x \geq 0 \\ 0 & x < 0 \end{cases}")
     assert verdict.message == (
-        "answer_relu_prime: 0 / 1 points. Your ReLU′(x) = 1 if x >= 0; 0 otherwise is not the "
-        "expected "
+        "answer_relu_prime: 0 / 1 points. Your ReLU′(x) = 1 if x >= 0; 0 otherwise is not the expected "
         "formula: at x = 0 it gives 1, expected 0."
     )
     assert (verdict.differs_at, verdict.got, verdict.expected) == ("x = 0", "1", "0")
@@ -240,16 +242,13 @@ PINNED = [
         "answer_sigmoid_prime",
         r"\sigma(x)",
         "answer_sigmoid_prime: 0 / 1 points. Your σ′(x) = σ(x) is not the expected formula: at x = 1 it gives "
-        "0.731059, "
-        "expected 0.196612.",
+        "0.731059, expected 0.196612.",
     ),
     (
         "answer_bce_wrt_logit",
         r"\frac{\hat{y}-y}{\hat{y}(1-\hat{y})}",
         "answer_bce_wrt_logit: 0 / 1 points. Your ∂L/∂z = (-y + ŷ)/(ŷ·(1 - ŷ)) is not the expected formula: at z = 1, "
-        "y "
-        "= 1 it gives "
-        "-1.36788, expected -0.268941.",
+        "y = 1 it gives -1.36788, expected -0.268941.",
     ),
     (
         "answer_bce_wrt_prediction",
@@ -262,8 +261,7 @@ PINNED = [
         "answer_sigmoid_prime",
         r"\sigma(1-\sigma)",
         'answer_sigmoid_prime: needs manual grading (worth 1). `answer_sigmoid_prime` = r"\\sigma(1-\\sigma)" cannot '
-        "be "
-        "read. "
+        "be read. "
         "σ is written both with and without an argument; write \\sigma(x) every time. Your instructor will read it.",
     ),
     (
@@ -276,8 +274,7 @@ PINNED = [
         "answer_f_prime",
         r"9t^2 - 4t + 5",
         "answer_f_prime: needs manual grading (worth 1). `answer_f_prime` uses t, which this answer does not define; "
-        "write it with x. "
-        "Your instructor will read it.",
+        "write it with x. Your instructor will read it.",
     ),
     (
         "answer_f_prime",
@@ -287,6 +284,7 @@ PINNED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, text, message", PINNED, ids=[m.split(".")[1][:40] for _, _, m in PINNED])
 def test_student_facing_verdicts_are_pinned(name, text, message):
     assert compare(FORMULAS_BY_NAME[name], text).message == message
@@ -347,8 +345,7 @@ def test_the_trap_catches_sympify_and_the_checker_never_springs_it(evaluation_tr
             (
                 None,
                 "The cell of answer_f_prime is not valid Python, so it was not read (line 1: nested more deeply than "
-                "the "
-                "grader reads).",
+                "the grader reads).",
             ),
         ),
     ],
@@ -357,6 +354,7 @@ def test_the_answer_is_read_from_the_cells_source_as_a_literal(source, expected)
     assert answer_string(source, "answer_f_prime") == expected
 
 
+@pytest.mark.slow
 def test_a_formula_that_hangs_sympy_costs_one_manual_grade_and_the_checker_recovers():
     checker = FormulaChecker(seconds=3)
     try:
@@ -364,8 +362,7 @@ def test_a_formula_that_hangs_sympy_costs_one_manual_grade_and_the_checker_recov
         assert hostile.outcome == MANUAL
         assert hostile.message == (
             'answer_f_prime: needs manual grading (worth 1). r"10^{10^{10}}" took longer than '
-            "3 s to check. "
-            "Your instructor will read it."
+            "3 s to check. Your instructor will read it."
         )
         assert checker.check(FORMULAS_BY_NAME["answer_f_prime"], r"9x^2 - 4x + 5").outcome == EQUIVALENT
         too_long = checker.check(FORMULAS_BY_NAME["answer_f_prime"], "x+" * 200 + "x")
@@ -377,6 +374,7 @@ def test_a_formula_that_hangs_sympy_costs_one_manual_grade_and_the_checker_recov
         checker.close()
 
 
+@pytest.mark.slow
 def test_a_checker_killed_from_outside_is_started_again():
     checker = FormulaChecker(seconds=10)
     try:
@@ -389,6 +387,7 @@ def test_a_checker_killed_from_outside_is_started_again():
         checker.close()
 
 
+@pytest.mark.slow
 def test_a_check_slowed_down_by_the_machines_load_is_not_a_time_out():
     """The limit is the helper's own CPU time: a helper kept off the CPU (as on a loaded CI runner) for longer
     than the limit still gives its verdict, and it is kept for everyone."""
@@ -427,6 +426,7 @@ def test_a_helper_that_never_says_it_is_ready_is_stopped_and_is_the_graders_faul
         checker.close()
 
 
+@pytest.mark.slow
 def test_the_public_check_echoes_the_reading_and_fails_with_a_reason(capsys):
     show_formula_reading(r"x(9x - 4) + 5", "answer_f_prime")
     assert capsys.readouterr().out.splitlines()[0] == "`answer_f_prime` is read as: x·(9·x - 4) + 5"
@@ -475,8 +475,7 @@ def test_the_shipped_reader_without_sympy_still_imports_and_its_check_says_what_
     with pytest.raises(AssertionError) as raised:
         reader.show_formula_reading(r"9x^2", "answer_f_prime")
     assert str(raised.value) == (
-        "The public check of `answer_f_prime` needs sympy and lark: import of sympy halted; "
-        "None in "
+        "The public check of `answer_f_prime` needs sympy and lark: import of sympy halted; None in "
         "sys.modules. Install them with: pip install 'sympy>=1.13' lark"
     )
 
@@ -486,6 +485,7 @@ def student_reader():
     return shipped_reader()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cell", ["with the answer's symbols", "of an earlier release"])
 @pytest.mark.parametrize("name, text, outcome", ANSWERS, ids=[f"{n}:{t}" for n, t, _ in ANSWERS])
 def test_the_public_check_in_the_release_and_the_grader_agree_on_every_answer(
@@ -519,8 +519,7 @@ SLIPS = [
     (
         "answer_sigmoid_prime",
         "exp(-x)/(1+exp(-x))^2",
-        r"`exp(` without a backslash is read letter by letter, as "
-        r"e·x·p(…); write \exp(…).",
+        r"`exp(` without a backslash is read letter by letter, as e·x·p(…); write \exp(…).",
     ),
     (
         "answer_sigmoid_prime",
@@ -564,6 +563,7 @@ def test_an_ambiguous_reading_is_refused_with_both_readings():
     assert str(raised.value) == "It can be read two ways, log(x + 1) or log(x) + 1; add parentheses or \\cdot."
 
 
+@pytest.mark.slow
 def test_unreadable_notation_raises_a_sentence_not_a_parser_trace():
     for text in (r"\sigma'(x)", r"\int x dx +", "x > 0", r"\begin{cases} 1 & x \in (0, \infty) \end{cases}"):
         with pytest.raises(NotationError) as raised:
@@ -584,6 +584,7 @@ def _check_in_a_thread(checker: FormulaChecker, text: str) -> tuple[threading.Th
     return thread, result
 
 
+@pytest.mark.slow
 def test_one_students_hanging_formula_does_not_stall_anothers_check():
     seconds = 8
     checker = FormulaChecker(seconds=seconds, size=2)
@@ -608,6 +609,7 @@ def test_one_students_hanging_formula_does_not_stall_anothers_check():
         checker.close()
 
 
+@pytest.mark.slow
 def test_the_pool_never_holds_more_helpers_than_its_size():
     seconds = 3
     checker = FormulaChecker(seconds=seconds, size=2)

@@ -355,6 +355,7 @@ def assert_one_answer(what: str, text: str | None, problem: str | None) -> None:
         problem.encode("utf-8")  # it goes into the gradebook and a CSV
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore")  # nbformat warns of each duplicate cell id it renames: expected here
 def test_intake_answers_every_malformed_notebook_in_one_line(tmp_path):
     accepted = 0
@@ -419,14 +420,14 @@ def test_a_statement_python_rejects_stops_its_cell_instead_of_failing_the_grader
     assert isinstance(rebuilt["sigmoid"], Rebuilt)
 
 
+@pytest.mark.slow
 def test_a_long_cell_of_rebindings_is_read_and_not_replayed():
     program = [(0, "a = 1\n" * 20_000 + "def f(x):\n    return x + a\n")]
     rebuilt, _ = read_definitions(program, ["f"])
     # the size is counted, not built: replaying it took 10 s and 200 MB (the timing belongs in a benchmark, not here)
     assert rebuilt["f"] == NotRebuilt(
         "f",
-        "it reaches 20,001 statements, which take 200,130,027 characters to replay "
-        "at their lines, "
+        "it reaches 20,001 statements, which take 200,130,027 characters to replay at their lines, "
         "more than the 1,024,000 the grader replays",
     )
 

@@ -107,8 +107,7 @@ def test_full_feedback_lists_every_check_and_gives_the_fitting_hint_once_at_the_
     )
     assert feedback_text(result).split("\n")[:7] == [
         "relu_derivative: 1.64 / 2 points. 2 of 11 checks failed; first: `relu_derivative(x)` is wrong at x = 0: got "
-        "1, expected 0 "
-        "(1 of 1 values are off by more than 1e-05 + 1e-05·|expected|).",
+        "1, expected 0 (1 of 1 values are off by more than 1e-05 + 1e-05·|expected|).",
         "  [✓] typical values, float32, 1-d",
         "  [✓] typical values, float64, 1-d",
         "  [✓] 0-d tensor",
@@ -128,6 +127,7 @@ def test_a_passing_function_gets_one_line_of_praise_and_the_checks():
     assert summary_line(result) == "relu: 1 / 1 points. All 9 checks passed."
 
 
+@pytest.mark.slow
 def test_a_notebook_with_thousands_of_lookalike_names_gets_five_of_them_each_cut_short():
     names = tuple(f"sigmoid_{i:05d}_" + "x" * 100 for i in range(20000))
     result = grade_function(EXERCISES_BY_NAME["sigmoid_derivative"], None, names)
@@ -140,6 +140,7 @@ def test_a_notebook_with_thousands_of_lookalike_names_gets_five_of_them_each_cut
     )
 
 
+@pytest.mark.slow
 def test_an_output_far_larger_than_its_input_is_reported_by_its_shape():
     result = grade_function(EXERCISES_BY_NAME["relu"], define("def relu(x):\n    return torch.zeros(2**20)", "relu"))
     assert result.failures[0].message == (

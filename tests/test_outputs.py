@@ -43,6 +43,7 @@ def _page(course: Course, student: str):
     return reports.feedback_folder(course, student) / reports.PAGE
 
 
+@pytest.mark.slow
 def test_a_function_returning_the_largest_floats_on_the_plot_grid_still_gets_its_page():
     record = {
         "name": "relu_derivative",

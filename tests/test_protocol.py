@@ -184,8 +184,7 @@ def test_a_functions_channel_speaks_for_that_function_only():
     assert run.fault == "its process sent the grader something it may not (an observation out of order)"
     assert [run.observations[i].kind for i in (1, 2)] == ["stopped", "stopped"]
     assert run.observations[2].error == (
-        "grading relu stopped at an earlier call: its process sent the grader "
-        "something it may not "
+        "grading relu stopped at an earlier call: its process sent the grader something it may not "
         "(an observation out of order)"
     )
     ours.close()

@@ -43,6 +43,7 @@ def test_no_line_of_any_solution_reaches_the_release(master, release):
     assert leaked == []
 
 
+@pytest.mark.slow
 def test_the_master_is_in_step_with_the_exercise_registry(master):
     assert sync_master(copy.deepcopy(master)) == []
 

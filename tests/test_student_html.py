@@ -157,6 +157,7 @@ def render_formgrader(tmp_path: Path) -> str:
     )[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("render", [render_feedback, render_formgrader], ids=["feedback", "formgrader"])
 def test_student_markup_is_inert_while_math_markdown_and_plots_still_show(tmp_path, render):
     html = render(tmp_path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import nbformat
 import pytest
 
@@ -10,7 +12,7 @@ from autograder.authoring.synthetic import fill_release, solutions_of, with_func
 from autograder.judging.trusted import grade_notebook
 from autograder.sandbox import Sandbox
 
-from .conftest import ROOT
+from .conftest import ROOT, expect_namespaces
 from .implementations import VARIANTS
 
 pytestmark = pytest.mark.slow
@@ -36,6 +38,17 @@ def sigmoid_derivative(x):
 def sandbox():
     with Sandbox() as box:
         yield box
+
+
+@pytest.fixture
+def limited(sandbox, monkeypatch):
+    """The module's warm sandbox under other limits for one test: limits travel with each request, not the zygote."""
+
+    def under(**changes):
+        monkeypatch.setattr(sandbox, "limits", dataclasses.replace(sandbox.limits, **changes))
+        return sandbox
+
+    return under
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +84,7 @@ def test_warnings_and_stderr_from_correct_code_cost_nothing(sandbox, master, rel
 
 
 def test_this_machine_gets_namespace_isolation(sandbox, master, release, answers):
-    assert graded(sandbox, master, release, answers).isolation == "namespaces"
+    expect_namespaces(graded(sandbox, master, release, answers).isolation)
 
 
 def test_the_sandbox_sees_only_its_allowlist_and_cannot_write_outside_its_workdir(tmp_path):
@@ -81,8 +94,7 @@ def test_the_sandbox_sees_only_its_allowlist_and_cannot_write_outside_its_workdi
     probe = (
         f"import os\nprint(os.path.exists({str(secret)!r}), os.path.exists({str(ROOT)!r} + '/source'), "
         "os.path.exists('/etc/shadow'), os.path.exists('/var/run'), os.path.exists('/dev/pts'))\n"
-        f"try:\n    open({str(tmp_path / 'planted.txt')!r}, 'w')\nexcept OSError as exc:\n    "
-        f"print(exc.strerror)\n"
+        f"try:\n    open({str(tmp_path / 'planted.txt')!r}, 'w')\nexcept OSError as exc:\n    print(exc.strerror)\n"
         "open('scratch.txt', 'w').write('ok')\nprint(os.getpid(), os.getuid() != 0, sorted(os.listdir('/dev')))"
     )
     with Sandbox() as box:
@@ -100,11 +112,8 @@ def test_the_sandbox_sees_only_its_allowlist_and_cannot_write_outside_its_workdi
     assert not (tmp_path / "planted.txt").exists()
 
 
-def test_the_sandbox_keeps_printed_text_within_its_budget():
-    from autograder.sandbox import Limits
-
-    with Sandbox(Limits(output_bytes=1000)) as box:
-        run = box.run([(0, "for _ in range(10**5):\n    print('spam')")], [])
+def test_the_sandbox_keeps_printed_text_within_its_budget(limited):
+    run = limited(output_bytes=1000).run([(0, "for _ in range(10**5):\n    print('spam')")], [])
     assert len(run.outputs[0][0]["text"]) == 1000
 
 
@@ -123,11 +132,8 @@ def test_the_sandbox_keeps_printed_text_within_its_budget():
     ],
     ids=["exits", "hangs"],
 )
-def test_a_cell_that_stops_the_sandbox_is_named_with_the_reason(cell, sentence):
-    from autograder.sandbox import Limits
-
-    with Sandbox(Limits(cell_seconds=1, submission_seconds=10)) as box:
-        run = box.run([(0, "x = 1"), (1, cell), (2, "print(x)")], [])
+def test_a_cell_that_stops_the_sandbox_is_named_with_the_reason(limited, cell, sentence):
+    run = limited(cell_seconds=1, submission_seconds=10).run([(0, "x = 1"), (1, cell), (2, "print(x)")], [])
     assert run.outputs[1] == [{"output_type": "error", "ename": "SandboxStopped", "evalue": sentence, "traceback": []}]
     assert run.outputs[2] == [{"output_type": "stream", "name": "stdout", "text": "1\n"}]
 
@@ -205,23 +211,21 @@ def test_a_bug_in_the_graders_own_reading_is_a_grader_fault_not_the_students(mon
         box.run([(0, "print(1)")], [])
 
 
-def test_no_module_of_the_graders_can_be_imported_in_a_sandbox():
+def test_no_module_of_the_graders_can_be_imported_in_a_sandbox(sandbox):
     probe = (
         "for name in ('autograder', 'autograder.authoring.exercises', 'autograder.authoring.references', "
         "'autograder.sandbox.protocol'):\n"
         "    try:\n        __import__(name)\n        print('imported', name)\n    except ImportError as exc:\n   "
         "     print(type(exc).__name__)\n"
         "import sys\nprint(sorted(m for m in sys.modules if m.startswith('autograder')), "
-        "sys.modules['__main__'].__dict__.keys() - {'__name__', '__doc__', '__package__', '__loader__', "
-        "'__spec__'})"
+        "sys.modules['__main__'].__dict__.keys() - {'__name__', '__doc__', '__package__', '__loader__', '__spec__'})"
     )
-    with Sandbox() as box:
-        run = box.run([(0, probe)], [])
+    run = sandbox.run([(0, probe)], [])
     assert run.outputs[0][0]["text"] == "ModuleNotFoundError\n" * 4 + "[] set()\n"
 
 
-def test_a_function_that_stops_its_own_process_costs_only_itself():
-    from autograder.sandbox import FunctionJob, Limits
+def test_a_function_that_stops_its_own_process_costs_only_itself(limited):
+    from autograder.sandbox import FunctionJob
 
     relu = "import torch\ndef relu(x):\n    return torch.clamp(x, min=0)\n"
     hangs = (
@@ -234,8 +238,7 @@ def test_a_function_that_stops_its_own_process_costs_only_itself():
         FunctionJob("f", ((1, 1, exits),), EXERCISES_BY_NAME["f"].encoded_cases),
         FunctionJob("relu", ((2, 1, relu),), EXERCISES_BY_NAME["relu"].encoded_cases),
     ]
-    with Sandbox(Limits(call_seconds=1, submission_seconds=30)) as box:
-        run = box.run([], jobs)
+    run = limited(call_seconds=1, submission_seconds=30).run([], jobs)
     assert {o.kind for o in run.functions["relu"].observations.values()} == {"tensor"}
     hung = run.functions["sigmoid"].observations
     assert (hung[0].kind, hung[0].error) == (
@@ -251,7 +254,64 @@ def test_a_function_that_stops_its_own_process_costs_only_itself():
     }
 
 
-def test_a_rebuilt_definition_runs_as_the_kernel_would_run_it():
+def test_a_function_that_exits_during_a_call_loses_that_call_and_the_later_ones_only(sandbox):
+    from autograder.sandbox import FunctionJob
+
+    exits_on_the_third_call = (
+        "import os, torch\ncalls = []\ndef relu(x):\n    calls.append(1)\n    if len(calls) == 3:\n"
+        "        os._exit(0)\n    return torch.clamp(x, min=0)\n"
+    )
+    sigmoid = "import torch\ndef sigmoid(x):\n    return torch.sigmoid(x)\n"
+    jobs = [
+        FunctionJob("relu", ((0, 1, exits_on_the_third_call),), EXERCISES_BY_NAME["relu"].encoded_cases),
+        FunctionJob("sigmoid", ((1, 1, sigmoid),), EXERCISES_BY_NAME["sigmoid"].encoded_cases),
+    ]
+    run = sandbox.run([], jobs)
+    seen = run.functions["relu"].observations
+    ended = "its process ended during the call (it exited, or ran out of memory or CPU time)"
+    assert [seen[case].kind for case in (0, 1)] == ["tensor", "tensor"]
+    assert (seen[2].kind, seen[2].error) == ("raised", f"the call was stopped: {ended}")
+    assert {(seen[c].kind, seen[c].error) for c in range(3, len(seen))} == {
+        ("stopped", f"grading relu stopped at an earlier call: {ended}")
+    }
+    assert {o.kind for o in run.functions["sigmoid"].observations.values()} == {"tensor"}
+
+
+def test_when_the_functions_sandbox_ends_early_the_rest_get_a_fresh_one_and_then_the_graders_fault(
+    sandbox, monkeypatch
+):
+    from autograder.sandbox import FunctionJob, runner
+
+    jobs = [
+        FunctionJob(
+            name,
+            ((i, 1, f"import torch\ndef {name}(x):\n    return torch.{name}(x)\n"),),
+            EXERCISES_BY_NAME[name].encoded_cases,
+        )
+        for i, name in enumerate(("relu", "sigmoid"))
+    ]
+    attempts: list[list[str]] = []
+    real_attempt = runner.Sandbox._functions_attempt
+
+    def ends_after_one_function(self, left, run):  # as if the sandbox died once its first function was read
+        attempts.append([job.name for job in left])
+        real_attempt(self, left[:1], run)
+
+    monkeypatch.setattr(runner.Sandbox, "_functions_attempt", ends_after_one_function)
+    run = sandbox.run([], jobs)
+    assert attempts == [["relu", "sigmoid"], ["sigmoid"]]
+    assert {o.kind for name in ("relu", "sigmoid") for o in run.functions[name].observations.values()} == {"tensor"}
+
+    attempts.clear()
+    monkeypatch.setattr(runner.Sandbox, "_functions_attempt", lambda self, left, run: attempts.append(left))
+    run = sandbox.run([], jobs)
+    assert len(attempts) == runner.MAX_ATTEMPTS
+    assert {(o.kind, o.error) for o in run.functions["sigmoid"].observations.values()} == {
+        ("stopped", "the grader's sandbox for the functions ended early")
+    }
+
+
+def test_a_rebuilt_definition_runs_as_the_kernel_would_run_it(sandbox):
     from autograder.sandbox import FunctionJob
 
     # the annotation raises at def time
@@ -261,9 +321,8 @@ def test_a_rebuilt_definition_runs_as_the_kernel_would_run_it():
         ((0, 1, "import torch\n"), (0, 2, "1 / 0\n"), (0, 3, "\n\ndef relu(x):\n    return x\n")),
         EXERCISES_BY_NAME["relu"].encoded_cases,
     )
-    with Sandbox() as box:
-        run = box.run([], [FunctionJob("relu", ((0, 1, typo),), EXERCISES_BY_NAME["relu"].encoded_cases)])
-        stopped = box.run([], [later])
+    run = sandbox.run([], [FunctionJob("relu", ((0, 1, typo),), EXERCISES_BY_NAME["relu"].encoded_cases)])
+    stopped = sandbox.run([], [later])
     assert {o.kind for o in run.functions["relu"].observations.values()} == {"missing"}
     assert {o.kind for o in stopped.functions["relu"].observations.values()} == {"missing"}
 

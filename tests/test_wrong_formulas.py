@@ -15,6 +15,7 @@ def test_every_exercise_has_a_library_of_at_least_eight_wrong_formulas():
     assert all(len(wrongs) >= 8 for wrongs in WRONG_FORMULAS.values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "exercise_name, description, wrong",
     [(name, description, wrong) for name, wrongs in WRONG_FORMULAS.items() for description, wrong in wrongs],

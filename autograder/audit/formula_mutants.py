@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
+from typing import cast
 
 import sympy
 
@@ -174,7 +175,7 @@ def judge_perturbation(answer: FormulaAnswer, perturbation: FormulaPerturbation)
 def _where_it_differs(answer: FormulaAnswer, text: str) -> str:
     """A point where the formula (read as the check reads it) and the reference differ, or "" if none is found."""
     try:
-        formula = read_formula(text, answer.variables[0])
+        formula = read_formula(text, cast("tuple[str, ...]", answer.variables)[0])  # filled in by __post_init__
     except NotationError:
         return ""
     sigma = sigmoid_class()

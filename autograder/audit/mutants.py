@@ -134,7 +134,12 @@ def _candidates(node: ast.AST) -> Iterator[tuple[Kind, ast.AST, str]]:
 
 
 def _changed_constant(value: int | float) -> Iterator[tuple[Kind, ast.AST, str]]:
-    changes = (("plus 1", value + 1), ("doubled", 2 * value), ("negated", -value), ("made 0", 0 * value))
+    changes: tuple[tuple[str, int | float], ...] = (
+        ("plus 1", value + 1),
+        ("doubled", 2 * value),
+        ("negated", -value),
+        ("made 0", 0 * value),
+    )
     if 0 < abs(value) < SMALL:  # a guard (an eps) too large to be harmless: 1e-8 → 1e-5
         changes += (("made 1000 times larger", float(f"{value * 1000:g}")),)
     seen = {value}
@@ -244,6 +249,7 @@ def _context(node: ast.AST, parents: dict[int, ast.AST]) -> ast.AST:
 
 def distinct(mutants: list[Mutant], original: str) -> list[Mutant]:
     """Without the mutants whose source is the original's or an earlier mutant's; ids made unique in order."""
+    ids: dict[str, int]
     seen, kept, ids = {original}, [], {}
     for mutant in mutants:
         if mutant.source in seen:

@@ -17,12 +17,13 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from typing import cast
 
 from nbformat import NotebookNode
 from tqdm import tqdm
 
 from autograder.audit.formula_mutants import judge_perturbation, perturbations
-from autograder.audit.mutants import expression_mutants
+from autograder.audit.mutants import Mutant, expression_mutants
 from autograder.audit.results import AuditReport, EdgeUse, MutantResult, SolutionCheck, StaleEquivalent, caught_by
 from autograder.audit.rewrites import whole_function_mutants
 from autograder.audit.solutions import Prepared, prepare, solutions_in
@@ -84,10 +85,10 @@ def _prepare_all(
     homework: Homework, master: NotebookNode, progress: bool
 ) -> tuple[list[Prepared], tuple[tuple[str, str], ...]]:
     solutions, missing = solutions_in(homework, master)
-    mutants = {
+    mutants: dict[str, list[Mutant | None]] = {  # None: the solution itself
         name: [None]
-        + expression_mutants(name, solution.function)
-        + whole_function_mutants(solution.exercise, solution.function)
+        + cast("list[Mutant | None]", expression_mutants(name, solution.function))
+        + cast("list[Mutant | None]", whole_function_mutants(solution.exercise, solution.function))
         for name, solution in solutions.items()
     }
     work = [(solutions[name], mutant) for name, found in mutants.items() for mutant in found]
@@ -109,7 +110,9 @@ class _Grading:
         for item in prepared:
             self._left.setdefault(item.exercise.name, deque()).append(item)
         self._lock = threading.Lock()
-        self._bar, self._verdicts, self._unjudged = bar, {}, set()
+        self._bar = bar
+        self._verdicts: dict[int, tuple[ExerciseResult, str]] = {}
+        self._unjudged: set[int] = set()
         self._pool = ThreadPoolExecutor(len(sandboxes))
         self._running = [self._pool.submit(self._drive, sandbox) for sandbox in sandboxes]
 
@@ -171,8 +174,12 @@ def _report(
     by_exercise: dict[str, list[tuple[Prepared, ExerciseResult]]] = {}
     for item in prepared:
         result, called = verdicts[id(item)]
+        finding = item.finding  # a ByHand or None; a ByHand is always true
         catch = caught_by(
-            result, item.finding and item.finding.machine, item.finding and item.finding.construct, called
+            result,
+            cast("str | None", finding and finding.machine),
+            cast("str | None", finding and finding.construct),
+            called,
         )
         if item.mutant is None:
             solutions.append(SolutionCheck(item.exercise.name, result.points, result.max_points, catch))
@@ -194,7 +201,7 @@ def _report(
     for exercise in homework.exercises:
         for edge in exercise.edges:
             needed = tuple(
-                item.mutant.id
+                cast(Mutant, item.mutant).id  # by_exercise holds mutants only: solutions are left out above
                 for item, result in by_exercise.get(exercise.name, ())
                 if _fails_only_at(result, edge.name)
             )

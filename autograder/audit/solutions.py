@@ -62,10 +62,8 @@ class Solution:
 
 
 SOLUTION_UNREADABLE = (
-    "cell {cell} of the master, which defines {name}, is not plain Python where the definition is "
-    "(IPython "
-    "syntax such as % or ! in it?), so its mutants cannot be put in its place; move {name} to a "
-    "cell of its own"
+    "cell {cell} of the master, which defines {name}, is not plain Python where the definition is (IPython "
+    "syntax such as % or ! in it?), so its mutants cannot be put in its place; move {name} to a cell of its own"
 )
 
 
@@ -117,6 +115,7 @@ def solutions_in(homework: Homework, master: NotebookNode) -> tuple[dict[str, So
 def prepare(solution: Solution, mutant: Mutant | None, homework: Homework) -> Prepared:
     """Rebuild the mutant's function from the master's program with the mutant in place, as grading would."""
     exercise = solution.exercise
+    found: Rebuilt | NotRebuilt
     if mutant is None:
         found, names = solution.rebuilt, solution.names
     elif free_names(mutant.source) == free_names(solution.rebuilt.statements[solution.statement].source):

@@ -64,7 +64,7 @@ def _verdict(result: MutantResult) -> str:
 
 
 def render_audit(report: AuditReport) -> str:
-    rows = [
+    rows: list[tuple[str, ...]] = [
         (r.mutant.exercise, _shown_id(r.mutant.id), f"{r.points:g} / {r.max_points:g}", _verdict(r))
         for r in report.mutants
     ]
@@ -85,25 +85,23 @@ def render_audit(report: AuditReport) -> str:
         lines += [
             "",
             f"{result.mutant.exercise}: {result.mutant.id}",
-            f"  {result.mutant.description}; "
-            f"{result.points:g} / {result.max_points:g} points"
+            f"  {result.mutant.description}; {result.points:g} / {result.max_points:g} points"
             + (f", fails only {', '.join(result.failing_cases)}" if result.failing_cases else ", fails no case"),
             result.mutant.diff().rstrip(),
         ]
-    for result in (r for r in report.formulas if r.survivor):
+    for formula in (r for r in report.formulas if r.survivor):
         lines += [
             "",
-            f"{result.perturbation.answer}: {result.perturbation.id}",
-            f"  {result.detail}",
-            f"  solution: {result.perturbation.original}",
-            f"  judged equivalent: {result.perturbation.text}",
+            f"{formula.perturbation.answer}: {formula.perturbation.id}",
+            f"  {formula.detail}",
+            f"  solution: {formula.perturbation.original}",
+            f"  judged equivalent: {formula.perturbation.text}",
         ]
 
     for check in report.broken_solutions:
         lines += [
             "",
-            f"the solution of {check.exercise} earns {check.points:g} / {check.max_points:g} "
-            f"({check.caught_by}): "
+            f"the solution of {check.exercise} earns {check.points:g} / {check.max_points:g} ({check.caught_by}): "
             "its mutants say nothing until it earns every point",
         ]
     for exercise, why in report.unaudited:

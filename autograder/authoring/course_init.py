@@ -17,8 +17,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG = "nbgrader_config.py"
 NOT_EMPTY = "{folder} exists and is not an empty folder; autograder init makes a course only in a new or empty folder"
 NO_TEMPLATE = (
-    "{template} has no {config} and source/{assignment}/{notebook} to copy; install the autograder from a "
-    "clone "
+    "{template} has no {config} and source/{assignment}/{notebook} to copy; install the autograder from a clone "
     "of its repository (pip install -e .)"
 )
 

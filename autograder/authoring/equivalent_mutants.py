@@ -24,8 +24,7 @@ _BCE_EPS = {
     "unstable form: y_pred + eps → y_pred": "eps is optional: the unguarded y_pred is exact on every tested y_pred, "
     "none of which is 0.",
     "operator: y_pred + eps → y_pred - eps": "y_pred − 1e-8 differs from y_pred + 1e-8 by a relative 2e-4 at most on "
-    "the tested y_pred ≥ 1e-4: inside the "
-    "tolerance.",
+    "the tested y_pred ≥ 1e-4: inside the tolerance.",
     "unstable form: 1 - y_pred + eps → 1 - y_pred": "eps is optional: the unguarded 1 − y_pred is exact on every "
     "tested y_pred, none of which is 1.",
     "operator: 1 - y_pred + eps → 1 - y_pred - eps": "1 − y_pred − 1e-8 differs from 1 − y_pred + 1e-8 by a relative "

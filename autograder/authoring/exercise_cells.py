@@ -45,13 +45,11 @@ print("{name} passes the public tests.")"""
 PUBLIC_POINTS = 5
 
 NO_SOLUTION = (
-    "the entry {name} has no solution, so its implementation cell cannot be written: give it `solution=` "
-    "with "
+    "the entry {name} has no solution, so its implementation cell cannot be written: give it `solution=` with "
     "the body of your {signature} (the release replaces it with a stub)"
 )
 NO_HELPERS = (
-    "the master's setup cell does not define {missing}, which the generated plot and public test of {name} "
-    "call; "
+    "the master's setup cell does not define {missing}, which the generated plot and public test of {name} call; "
     "add them from the package's master (autograder init writes it)"
 )
 HELPERS = ("plot_with_derivative", "expect_close")

@@ -8,10 +8,20 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 import torch
 
-Sampler = Callable[[torch.Generator, tuple[int, ...], torch.dtype], torch.Tensor]
+
+class Sampler(Protocol):
+    """Draws seeded values of a shape and dtype. `interval`'s samplers carry `span` and `typical`, `labels`'s carry
+    `labels` (read only where the sampler is known to be one of those)."""
+
+    span: tuple[float, float]
+    typical: float
+    labels: tuple[float, ...]
+
+    def __call__(self, gen: torch.Generator, shape: tuple[int, ...], dtype: torch.dtype, /) -> torch.Tensor: ...
 
 
 def interval(low: float, high: float) -> Sampler:
@@ -20,9 +30,10 @@ def interval(low: float, high: float) -> Sampler:
     def sample(gen: torch.Generator, shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
         return low + (high - low) * torch.rand(shape, generator=gen, dtype=dtype)
 
-    sample.span = (low, high)
-    sample.typical = (low + high) / 2
-    return sample
+    sampler = cast(Sampler, sample)  # the same function, with its marks
+    sampler.span = (low, high)
+    sampler.typical = (low + high) / 2
+    return sampler
 
 
 def labels() -> Sampler:
@@ -31,8 +42,9 @@ def labels() -> Sampler:
     def sample(gen: torch.Generator, shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
         return torch.randint(0, 2, shape, generator=gen).to(dtype)
 
-    sample.labels = (0.0, 1.0)
-    return sample
+    sampler = cast(Sampler, sample)  # the same function, with its mark
+    sampler.labels = (0.0, 1.0)
+    return sampler
 
 
 @dataclass(frozen=True)
@@ -88,7 +100,8 @@ def plot_case(samplers: tuple[Sampler, ...]) -> Case:
     args = [grid.repeat(len(series))]
     for index, sampler in enumerate(samplers[1:], start=1):
         if index == 1 and series != (None,):
-            args.append(torch.cat([torch.full((PLOT_POINTS,), label) for label in series]).double())
+            # series is the labels here, never None
+            args.append(torch.cat([torch.full((PLOT_POINTS,), cast(float, label)) for label in series]).double())
         else:
             args.append(torch.full_like(args[0], sampler.typical))
     return Case("plot", tuple(args), "plot", weight=0.0)

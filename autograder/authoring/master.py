@@ -27,10 +27,8 @@ from autograder.formulas.reading import answer_string
 from autograder.nbgrader_cells import grade_id_of, is_answer, tested_name, top_level_defs
 
 SOLUTION_NOT_EQUIVALENT = (
-    "the master's solution for {name} does not read as equivalent to its reference, so nothing "
-    "was "
-    "written: {verdict} Fix the answer cell {name} (or its reference in "
-    "autograder/formulas/answers.py)."
+    "the master's solution for {name} does not read as equivalent to its reference, so nothing was "
+    "written: {verdict} Fix the answer cell {name} (or its reference in autograder/formulas/answers.py)."
 )
 
 
@@ -39,8 +37,7 @@ class SolutionNotEquivalent(AutograderError):
 
 
 ENTRY_MISSING = (
-    "the master has the cells of {name}, written from its entry, but {origin} has no entry {name}; "
-    "nothing was "
+    "the master has the cells of {name}, written from its entry, but {origin} has no entry {name}; nothing was "
     "written: put the entry back, or delete {name}'s cells from the master yourself"
 )
 

@@ -9,6 +9,7 @@ import ast
 import copy
 import re
 from pathlib import Path
+from typing import cast
 
 import nbformat
 from nbformat import NotebookNode
@@ -21,7 +22,7 @@ SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*\n", re.M)
 def solutions_of(master: NotebookNode) -> dict[str, str]:
     """The master's solution cells with the solution markers removed, by grade id."""
     return {
-        grade_id_of(cell): SOLUTION_MARKERS.sub("", cell.source)
+        cast(str, grade_id_of(cell)): SOLUTION_MARKERS.sub("", cell.source)  # filtered below: never None
         for cell in master.cells
         if is_answer(cell) and grade_id_of(cell)
     }
@@ -59,7 +60,7 @@ def fill_release(release: NotebookNode, answers: dict[str, str]) -> NotebookNode
     submission = copy.deepcopy(release)
     for cell in submission.cells:
         if grade_id_of(cell) in answers:
-            cell.source = answers[grade_id_of(cell)]
+            cell.source = answers[cast(str, grade_id_of(cell))]  # in answers, so not None
     return submission
 
 

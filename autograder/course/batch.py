@@ -19,7 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from queue import Queue
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
@@ -51,6 +51,9 @@ from autograder.sandbox import Limits, Sandbox
 
 if TYPE_CHECKING:
     from autograder.feedback.outputs import Outputs
+
+    Workers = tuple[Callable[..., Future], Callable[[], None]]
+    """(submit one student's grading: a Future of its result, shut the workers down)"""
 
 INTERRUPTED = 130
 NOT_RELEASED = (
@@ -129,7 +132,7 @@ def _in_gradebook(course: Course, student: str, gb: Gradebook) -> bool:
 
 def record_graded(course: Course, gb: Gradebook, student: str, notebook: dict, seconds: float = 0.0) -> StudentResult:
     """Write one student's grades the way `nbgrader autograde` does, then their autograded notebook."""
-    notebook = nbformat.from_dict(notebook)
+    notebook = cast(nbformat.NotebookNode, nbformat.from_dict(notebook))
     timestamp = submission_timestamp(course, student)
     # the same reason as results.csv's; reports is loaded late, as in the summary
     from autograder.feedback.outputs import reason_in
@@ -242,7 +245,7 @@ def _grade(
     texts: dict[str, str] = {}
     pending: dict[Future, str] = {}
     outcomes = recall(course)
-    workers = None
+    workers: Workers | None = None
     bar = tqdm(total=0, unit="submission", disable=not progress, dynamic_ncols=True)
     try:
         with Gradebook(course.db_url, course.coursedir.course_id) as gb, ctrl_c_as_a_flag() as stop:
@@ -253,7 +256,9 @@ def _grade(
                 report,
                 bar,
                 lambda student: pending.setdefault(
-                    workers[0](student, texts[student], master_text, checksums), student
+                    # only called once workers have started (below, before the first resubmit)
+                    cast("Workers", workers)[0](student, texts[student], master_text, checksums),
+                    student,
                 ),
                 pages=pages,
             )
@@ -264,8 +269,10 @@ def _grade(
                 if text is None:
                     continue
                 if workers is None:  # started at the first submission to grade, and while the others are read
-                    workers = (_dask if scheduler else _local)(
-                        scheduler or jobs or os.cpu_count() or 1, limits, homework.text
+                    workers = (
+                        _dask(scheduler, limits, homework.text)
+                        if scheduler
+                        else _local(jobs or os.cpu_count() or 1, limits, homework.text)
                     )
                 texts[student] = text
                 bar.total += 1
@@ -361,14 +368,7 @@ class Recorder:
                     self.retried.add(student)
                     self.resubmit(student)
                     continue
-                self.report.results.append(
-                    record_not_scored(
-                        self.course,
-                        student,
-                        GRADER_ERROR,
-                        reason,
-                    )
-                )
+                self.report.results.append(record_not_scored(self.course, student, GRADER_ERROR, reason))
             self.bar.update(1)
         if stopped is not None:
             raise stopped
@@ -378,7 +378,7 @@ class WorkersDidNotStart(RuntimeError):
     """No sandbox could be started on this machine: the batch stops (no student is blamed, none is graded)."""
 
 
-def _local(jobs: int, limits: Limits, homework_text: str):
+def _local(jobs: int, limits: Limits, homework_text: str) -> Workers:
     """`jobs` warm sandboxes on this machine, one per worker thread, and as many formula helpers at most, so one
     student's hostile formula never waits another's out. They start in the background: the batch goes on reading
     submissions meanwhile, and each grading thread takes the first sandbox that is ready."""
@@ -438,7 +438,7 @@ def _local(jobs: int, limits: Limits, homework_text: str):
     return (lambda *args: pool.submit(run, *args)), shutdown
 
 
-def _dask(address: str, limits: Limits, homework_text: str):
+def _dask(address: str, limits: Limits, homework_text: str) -> Workers:
     """The workers of an existing Dask cluster; each keeps its own warm sandbox."""
     from distributed import Client
 

@@ -90,19 +90,15 @@ def _tools_on_path() -> None:
 
 RELEASE_FAILED = "nbgrader generate_assignment failed for '{assignment}'; its log follows.\n{log}"
 RELEASE_AFTER_SUBMISSIONS = (
-    "nbgrader will not add or remove cells of '{assignment}' once the gradebook holds "
-    "submissions of it "
-    "(they answered the cells as released); edit the content of the master's cells but keep "
-    "the same cells, "
+    "nbgrader will not add or remove cells of '{assignment}' once the gradebook holds submissions of it "
+    "(they answered the cells as released); edit the content of the master's cells but keep the same cells, "
     "or release the change as a new assignment"
 )
 
 
 SOLUTIONS_RELEASED = (
-    "the release held the solutions of {names} in {files}, which have been deleted: keep "
-    "exercises.py and any copy "
-    "of it out of source/{assignment}/, or list them in c.CourseDirectory.ignore in "
-    "nbgrader_config.py (as "
+    "the release held the solutions of {names} in {files}, which have been deleted: keep exercises.py and any copy "
+    "of it out of source/{assignment}/, or list them in c.CourseDirectory.ignore in nbgrader_config.py (as "
     "autograder init writes it), then release again"
 )
 MIN_SOLUTION_LINE = 16

@@ -3,9 +3,8 @@
 The rules are nbgrader's own (`SaveAutoGrades`): `determine_grade` for each grade cell, manual
 grading flagged where there is no automatic score or a manual one already, "No response." for
 untouched answers. One addition: a formula answer the checker could not read has no automatic score,
-so formgrader lists it for a person (never a silent 0). nbgrader commits once per cell; this commits once per student,
-so a student's
-rows are all there or none are, whatever stops the process.
+so formgrader lists it for a person (never a silent 0). nbgrader commits once per cell; this commits once per
+student, so a student's rows are all there or none are, whatever stops the process.
 
 What a person entered (manual scores, extra credit, comments) is never written here, whatever the outcome:
 graded, ungradable, or a grader fault.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import cast
 
 import nbformat
 
@@ -56,7 +57,8 @@ def read_submission(
     notebook must really be in. Whatever is wrong with the file is a reason; anything else raises IntakeFault."""
     try:
         text, notebook, problem = _checked(Path(folder) / notebook_name)
-        if problem is None and not _belongs(notebook, grade_ids, function_names):
+        # _checked returns a notebook whenever it finds no problem
+        if problem is None and not _belongs(cast(nbformat.NotebookNode, notebook), grade_ids, function_names):
             problem = OTHER_ASSIGNMENT.format(name=notebook_name, assignment=assignment)
     except Exception as error:  # noqa: BLE001 - no file explains it: the caller records a grader fault
         raise IntakeFault(_could_not_read(notebook_name, error)) from error

@@ -30,7 +30,10 @@ def course_lock(root: Path):
         except BlockingIOError:
             handle.seek(0)
             raise CourseBusy(BUSY.format(pid=handle.read().strip() or "unknown", root=root)) from None
-        handle.seek(0), handle.truncate(), handle.write(str(os.getpid())), handle.flush()
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
         yield
     finally:
         handle.close()

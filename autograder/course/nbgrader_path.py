@@ -89,7 +89,9 @@ def _remembered(course: Course, student: str, status: str, reason: str, seconds:
 def reasons_in(autograded: nbformat.NotebookNode) -> list[str]:
     """One line per problem in an autograded notebook, root causes first: the student's own
     cells that raised, then the hidden tests' verdicts, then other cells that raised."""
-    own_cells, verdicts, other_cells = [], [], []
+    own_cells: list[str] = []
+    verdicts: list[str] = []
+    other_cells: list[str] = []
     for cell in autograded.cells:
         nbgrader = nbgrader_of(cell)
         outputs = cell.get("outputs", [])

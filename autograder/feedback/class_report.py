@@ -126,8 +126,7 @@ def write_class_report(summary: dict, max_score: float, folder: Path, assignment
     )
     page = (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(assignment)}: class '
-        f"report</title>"
-        f"<style>{STYLE}</style></head><body><h1>{escape(assignment)}: class report</h1>"
+        f"report</title><style>{STYLE}</style></head><body><h1>{escape(assignment)}: class report</h1>"
         f"<p>{escape(OUT_OF.format(graded=summary.get('graded', 0), submissions=len(summary['totals'])))}</p>"
         f'<img alt="score histogram" src="data:image/png;base64,{_histogram(summary["totals"], max_score)}">'
         f"<h2>Most common wrong answers</h2><ul>{common or '<li>none</li>'}</ul>"

@@ -15,6 +15,7 @@ import json
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
@@ -95,7 +96,10 @@ def _result(
     return StudentResult(student, GRADER_ERROR, score, max_score, manual, NO_AUTOGRADED), None, 0.0  # nbgrader failed
 
 
-_RENDERERS = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (feedback_html, gradescope))).hexdigest()
+# both are modules of this package, loaded from their files
+_RENDERERS = hashlib.sha256(
+    b"".join(Path(cast(str, m.__file__)).read_bytes() for m in (feedback_html, gradescope))
+).hexdigest()
 """a page made by other rendering code is made again"""
 
 

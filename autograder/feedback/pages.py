@@ -182,7 +182,7 @@ def _checks_label(names: list[str], total: int) -> str:
 
 
 def function_section(details: dict) -> str:
-    ok = not details["violation"] and all(c["passed"] for c in details["cases"])
+    ok: bool | None = not details["violation"] and all(c["passed"] for c in details["cases"])
     score = f"{details['points']:g} / {details['max_points']:g} points"
     if details.get("needs_manual_grade"):
         ok, score = None, f"needs manual grading (worth {details['max_points']:g})"
@@ -267,6 +267,5 @@ def student_page(
     body += [function_section(details) for details in records]
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(assignment)}: '
-        f"{escape(student)}</title>"
-        f"<style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+        f"{escape(student)}</title><style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
     )

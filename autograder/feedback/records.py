@@ -149,10 +149,8 @@ def record(
 
 
 FORMULA_CHECKED = (
-    "`{name}` is your final formula for {derivative}, read with sympy's LaTeX parser and compared with "
-    "the "
-    "derivative sympy computes: symbolically, and at {count} test points. The reasoning above it is "
-    "graded by hand."
+    "`{name}` is your final formula for {derivative}, read with sympy's LaTeX parser and compared with the "
+    "derivative sympy computes: symbolically, and at {count} test points. The reasoning above it is graded by hand."
 )
 
 

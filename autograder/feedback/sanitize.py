@@ -16,11 +16,15 @@ stays for MathJax.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any, cast
 
 import bleach
 from bleach.css_sanitizer import CSSSanitizer
 from jinja2 import pass_context
 from traitlets.config import LoggingConfigurable
+
+if TYPE_CHECKING:
+    from nbconvert.exporters import HTMLExporter
 
 TAGS = bleach.ALLOWED_TAGS | {
     "p",
@@ -109,7 +113,8 @@ class CleanMarkdown2HTML(LoggingConfigurable):
 
     @pass_context
     def __call__(self, context, source: str) -> str:
-        return clean_html(self.parent.markdown2html(context, source))
+        exporter = cast("HTMLExporter", self.parent)  # nbconvert makes the exporter this filter's parent
+        return clean_html(exporter.markdown2html(context, source))
 
     # Jinja looks for pass_context's mark on the filter object itself, not on its __call__
-    jinja_pass_arg = __call__.jinja_pass_arg
+    jinja_pass_arg = cast(Any, __call__).jinja_pass_arg

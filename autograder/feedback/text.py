@@ -32,7 +32,7 @@ def feedback_text(result: ExerciseResult, cause: tuple[CellFailure, str] | None 
     lines = [summary_line(result, cause)]
     if cause or result.manual or (result.failures and result.failures[0].check == "missing"):
         return lines[0]
-    rows: dict[object, list[str]] = {}  # passed checks one line each; a failure repeated on many inputs, one line
+    rows: dict[int | str, list[str]] = {}  # passed checks one line each; a failure repeated on many inputs, one line
     for index, case_result in enumerate(result.cases):
         rows.setdefault(index if case_result.passed else summary(result, case_result), []).append(case_result.case.name)
     for sentence, names in rows.items():

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import product
+from typing import cast
 
 import sympy
 from sympy.printing.repr import ReprPrinter
@@ -51,8 +52,7 @@ def bce(prediction):
 
 NO_VARIABLES = (
     "the formula answer {name!r} gives no variables and the reader's ANSWERS table has no row for it: "
-    'pass variables=("x",) (the first is what a bare σ applies to) and stands_for={{"yhat": '
-    'r"\\sigma(z)"}} '
+    'pass variables=("x",) (the first is what a bare σ applies to) and stands_for={{"yhat": r"\\sigma(z)"}} '
     "for a symbol that stands for a formula."
 )
 BAD_VARIABLES = (
@@ -66,18 +66,15 @@ BAD_MEANING = (
 )
 BAD_SAMPLES = (
     "the formula answer {name!r} must give samples as {{variable: (numbers, …)}} with a non-empty tuple of "
-    "real numbers "
-    "for each of its variables {variables}, not {value!r}."
+    "real numbers for each of its variables {variables}, not {value!r}."
 )
 BAD_REFERENCE = "the formula answer {name!r} must have a sympy expression as its reference, not {value!r}."
 FOREIGN_SYMBOLS = (
-    "the reference of the formula answer {name!r} uses {symbols}, which are not among its variables "
-    "{variables} "
+    "the reference of the formula answer {name!r} uses {symbols}, which are not among its variables {variables} "
     "as plain sympy.Symbol(name), without assumptions."
 )
 NOT_PORTABLE = (
-    "the reference of the formula answer {name!r} does not survive sympy.srepr, which carries it to the "
-    "checking "
+    "the reference of the formula answer {name!r} does not survive sympy.srepr, which carries it to the checking "
     "process, so build it from sympy's own functions (logistic(x) rather than σ)."
 )
 BAD_POINTS = "the formula answer {name!r} must be worth a number of points of 0 or more, not {value!r}."
@@ -137,7 +134,7 @@ class FormulaAnswer:
         samples = self.samples
         if (
             not isinstance(samples, dict)
-            or set(samples) != set(self.variables)
+            or set(samples) != set(cast("tuple[str, ...]", self.variables))  # set by __post_init__ before this
             or not all(
                 isinstance(values, (tuple, list)) and values and all(_real(v) for v in values)
                 for values in samples.values()
@@ -154,7 +151,9 @@ class FormulaAnswer:
         if not isinstance(reference, sympy.Expr):
             raise ValueError(BAD_REFERENCE.format(name=self.name, value=reference))
         foreign = sorted(
-            str(s) for s in reference.free_symbols if str(s) not in self.variables or s != sympy.Symbol(str(s))
+            str(s)
+            for s in reference.free_symbols
+            if str(s) not in cast("tuple[str, ...]", self.variables) or s != sympy.Symbol(str(s))
         )
         if foreign:
             raise ValueError(
@@ -172,7 +171,8 @@ class FormulaAnswer:
     @cached_property
     def meaning(self) -> dict:
         """{sympy symbol: the formula it stands for}: `stands_for` read by the reader (in ∂L/∂z, ŷ is σ(z))"""
-        return read_meaning(self.variables, self.stands_for)
+        # __post_init__ has filled both in
+        return read_meaning(self.variables, cast("dict[str, str]", self.stands_for))
 
     @cached_property
     def definition(self) -> dict:
@@ -183,8 +183,8 @@ class FormulaAnswer:
             "reference": portable_srepr(self.reference),
             "samples": {name: list(values) for name, values in self.samples.items()},
             "points": self.points,
-            "variables": list(self.variables),
-            "stands_for": dict(self.stands_for),
+            "variables": list(cast("tuple[str, ...]", self.variables)),  # both filled in by __post_init__
+            "stands_for": dict(cast("dict[str, str]", self.stands_for)),
         }
 
     @cached_property

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from nbformat import NotebookNode
 
@@ -68,8 +69,10 @@ def _literal(text: str) -> str:
 def echo_source(answer: FormulaAnswer) -> str:
     """The public check under the answer cell; it passes the answer's variables and what its other symbols stand for
     (`stands_for`, the reader's `meaning`) to the shipped reader."""
-    variables = "(" + ", ".join(f'"{v}"' for v in answer.variables) + ("," if len(answer.variables) == 1 else "") + ")"
-    meaning = "{" + ", ".join(f'"{symbol}": {_literal(latex)}' for symbol, latex in answer.stands_for.items()) + "}"
+    names = cast("tuple[str, ...]", answer.variables)  # FormulaAnswer.__post_init__ fills in both
+    stands_for = cast("dict[str, str]", answer.stands_for)
+    variables = "(" + ", ".join(f'"{v}"' for v in names) + ("," if len(names) == 1 else "") + ")"
+    meaning = "{" + ", ".join(f'"{symbol}": {_literal(latex)}' for symbol, latex in stands_for.items()) + "}"
     return ECHO.format(name=answer.name, variables=variables, meaning=meaning)
 
 

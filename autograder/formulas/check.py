@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import cast
 
 import sympy
 from sympy.functions.elementary.hyperbolic import HyperbolicFunction
@@ -95,7 +96,7 @@ def compare(answer: FormulaAnswer, text: str) -> FormulaVerdict:
             answer.name, EMPTY, 0.0, max_points, msg.FORMULA_EMPTY.format(name=answer.name, max_points=max_points), text
         )
     try:
-        formula = read_formula(text, answer.variables[0])
+        formula = read_formula(text, cast("tuple[str, ...]", answer.variables)[0])  # filled in by __post_init__
     except NotationError as error:
         return manual(answer, text, CANNOT_READ.format(name=answer.name, answer=text, reason=error))
     # the public check asks the same, of the same

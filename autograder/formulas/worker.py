@@ -28,11 +28,15 @@ import sys
 import threading
 import time
 from functools import lru_cache
+from typing import IO, TYPE_CHECKING, cast
 
 from autograder import messages as msg
 from autograder.formulas.answers import FORMULAS, FormulaAnswer
 from autograder.formulas.check import FormulaVerdict, manual
 from autograder.formulas.reader.notation import MAX_LENGTH, TOO_LONG
+
+if TYPE_CHECKING:
+    import io
 
 MEMORY_BYTES = 2 << 30
 WALL_FACTOR = 10
@@ -91,10 +95,11 @@ class FormulaChecker:
         """The helper's next line; None if it stops, uses `cpu_seconds` of its own CPU time first, or is starved
         of CPU for WALL_FACTOR times as long."""
         started_cpu, started = _cpu_seconds(process.pid), time.monotonic()
+        stdout = cast("IO[str]", process.stdout)  # _start opened it as a text pipe
         while True:
-            ready, _, _ = select.select([process.stdout], [], [], POLL_SECONDS)
+            ready, _, _ = select.select([stdout], [], [], POLL_SECONDS)
             if ready:
-                line = process.stdout.readline()
+                line = stdout.readline()
                 return json.loads(line) if line else None
             if process.poll() is not None:
                 return None
@@ -165,15 +170,16 @@ class FormulaChecker:
             with self._changed:
                 self._asking.discard(key)
                 if lasting:  # a time-out or a helper's death may be the machine's load, not the answer: asked again
-                    self._cache[key] = verdict
+                    self._cache[key] = cast(FormulaVerdict, verdict)  # set: _ask returned
                 self._changed.notify_all()
 
     def _ask(self, answer: FormulaAnswer, text: str, attempts: int = 2) -> tuple[FormulaVerdict, bool]:
         """The verdict, and whether it is the answer's own (worth keeping for everyone who wrote the same)."""
         process = self._borrow()
         try:
-            process.stdin.write(request_line(answer, text))
-            process.stdin.flush()
+            stdin = cast("IO[str]", process.stdin)  # _start opened it as a text pipe
+            stdin.write(request_line(answer, text))
+            stdin.flush()
             reply = self._await(process, self.seconds)
         except (BrokenPipeError, ValueError):  # the helper had died (killed from outside): start a new one
             reply = None
@@ -272,7 +278,8 @@ def main() -> None:
     from autograder.formulas.reader.notation import read_formula
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
-    sys.stdin.reconfigure(errors="replace")  # a stray byte is a bad request, not the end of the helper
+    # a stray byte is a bad request, not the end of the helper (sys.stdin is a TextIOWrapper)
+    cast("io.TextIOWrapper", sys.stdin).reconfigure(errors="replace")
     read_formula("x")  # build lark's grammar before saying ready
     warm = _answer(json.dumps(FORMULAS[-1].definition, sort_keys=True))  # and sympify, and sympy's lazy imports
     for text in (FORMULAS[-1].solution, r"\tanh(z) - \hat{y}"):  # (simplify's among them), outside any answer's time

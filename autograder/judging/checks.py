@@ -131,7 +131,7 @@ def check_case(
     tolerance = exercise.tolerance(input_dtype)
     error = (got64 - expected).abs()
     finite = torch.isfinite(error)
-    details = dict(
+    details: dict[str, object] = dict(
         max_abs_error=error[finite].max().item() if finite.any() else None,
         max_rel_error=(error / expected.abs())[relative].max().item()
         if (relative := finite & (expected != 0)).any()

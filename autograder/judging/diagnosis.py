@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Container
 from dataclasses import dataclass
+from typing import cast
 
 from autograder import messages as msg
 from autograder.judging.checks import CaseResult, describe_inputs
@@ -116,7 +117,7 @@ def cause_of(result: ExerciseResult, failures: list[CellFailure], absent: bool) 
     names = {_undefined_name(result, f, absent) if f.check in FOLLOW_ON else None for f in result.failures}
     if len(names) != 1 or None in names:
         return None
-    name = names.pop()
+    name = cast(str, names.pop())  # None was ruled out above
     cell = next((c for c in failures if c.defines(name)), None)
     return (cell, name) if cell is not None else None
 
@@ -159,7 +160,8 @@ def diagnose(result: ExerciseResult) -> tuple[str, str]:
     typical_failed = any(f.case.group == "typical" for f in failed)
     ranges = [f.off_ratios for f in failed if f.check == "value"]
     if typical_failed and len(ranges) == len(failed) and all(r is not None for r in ranges):
-        low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)  # got/expected over every wrong element
+        known = cast("list[tuple[float, float]]", ranges)  # none is None, as just checked
+        low, high = min(r[0] for r in known), max(r[1] for r in known)  # got/expected over every wrong element
         if _close(low, -1.0) and _close(high, -1.0):
             return "sign", msg.HINT_SIGN
         factor = (low + high) / 2

@@ -18,6 +18,7 @@ import sys
 import threading
 from functools import reduce
 from operator import or_
+from typing import Any, cast
 
 from IPython.core.inputtransformer2 import TransformerManager
 
@@ -48,8 +49,8 @@ def _compile_one_at_a_time(source, filename, mode, flags=0, dont_inherit=False, 
     return _unlocked_compile(source, filename, mode, flags, True, optimize, **kwargs)  # no Python AST objects built
 
 
-_parse_one_at_a_time.__wrapped__ = _unlocked_parse
-_compile_one_at_a_time.__wrapped__ = _unlocked_compile
+cast(Any, _parse_one_at_a_time).__wrapped__ = _unlocked_parse  # functools' mark of the wrapped original
+cast(Any, _compile_one_at_a_time).__wrapped__ = _unlocked_compile
 ast.parse = _parse_one_at_a_time  # ast.literal_eval, inspect and torch call it through the module
 builtins.compile = _compile_one_at_a_time
 

@@ -9,6 +9,7 @@ an answer as an empty placeholder. Points and the kernel are the master's.
 from __future__ import annotations
 
 import json
+from typing import cast
 
 import nbformat
 from nbformat import NotebookNode
@@ -74,7 +75,7 @@ def rebuild(submission: NotebookNode, master: NotebookNode, checksums: dict[str,
                 cells.append(_plain(cell))
         else:
             cells.append(_answer(cell, reference) if is_answer(reference) else _copy(reference))
-            used[grade_id] = len(cells) - 1
+            used[cast(str, grade_id)] = len(cells) - 1  # a reference was found, so grade_id is a string
     _restore_missing(cells, master, used)
     for index, cell in enumerate(cells):
         cell.id = f"cell-{index}"

@@ -78,8 +78,7 @@ def hidden_test_cells(notebook: NotebookNode, entries) -> dict[str, int]:
 
 OUT_OF_STEP = (
     "the master and {origin} disagree ({problems}); run `autograder sync-master` and `autograder release` "
-    "before grading: a hidden test with no entry would be left unscored, which nbgrader counts as full "
-    "marks"
+    "before grading: a hidden test with no entry would be left unscored, which nbgrader counts as full marks"
 )
 
 

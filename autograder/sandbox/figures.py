@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import math
+from typing import TYPE_CHECKING, cast
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -25,6 +26,11 @@ from matplotlib.ticker import AutoLocator, NullLocator, ScalarFormatter
 
 from autograder.sandbox.protocol import ProtocolError
 from autograder.sandbox.read_figures import DPI, GRID_KEYS, LINESTYLES, MARKERS, MAX_POINTS, figure_spec, values_allowed
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+    import numpy as np
 
 _FORMATTER = ("_useOffset", "_offset_threshold", "_usetex", "_useMathText", "_useLocale", "_scientific", "_powerlimits")
 _LOCATOR = ("_nbins", "_steps", "_extended_steps", "_integer", "_symmetric", "_prune", "_min_n_ticks")
@@ -168,7 +174,8 @@ def _figure(figure) -> dict | None:
         or not isinstance(figure.get_layout_engine(), (type(None), PlaceHolderLayoutEngine))
     ):
         return None
-    if sum(len(line.get_xydata()) for axes in figure.axes for line in axes.lines) > MAX_POINTS:
+    # a Line2D's xy data is an (n, 2) array
+    if sum(len(cast("np.ndarray", line.get_xydata())) for axes in figure.axes for line in axes.lines) > MAX_POINTS:
         return None
     if _figure_style(figure) != _defaults["figure"]:
         return None
@@ -310,12 +317,12 @@ def _line(line, axes) -> dict | None:
     ):
         return None
     offset, dashes = line._unscaled_dash_pattern
-    xy = line.get_xydata()
+    xy = cast("np.ndarray", line.get_xydata())  # an (n, 2) array
     return {
         "x": [_plain(v) for v in xy[:, 0].tolist()],
         "y": [_plain(v) for v in xy[:, 1].tolist()],
         "color": list(to_rgba(line.get_color())),
-        "alpha": None if line.get_alpha() is None else float(line.get_alpha()),
+        "alpha": None if line.get_alpha() is None else float(cast(float, line.get_alpha())),
         "linewidth": float(line.get_linewidth()),
         "dashes": None
         if line.get_linestyle() in ("None", " ", "")
@@ -325,7 +332,7 @@ def _line(line, axes) -> dict | None:
         "markeredgewidth": float(line.get_markeredgewidth()),
         "markerfacecolor": list(to_rgba(line.get_markerfacecolor())),
         "markeredgecolor": list(to_rgba(line.get_markeredgecolor())),
-        "label": "_" if line.get_label().startswith("_") else line.get_label(),
+        "label": "_" if cast(str, line.get_label()).startswith("_") else line.get_label(),
         "zorder": float(line.get_zorder()),
         "visible": bool(line.get_visible()),
     }
@@ -374,7 +381,11 @@ def draw(spec: dict) -> bytes:
             text, size, weight, color = axis["label"]
             setter(text, fontsize=size, fontweight=weight, color=color)
             if axis["grid"]:
-                axes.grid(True, axis=which, **{k[len("grid_") :]: v for k, v in axis["grid_style"].items()})
+                axes.grid(
+                    True,
+                    axis=cast('Literal["x", "y"]', which),
+                    **{k[len("grid_") :]: v for k, v in axis["grid_style"].items()},
+                )
         if part["legend"] is not None:
             legend = part["legend"]
             axes.legend(

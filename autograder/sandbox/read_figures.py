@@ -162,7 +162,8 @@ def _axis(value) -> dict:
         or not isinstance(value.get("grid_style"), dict)
     ):
         raise ProtocolError("axis")
-    style, clean = value["grid_style"], {}
+    style = value["grid_style"]
+    clean: dict[str, object] = {}
     for key, item in style.items():
         if key == "grid_alpha":
             clean[key] = _real(item, 0.0, 1.0)

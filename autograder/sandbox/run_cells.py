@@ -17,6 +17,7 @@ import sys
 import traceback
 import types
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -25,6 +26,9 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from autograder.sandbox.figures import DPI, describe, remember_defaults
 from autograder.sandbox.protocol import HEADER, send
+
+if TYPE_CHECKING:
+    from IPython.core.history import HistoryManager
 
 MAX_TEXT_PLAIN = 2000
 
@@ -94,7 +98,7 @@ def _student_traceback(exc: BaseException) -> list[str]:
 
 def make_shell() -> InteractiveShell:
     shell = InteractiveShell.instance(history_length=0)
-    shell.history_manager.enabled = False
+    cast("HistoryManager", shell.history_manager).enabled = False  # the shell's init made one
     return shell
 
 
@@ -111,8 +115,8 @@ def run_cell(
     shell.display_pub.publish = lambda data, metadata=None, **kw: outputs.append(
         {"output_type": "display_data", "data": {"text/plain": str(data.get("text/plain", ""))[:MAX_TEXT_PLAIN]}}
     )
-    shell._showtraceback = lambda *args: None
-    shell.showsyntaxerror = lambda *args, **kwargs: None
+    cast(Any, shell)._showtraceback = lambda *args: None  # replaced on this instance only
+    cast(Any, shell).showsyntaxerror = lambda *args, **kwargs: None
     plt.show = lambda *args, **kwargs: _figures(outputs, images_left)
     sys.stdout, sys.stderr = OutputBudget(budget, "stdout", outputs), OutputBudget(budget, "stderr", outputs)
     try:

@@ -21,6 +21,7 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import cast
 
 from autograder.sandbox.launch import launch, take_early
 from autograder.sandbox.limits import Limits
@@ -106,7 +107,7 @@ class Sandbox:
 
     def close(self) -> None:
         if self._process is not None:
-            self._control.close()
+            cast(socket.socket, self._control).close()  # start() sets the two together
             try:
                 self._process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -139,8 +140,11 @@ class Sandbox:
         with self._lock:
             self._jobs += 1
             request = {"kind": kind, "limits": self.limits.as_dict(), "job": self._jobs, **(extra or {})}
-            socket.send_fds(self._control, [json.dumps(request).encode()], [c.fileno() for c in channels])
-            json.loads(self._control.recv(4096))
+            # only called from run(), after start()
+            socket.send_fds(
+                cast(socket.socket, self._control), [json.dumps(request).encode()], [c.fileno() for c in channels]
+            )
+            json.loads(cast(socket.socket, self._control).recv(4096))
         for channel in channels:
             channel.close()
 
@@ -181,8 +185,8 @@ class Sandbox:
                     break
                 if kind == "cell_start":
                     cell = index
-                else:
-                    run.outputs[index] = outputs
+                else:  # a "cell" frame: CellOrder.frame gives its index and outputs
+                    run.outputs[cast(int, index)] = cast("list[dict]", outputs)
                     cell = None
         except Timeout:
             fault = (

@@ -98,8 +98,8 @@ def _first_finding(statements: tuple[Statement, ...]) -> ByHand | None:
     if not ordered:
         return None
     machine = [item for item in ordered if item[1].machine]
-    index, first = min(machine or ordered, key=lambda item: (item[0], item[1].line, item[1].column))
-    return ByHand(first.construct, first.machine, first.cell, first.line)
+    index, chosen = min(machine or ordered, key=lambda item: (item[0], item[1].line, item[1].column))
+    return ByHand(chosen.construct, chosen.machine, chosen.cell, chosen.line)
 
 
 def _callee(reader: Reader, trees: list[ast.Module]):

@@ -269,8 +269,7 @@ BUILTINS = _entries(
 )
 CONSTANT_ONLY = _entries(
     {
-        "`float('inf')`, `int(1e3)`, `range(len(x))`: of a constant or a length (and `float`, `int` "
-        "as types in "
+        "`float('inf')`, `int(1e3)`, `range(len(x))`: of a constant or a length (and `float`, `int` as types in "
         "`isinstance` and hints); of a tensor, they would take its values out of torch": ("float", "int", "range")
     }
 )

@@ -122,7 +122,7 @@ def _scopes(trees: list[ast.Module]) -> list[tuple[list[ast.stmt], set[str]]]:
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 names = {a.arg for a in all_args(node.args)}
-                body = node.body if isinstance(node.body, list) else [ast.Return(node.body)]
+                body: list[ast.stmt] = node.body if isinstance(node.body, list) else [ast.Return(node.body)]
                 found.append((body, names))
     return found
 
@@ -158,6 +158,7 @@ def _accumulation(node: ast.AST, covered: set[int]) -> list[tuple[str, list[tupl
     ):
         return [(node.target.id, _terms(node.value, covered, 1 if isinstance(node.op, ast.Add) else -1))]
     if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        inner: set[int]
         name, inner = node.targets[0].id, set()
         terms = _terms(node.value, inner)
         if any(sign == 1 and isinstance(term, ast.Name) and term.id == name for sign, term in terms):

@@ -87,15 +87,19 @@ class Reader(ast.NodeVisitor):
     # ---- names and attributes ----
     def name_kind(self, node: ast.Name, outer: ast.expr) -> Kind | None:
         if node.id.startswith("__"):
-            return self.note(node, shown(node.id))
+            self.note(node, shown(node.id))
+            return None
         kind = self.resolve(node.id)
         machine = self.machine_in(outer)
         if kind == MIXED:
-            return self.note(node, f"{shown(node.id)}, bound both to a module and to a value", machine)
+            self.note(node, f"{shown(node.id)}, bound both to a module and to a value", machine)
+            return None
         if kind[0] == "star":
-            return self.note(node, shown(kind[1]), machine_kind_of(node.id) or machine)
+            self.note(node, shown(kind[1]), machine_kind_of(node.id) or machine)
+            return None
         if kind[0] == "builtin" and node.id not in allowed.BUILTINS and node.id not in allowed.CONSTANT_ONLY:
-            return self.note(node, shown(node.id), machine_kind_of(node.id) or machine)
+            self.note(node, shown(node.id), machine_kind_of(node.id) or machine)
+            return None
         return kind
 
     def chain_kind(self, node: ast.expr, outer: ast.expr | None = None) -> Kind | None:
@@ -112,17 +116,20 @@ class Reader(ast.NodeVisitor):
             return None
         machine = self.machine_in(outer)
         if node.attr.startswith("_"):
-            return self.note(node, shown(outer), machine)
+            self.note(node, shown(outer), machine)
+            return None
         if base[0] == "module":
             full = f"{base[1]}.{node.attr}"
             if module_path(full):
                 return ("module", full)
             if node.attr in allowed.MODULES.get(base[1], {}):
                 return ("allowed", full)
-            return self.note(node, shown(outer), machine)
+            self.note(node, shown(outer), machine)
+            return None
         if node.attr in allowed.TENSOR:
             return VALUE
-        return self.note(node, shown(outer), machine)
+        self.note(node, shown(outer), machine)
+        return None
 
     def as_value(self, node: ast.expr, kind: Kind | None) -> None:
         """A module, or a function not called where it is written (passed on, stored), hides what gets called."""

@@ -68,7 +68,8 @@ class Inline(ast.NodeTransformer):
     """A copy of an expression with the names assigned once replaced by their values, each copy paid for."""
 
     def __init__(self, values: dict[str, ast.expr], budget: Budget):
-        self.values, self.budget, self.active = values, budget, set()
+        self.values, self.budget = values, budget
+        self.active: set[str] = set()
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
         if node.id in self.values and node.id not in self.active:

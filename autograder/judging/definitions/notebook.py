@@ -35,8 +35,7 @@ RAISES = "cell {cell} stops at line {line}, before the function is defined: it r
 REJECTED = "cell {cell} stops at line {line}, before the function is defined: Python rejects it ({error})"
 TOO_DEEP = "cell {cell} is nested more deeply than the grader can read, so what it defines is only known at run time"
 TOO_MUCH_IPYTHON = (
-    "cell {cell} brings the notebook past {limit} lines of IPython syntax (`%`, `!`, `?`), more than "
-    "the grader "
+    "cell {cell} brings the notebook past {limit} lines of IPython syntax (`%`, `!`, `?`), more than the grader "
     "transforms, so what it defines is only known at run time"
 )
 NOT_DEFINED_STATICALLY = (
@@ -82,11 +81,11 @@ def read(program: list[tuple[int, str]]) -> Notebook:
     parsed, too_deep, ipython_left = [], None, MAX_IPYTHON_LINES
     for cell, source in program:
         try:
-            lines = ipython_lines(source)
-            if (found := parse_cell(source, transform=lines <= ipython_left)) is not None:
+            ipython = ipython_lines(source)
+            if (found := parse_cell(source, transform=ipython <= ipython_left)) is not None:
                 parsed.append((cell, found))
-                ipython_left -= lines if found[1] is not source else 0
-            elif lines > ipython_left:  # not read, so what it defines is unknown: every function goes to a person
+                ipython_left -= ipython if found[1] is not source else 0
+            elif ipython > ipython_left:  # not read, so what it defines is unknown: every function goes to a person
                 too_deep = too_deep or TOO_MUCH_IPYTHON.format(cell=cell + 1, limit=MAX_IPYTHON_LINES)
         except TooDeep:
             too_deep = too_deep or TOO_DEEP.format(cell=cell + 1)

@@ -7,6 +7,7 @@ import importlib.metadata
 import re
 import sys
 from functools import cache
+from typing import TypeGuard, cast
 
 from autograder.judging.python_source import free_symbols
 
@@ -93,7 +94,7 @@ def is_definition(statement: ast.stmt) -> bool:
     return False
 
 
-def is_import(statement: ast.stmt) -> bool:
+def is_import(statement: ast.AST) -> TypeGuard[ast.Import | ast.ImportFrom]:
     return isinstance(statement, (ast.Import, ast.ImportFrom))
 
 
@@ -119,8 +120,9 @@ def own_text(lines: list[str], statement: ast.stmt) -> str:
         text = "\n".join(
             [
                 lines[first - 1].encode()[statement.col_offset :].decode(),
-                *lines[first : statement.end_lineno - 1],
-                lines[statement.end_lineno - 1].encode()[: statement.end_col_offset].decode(),
+                # a parsed statement has its end_lineno
+                *lines[first : cast(int, statement.end_lineno) - 1],
+                lines[cast(int, statement.end_lineno) - 1].encode()[: statement.end_col_offset].decode(),
             ]
         )
     return text + "\n"
@@ -250,7 +252,7 @@ def writes_files(module: ast.Module) -> bool:
         elif name in ("write_text", "write_bytes"):
             return True
         elif isinstance(node.func, ast.Attribute) and root_name(node.func) in FILE_WRITERS:
-            calls = FILE_WRITERS[root_name(node.func)]
+            calls = FILE_WRITERS[cast(str, root_name(node.func))]  # in FILE_WRITERS: a name
             if calls is None or name in calls:
                 return True
     return False
