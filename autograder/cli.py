@@ -121,6 +121,7 @@ def _grade(args: argparse.Namespace) -> int:
 
     from autograder.course.batch import INTERRUPTED, grade_assignment
     from autograder.course.folder import Course, export_grades
+    from autograder.course.nbgrader_path import GRADER_ERROR
     from autograder.feedback.outputs import PAGE, feedback_folder
     from autograder.feedback.score_table import batch_summary, score_table
     from autograder.nbgrader_plugin import course_limits
@@ -145,7 +146,7 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"feedback: {feedback_folder(course, '*')}/{PAGE} and results.json; class report: {outputs.class_report}")
     if report.interrupted:
         return INTERRUPTED
-    return 1 if any(r.status == "grader error" for r in report.results) else 0
+    return 1 if any(r.status == GRADER_ERROR for r in report.results) else 0
 
 
 if __name__ == "__main__":

@@ -13,13 +13,14 @@ import functools
 import json
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import nbgrader
 import pytest
 from alembic.script import ScriptDirectory
 from nbgrader import utils
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.course import gradebook
 from autograder.course.gradebook import save_autograded, save_into
@@ -260,3 +261,31 @@ def test_saving_the_same_notebook_twice_writes_the_same_rows(db_url):
         db_url, COURSE, ASSIGNMENT, NOTEBOOK, STUDENT, nbformat.from_dict(json.loads(json.dumps(MIXED)))
     ) == (4.5, MAX_CODE_SCORE, True)
     assert rows(db_url) == first
+
+
+class _Refusing:
+    """A gradebook whose lookup fails with `error`."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error, self.rolled_back = error, False
+        self.db = self
+
+    def find_submission(self, assignment: str, student: str):
+        raise self.error
+
+    def rollback(self) -> None:
+        self.rolled_back = True
+
+
+def test_a_student_missing_from_the_gradebook_is_graded_and_a_database_error_is_never_taken_for_one(tmp_path):
+    from sqlalchemy.exc import OperationalError
+
+    from autograder.course.batch import _in_gradebook
+
+    course = SimpleNamespace(assignment="derivatives")
+    missing = _Refusing(MissingEntry())
+    assert _in_gradebook(course, "ann", missing) is False and missing.rolled_back
+    broken = _Refusing(OperationalError("SELECT", {}, Exception("database is locked")))
+    with pytest.raises(OperationalError):
+        _in_gradebook(course, "ann", broken)
+    assert broken.rolled_back

@@ -25,6 +25,7 @@ _HOMES = {
     "WITH_EPS": ("authoring.exercises", "WITH_EPS"),
     "Exercise": ("authoring.exercises", "Exercise"),
     "Tolerance": ("authoring.exercises", "Tolerance"),
+    "OutputDtype": ("authoring.exercises", "OutputDtype"),
     "SYMBOLS": ("formulas.answers", "SYMBOLS"),
     "FormulaAnswer": ("formulas.answers", "FormulaAnswer"),
     "logistic": ("formulas.answers", "logistic"),

@@ -7,6 +7,7 @@ exercises in its own `source/<assignment>/exercises.py` (see `homework.py`), nev
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,13 @@ from autograder.nbgrader_cells import hidden_tests_id
 
 if TYPE_CHECKING:
     from autograder.formulas.answers import FormulaAnswer
+
+
+class OutputDtype(StrEnum):
+    """The dtype an exercise's result must have (a string as well: a course's exercises.py may still write it so)."""
+
+    INPUT = "input"
+    ANY_FLOAT = "any float"
 
 
 @dataclass(frozen=True)
@@ -67,8 +75,8 @@ class Exercise:
     points: float
     edges: tuple[Edge, ...] = ()
     tolerances: dict[torch.dtype, Tolerance] = field(default_factory=lambda: PRECISE)
-    output_dtype: str = "input"
-    """"input": same dtype as the input; "any float": any floating dtype (ReLU′ as (x > 0).float())"""
+    output_dtype: OutputDtype = OutputDtype.INPUT
+    """the dtype a result must have: the input's, or any floating dtype (ReLU′ as (x > 0).float())"""
     by_hand: bool = False
     """a derivative to work out by hand: only the allowlist in `by_hand/allowlist.py` may be in its reach"""
     title: str = ""
@@ -217,7 +225,7 @@ EXERCISES: tuple[Exercise, ...] = (
             ),
             Edge("|x| = 1000", ([-1000.0, 1000.0],)),
         ),
-        output_dtype="any float",
+        output_dtype=OutputDtype.ANY_FLOAT,
     ),
     Exercise(
         "binary_cross_entropy",

@@ -10,6 +10,7 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import nbformat
@@ -23,7 +24,18 @@ from autograder.nbgrader_cells import nbgrader_of
 
 log = logging.getLogger("autograder")
 
-GRADED, UNGRADABLE, GRADER_ERROR = "graded", "ungradable", "grader error"
+
+class Status(StrEnum):
+    """What became of a student's grading (a string as well: results.csv, the ledger and JSON hold its value)."""
+
+    GRADED = "graded"
+    UNGRADABLE = "ungradable"
+    """the student's file: 0 points, with the reason"""
+    GRADER_ERROR = "grader error"
+    """ours: no score, flagged for a person, with where the traceback is"""
+
+
+GRADED, UNGRADABLE, GRADER_ERROR = Status.GRADED, Status.UNGRADABLE, Status.GRADER_ERROR
 GRADER_FAULT = "the grader failed on this submission: {error} (tracebacks in {log_path})"
 """the reason results.csv and the score table give for a grader fault, on either grading path"""
 CELL_RAISED = "a cell raised {error}"
@@ -32,11 +44,14 @@ CELL_RAISED = "a cell raised {error}"
 @dataclass(frozen=True)
 class StudentResult:
     student: str
-    status: str
+    status: Status
     auto_score: float
     max_auto_score: float
     needs_manual_grade: bool
     reason: str = ""
+
+    def __post_init__(self) -> None:  # a status read back from the ledger or a CSV is a plain string
+        object.__setattr__(self, "status", Status(self.status))
 
 
 def grade_through_nbgrader(
@@ -110,7 +125,12 @@ def result_from_gradebook(course: Course, student: str, status: str, reason: str
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:
         submission = gb.find_submission(course.assignment, student)
         return StudentResult(
-            student, status, submission.code_score, submission.max_code_score, submission.needs_manual_grade, reason
+            student,
+            Status(status),
+            submission.code_score,
+            submission.max_code_score,
+            submission.needs_manual_grade,
+            reason,
         )
 
 

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from autograder.feedback.instructor_text import csv_row  # noqa: E402
 from autograder.feedback.pages import STYLE, png_base64  # noqa: E402
-from autograder.feedback.records import heading  # noqa: E402
+from autograder.feedback.records import CaseRecord, FeedbackRecord, heading  # noqa: E402
 from autograder.messages import FORMULA_HEADING  # noqa: E402
 
 COMMON = "{share:.0f}% have {answer}"
@@ -33,14 +33,14 @@ CELL_STOPPED = "a cell stopped ({error}) before defining what was graded"
 """one mistake however many functions it left undefined: counted once per student"""
 
 
-def _formula_text(details: dict) -> str:
+def _formula_text(details: FeedbackRecord) -> str:
     """A wrong formula as the student reads it (σ′(x) = σ(x)), not as the LaTeX they typed."""
     derivative = details.get("derivative") or heading(details).removeprefix(FORMULA_HEADING.format(derivative=""))
     text = details.get("read_as_text") or details.get("read_as") or details["answer"]
     return f"{derivative} = {text}" if "\\" not in text else f"{derivative}: {FORMULA_UNREADABLE}"
 
 
-def wrong_answer(details: dict, case: dict) -> str | None:
+def wrong_answer(details: FeedbackRecord, case: CaseRecord) -> str | None:
     """A failure told in a form that repeats across students: the call, the input, what came back."""
     if case["passed"]:
         return None
@@ -59,7 +59,7 @@ def wrong_answer(details: dict, case: dict) -> str | None:
     )
 
 
-def mistake(details: dict) -> str | None:
+def mistake(details: FeedbackRecord) -> str | None:
     """A student's one mistake in one function, however many inputs show it: the kind when it has one, else the
     first wrong answer."""
     if details.get("failure_kind") == "cell" and details.get("cause"):
@@ -69,7 +69,7 @@ def mistake(details: dict) -> str | None:
     return next((answer for case in details["cases"] if (answer := wrong_answer(details, case))), None)
 
 
-def summarize(students: dict[str, list[dict]], totals: dict[str, float]) -> dict:
+def summarize(students: dict[str, list[FeedbackRecord]], totals: dict[str, float]) -> dict:
     """Pass rates and common mistakes out of the graded students (those with records); `totals` is every submission."""
     graded = len(students)
     passes: Counter = Counter()

@@ -8,7 +8,7 @@ into `extra_data`.
 from __future__ import annotations
 
 from autograder.feedback.pages import stopped_cells
-from autograder.feedback.records import heading, outcome_rows
+from autograder.feedback.records import FeedbackRecord, heading, outcome_rows
 from autograder.judging.diagnosis import repeated
 
 TOP_LEVEL = {
@@ -40,7 +40,9 @@ TEST_FIELDS = {
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 
 
-def results_json(records: list[dict], score: float, max_score: float, seconds: float, notice: str = "") -> dict:
+def results_json(
+    records: list[FeedbackRecord], score: float, max_score: float, seconds: float, notice: str = ""
+) -> dict:
     tests = []
     for number, details in enumerate(records, start=1):
         failures = [(sentence, len(names)) for passed, names, sentence in outcome_rows(details["cases"]) if not passed]

@@ -21,14 +21,14 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.course.folder import NOTEBOOK, Course, write_whole
-from autograder.course.nbgrader_path import GRADED, GRADER_ERROR, StudentResult, log_fault, reasons_in
+from autograder.course.nbgrader_path import GRADED, GRADER_ERROR, Status, StudentResult, log_fault, reasons_in
 from autograder.course.outcomes import Outcome, recall
 from autograder.feedback import gradescope
 from autograder.feedback import pages as feedback_html
 from autograder.feedback.class_report import summarize, write_class_report
 from autograder.feedback.gradescope import results_json
 from autograder.feedback.pages import student_page
-from autograder.feedback.records import GRADER_FAULT_NOTICE, MIME, NOT_GRADED, PAGE_FAILED
+from autograder.feedback.records import GRADER_FAULT_NOTICE, MIME, NOT_GRADED, PAGE_FAILED, FeedbackRecord
 from autograder.feedback.score_table import worst_problems, write_results_csv
 
 PAGE = "derivatives-autograder.html"
@@ -46,7 +46,7 @@ class Outputs:
     results_csv: Path
 
 
-def records_in(autograded: dict) -> list[dict]:
+def records_in(autograded: dict) -> list[FeedbackRecord]:
     """The feedback records the trusted grader stored in the hidden-test cells, in notebook order (from a notebook,
     or the plain dict a grading worker sends)."""
     return [
@@ -92,7 +92,11 @@ def _result(
             outcome.seconds if outcome else 0.0,
         )
     if outcome is not None and outcome.status != GRADED:
-        return StudentResult(student, outcome.status, score, max_score, manual, outcome.reason), None, outcome.seconds
+        return (
+            StudentResult(student, Status(outcome.status), score, max_score, manual, outcome.reason),
+            None,
+            outcome.seconds,
+        )
     return StudentResult(student, GRADER_ERROR, score, max_score, manual, NO_AUTOGRADED), None, 0.0  # nbgrader failed
 
 
@@ -108,7 +112,7 @@ def _fingerprint(result: StudentResult, notebook_mtime: float | None) -> str:
 
 
 def _write_student(
-    course: Course, result: StudentResult, records: list[dict], seconds: float, fingerprint: str
+    course: Course, result: StudentResult, records: list[FeedbackRecord], seconds: float, fingerprint: str
 ) -> Path:
     """The student's page and results.json, unless they are already what these inputs make."""
     folder = feedback_folder(course, result.student)
@@ -152,7 +156,7 @@ def write_page_now(course: Course, result: StudentResult, notebook: dict, second
         log_fault(course, result.student, traceback.format_exc())
 
 
-def _summarizable(records: list[dict]) -> bool:
+def _summarizable(records: list[FeedbackRecord]) -> bool:
     try:
         summarize({"one": records}, {})
         return True

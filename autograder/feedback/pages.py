@@ -20,7 +20,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from autograder.feedback.records import heading, outcome_rows  # noqa: E402
+from autograder.feedback.records import CaseRecord, FeedbackRecord, heading, outcome_rows  # noqa: E402
 from autograder.judging.diagnosis import repeated  # noqa: E402
 from autograder.sandbox.read_figures import ImageCache, rounded_value  # noqa: E402
 
@@ -79,7 +79,7 @@ def _rounded(values, step: float, drawable: float) -> tuple:
     return tuple(None if v is None or not abs(v) <= drawable else rounded_value(v, step) for v in values)
 
 
-def plotted(details: dict) -> Plotted:
+def plotted(details: FeedbackRecord) -> Plotted:
     plot = details["plot"]
     scale = max((abs(v) for series in plot["series"] for v in series["reference"] if v is not None), default=1.0)
     drawable = DRAWABLE_FACTOR * (scale + 1.0)  # beyond this the axes' arithmetic overflows (±1.8e308 did)
@@ -93,8 +93,8 @@ def plotted(details: dict) -> Plotted:
         )
         for series in plot["series"]
     )
-    marks = [
-        (c["x"], c["got"] if c["got"] is not None else c["expected"])
+    marks: list[tuple[float, float]] = [
+        (c["x"], c["got"] if c["got"] is not None else c["expected"])  # type: ignore[misc]  # one is not None
         for c in details["cases"]
         if not c["passed"] and c["x"] is not None and (c["got"] is not None or c["expected"] is not None)
     ]
@@ -116,7 +116,7 @@ def _nan(values: tuple) -> list[float]:
     return [float("nan") if v is None else v for v in values]
 
 
-def figure_of(details: dict):
+def figure_of(details: FeedbackRecord):
     """The student's function against the reference over the tested range, failing points marked. The expected
     curve is a thick light line underneath and the student's dashed on top, so both show where they agree."""
     return _figure(plotted(details))
@@ -147,7 +147,7 @@ def _figure(shown: Plotted):
     return figure
 
 
-def plot_image(details: dict) -> str:
+def plot_image(details: FeedbackRecord) -> str:
     """The figure's PNG as base64, drawn once per distinct figure in this process (most students' curves are the
     same)."""
     shown = plotted(details)
@@ -160,7 +160,7 @@ def plot_image(details: dict) -> str:
         return image
 
 
-def _plot(details: dict) -> str:
+def _plot(details: FeedbackRecord) -> str:
     return plot_image(details)
 
 
@@ -168,7 +168,7 @@ def _number(value) -> str:
     return "–" if value is None else f"{value:.6g}"
 
 
-def _errors(case: dict) -> tuple[str, str]:
+def _errors(case: CaseRecord) -> tuple[str, str]:
     """The error columns: a value that is not finite has no error to show (the largest finite one would mislead)."""
     if case["check"] == "finite":
         return NOT_FINITE_ERROR, NOT_FINITE_ERROR
@@ -181,7 +181,7 @@ def _checks_label(names: list[str], total: int) -> str:
     return f"all {total} checks" if len(names) == total else f"{len(names)} checks: " + "; ".join(names)
 
 
-def function_section(details: dict) -> str:
+def function_section(details: FeedbackRecord) -> str:
     ok: bool | None = not details["violation"] and all(c["passed"] for c in details["cases"])
     score = f"{details['points']:g} / {details['max_points']:g} points"
     if details.get("needs_manual_grade"):
@@ -240,7 +240,7 @@ def function_section(details: dict) -> str:
     return "\n".join(parts)
 
 
-def stopped_cells(records: list[dict]) -> list[str]:
+def stopped_cells(records: list[FeedbackRecord]) -> list[str]:
     """The sentence for each cell that stopped before defining a graded function, once each, in cell order."""
     causes = {
         (c["cell"], c["sentence"]): None
@@ -250,7 +250,7 @@ def stopped_cells(records: list[dict]) -> list[str]:
 
 
 def student_page(
-    student: str, assignment: str, records: list[dict], score: float, max_score: float, notice: str = ""
+    student: str, assignment: str, records: list[FeedbackRecord], score: float, max_score: float, notice: str = ""
 ) -> str:
     body = [
         f"<h1>{escape(assignment)}: feedback for {escape(student)}</h1>",

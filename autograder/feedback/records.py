@@ -8,17 +8,71 @@ plot; never a hidden test's source, a reference implementation or a tolerance ru
 from __future__ import annotations
 
 import math
+from typing import Any, TypedDict
 
 import torch
 
 from autograder import messages as msg
-from autograder.authoring.exercises import Exercise
+from autograder.authoring.exercises import Exercise, OutputDtype
 from autograder.authoring.inputs import plot_series
 from autograder.formulas.answers import FORMULAS_BY_NAME, FormulaAnswer
 from autograder.formulas.check import FormulaVerdict
 from autograder.judging.diagnosis import CellFailure, caused_sentence, diagnose, summary
 from autograder.judging.scoring import ExerciseResult
 from autograder.sandbox.observe import Observation
+
+
+class CaseRecord(TypedDict, total=False):
+    """One call of a function (or a formula's one check), as the student's page, results.json and the class report
+    read it."""
+
+    name: str
+    group: str
+    passed: bool
+    check: str
+    message: str
+    summary: str
+    point: str
+    """where it differs, as the student reads it (`x = 0`); "" when nothing does"""
+    x: float | None
+    got: float | None
+    got_text: str
+    expected: float | None
+    max_abs_error: float | None
+    max_rel_error: float | None
+    tolerance: str
+    hint: str
+    trace: str
+
+
+class FeedbackRecord(TypedDict, total=False):
+    """What a student is told about one function or formula answer, stored in the graded notebook under MIME and
+    read back by every renderer. total=False: records stored by earlier versions may lack the newer keys."""
+
+    kind: str
+    """"function" or "formula\""""
+    name: str
+    signature: str
+    heading: str
+    points: float
+    max_points: float
+    violation: str
+    checked: str
+    cases: list[CaseRecord]
+    plot: Any
+    """the curves: {"parameter", "series": [{"label", "x", "reference", "student"}]}, or None"""
+    needs_manual_grade: bool
+    manual_reason: str
+    failure_kind: str
+    hint: str
+    cause: Any
+    """the cell that stopped before defining the function: {"cell", "line", "error", "name", "because"…}, or None"""
+    answer: str
+    read_as: str
+    outcome: str
+    derivative: str
+    read_as_text: str
+
 
 MIME = "application/vnd.derivatives-autograder.feedback.records+json"
 CHECKED = (
@@ -43,13 +97,13 @@ def checked_in_words(exercise: Exercise) -> str:
         signature=exercise.signature,
         count=len(exercise.cases),
         edges=EDGES.format(names="; ".join(names)) if names else "",
-        dtype=DTYPE_FLOAT if exercise.output_dtype == "any float" else DTYPE_SAME,
+        dtype=DTYPE_FLOAT if exercise.output_dtype == OutputDtype.ANY_FLOAT else DTYPE_SAME,
         reference=REFERENCE_DERIVATIVE if exercise.reference.__name__.startswith("d_") else REFERENCE_VALUE,
     )
     return text + (BY_HAND if exercise.by_hand else "")
 
 
-def heading(details: dict) -> str:
+def heading(details: FeedbackRecord) -> str:
     """What the student calls it: `sigmoid_derivative(x)`, "Your final formula for σ′(x)" (records stored before
     headings were stored have none)."""
     if details.get("heading"):
@@ -98,11 +152,11 @@ def record(
     plot: Observation | None,
     traces: dict[int, str] | None = None,
     cause: tuple[CellFailure, str] | None = None,
-) -> dict:
+) -> FeedbackRecord:
     """`cause`: the cell that stopped before defining the function (or a name it uses), from `diagnosis.cause_of`."""
     exercise = result.exercise
     kind, hint = ("cell", "") if cause else diagnose(result)
-    cases = []
+    cases: list[CaseRecord] = []
     for index, verdict in enumerate(result.cases):
         x = None
         if verdict.failing_index is not None:
@@ -164,9 +218,9 @@ def _readable(verdict: FormulaVerdict, derivative: str) -> str:
     return verdict.read_as if "\\" not in verdict.read_as else ""
 
 
-def formula_record(verdict: FormulaVerdict, answer: FormulaAnswer) -> dict:
+def formula_record(verdict: FormulaVerdict, answer: FormulaAnswer) -> FeedbackRecord:
     """A formula answer in the same shape as a function's record: one check, no plot."""
-    case = {
+    case: CaseRecord = {
         "name": "final formula",
         "group": "typical",
         "passed": verdict.outcome == "equivalent",
@@ -213,7 +267,7 @@ NOT_GRADED = "This submission could not be graded: {reason}"
 PAGE_FAILED = "Your feedback could not be drawn; your score above stands, and your instructor has been told."
 
 
-def outcome_rows(cases: list[dict]) -> list[tuple[bool, list[str], str]]:
+def outcome_rows(cases: list[CaseRecord]) -> list[tuple[bool, list[str], str]]:
     """A record's cases, one row per distinct outcome: every passed check in one row, a failure repeated on many
     inputs in one row; (passed, the checks' names, the failure's sentence)."""
     rows: dict[tuple[bool, str], list[str]] = {}

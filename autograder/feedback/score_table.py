@@ -8,9 +8,10 @@ import csv
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autograder.course.nbgrader_path import StudentResult
+from autograder.course.nbgrader_path import GRADED, StudentResult
 from autograder.feedback.instructor_text import csv_row, plain
 from autograder.feedback.pages import stopped_cells
+from autograder.feedback.records import FeedbackRecord
 from autograder.sandbox.runner import STOPPED_CELL, STOPPED_CHANNEL, STOPPED_EXIT, STOPPED_SANDBOX, STOPPED_TIME
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def _shortened(reason: str) -> str:
     return reason if len(reason) <= REASON_WIDTH else reason[: REASON_WIDTH - 1] + "…"
 
 
-def worst_problems(records: list[dict]) -> list[str]:
+def worst_problems(records: list[FeedbackRecord]) -> list[str]:
     """results.csv's reason: each cell that stopped, then the worst problem of each function that lost points."""
     problems = stopped_cells(records)
     for details in records:
@@ -89,14 +90,14 @@ def batch_summary(report: BatchReport, wall_seconds: float) -> str:
         f"{len(report.results)} submissions in {wall_seconds:.1f} s ({rate:.1f} graded per second; isolation: "
         f"{report.isolation or 'n/a'})"
     ]
-    counts = Counter(r.status for r in report.results)
+    counts: Counter[str] = Counter(r.status for r in report.results)
     if report.skipped:
         counts["skipped, already graded"] = len(report.skipped)
     lines += [f"  {status:<24}{count:>6}" for status, count in sorted(counts.items())]
     slowest = sorted(report.seconds.items(), key=lambda item: -item[1])[:5]
     if slowest:
         lines.append("slowest: " + ", ".join(f"{plain(student)} {seconds:.2f} s" for student, seconds in slowest))
-    failures = [r for r in report.results if r.status != "graded" or any(stop in r.reason for stop in SANDBOX_STOPS)]
+    failures = [r for r in report.results if r.status != GRADED or any(stop in r.reason for stop in SANDBOX_STOPS)]
     if failures:
         lines.append("failures:")
         lines += [f"  {plain(r.student)} ({r.status}): {plain(r.reason)}" for r in failures]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import torch
 
 from autograder import messages as msg
-from autograder.authoring.exercises import EXERCISES_BY_NAME, Exercise
+from autograder.authoring.exercises import EXERCISES_BY_NAME, Exercise, OutputDtype
 from autograder.authoring.inputs import Case
 from autograder.sandbox.observe import Observation
 
@@ -111,7 +111,7 @@ def check_case(
             msg.WRONG_SHAPE.format(signature=sig, got=tuple(got.shape), expected=tuple(expected.shape), inputs=inputs),
         )
     input_dtype = case.args[0].dtype
-    if exercise.output_dtype == "any float":
+    if exercise.output_dtype == OutputDtype.ANY_FLOAT:
         dtype_ok, wanted = got.is_floating_point(), msg.EXPECTED_DTYPE_FLOAT
     else:
         dtype_ok, wanted = (

@@ -19,7 +19,7 @@ from autograder import messages as msg
 from autograder.authoring.exercises import Exercise
 from autograder.authoring.homework import DEFAULT, Homework
 from autograder.errors import MasterOutOfStep
-from autograder.feedback.records import MIME, formula_record, record
+from autograder.feedback.records import MIME, FeedbackRecord, formula_record, record
 from autograder.feedback.text import feedback_text
 from autograder.formulas.answers import FormulaAnswer
 from autograder.formulas.cells import NOTATION_ID
@@ -140,7 +140,7 @@ def formula_verdicts(
     return verdicts
 
 
-def verdict_outputs(text: str, details: dict, points: float) -> list[NotebookNode]:
+def verdict_outputs(text: str, details: FeedbackRecord, points: float) -> list[NotebookNode]:
     """A hidden-test cell's outputs: the sentences, the feedback record, and the points for nbgrader."""
     return [
         nbformat.from_dict(output)
