@@ -19,13 +19,16 @@ _HOMES = {
     "grade_function": "judging.scoring",
     "StudentResult": "course.nbgrader_path",
     "grade_through_nbgrader": "course.nbgrader_path",
+    "grade_course": "course.nbgrader_path",
     "grade_assignment": "course.batch",
     "write_outputs": "feedback.outputs",
 }
+_RENAMED = {"grade_course": "grade_through_nbgrader"}
+"""names this package exported before, kept for code that still uses them"""
 __all__ = sorted(_HOMES)
 
 
 def __getattr__(name: str):
     if name not in _HOMES:
         raise AttributeError(f"module 'autograder' has no attribute {name!r}")
-    return getattr(import_module(f".{_HOMES[name]}", __name__), name)
+    return getattr(import_module(f".{_HOMES[name]}", __name__), _RENAMED.get(name, name))

@@ -70,10 +70,10 @@ def graded_course(tmp_path_factory):
 def test_parallel_grading_gives_every_student_the_nbgrader_path_score(graded_course, expected):
     course, report = graded_course
     assert scores(report) == pytest.approx(expected)
-    expect_namespaces(report.isolation)
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:
         assert {s.student.id: s.code_score for s in gb.assignment_submissions("derivatives")} == pytest.approx(expected)
     assert (course.folder("autograded", "ada_correct") / "derivatives.ipynb").exists()
+    expect_namespaces(report.isolation)
 
 
 def test_one_transaction_per_student_leaves_the_gradebook_as_nbgraders_saveautogrades_would(graded_course, tmp_path):

@@ -22,7 +22,6 @@ from .conftest import RELEASE
 E, W, M, N = EQUIVALENT, WRONG, MANUAL, EMPTY
 
 
-# (answer, what the student wrote, expected outcome): equivalent forms, common mistakes, unreadable notation.
 class EvaluationTrap:
     """Set `text` to a student's answer: any eval, exec, parse_expr or eval_expr of a text holding it is refused and
     kept in `sprung`. Python the grader or sympy generate for themselves goes through."""
@@ -55,6 +54,7 @@ def evaluation_trap(monkeypatch) -> EvaluationTrap:
     return trap
 
 
+# (answer, what the student wrote, expected outcome): equivalent forms, common mistakes, unreadable notation.
 ANSWERS = [
     ("answer_f_prime", r"9x^2 - 4x + 5", E),
     ("answer_f_prime", r"9x^{2}-4x+5", E),
@@ -288,6 +288,29 @@ PINNED = [
 @pytest.mark.parametrize("name, text, message", PINNED, ids=[m.split(".")[1][:40] for _, _, m in PINNED])
 def test_student_facing_verdicts_are_pinned(name, text, message):
     assert compare(FORMULAS_BY_NAME[name], text).message == message
+
+
+@pytest.mark.slow
+def test_the_checker_never_evaluates_anything_once_warm(monkeypatch):
+    """sympify, parse_expr, eval and exec run Python; once the parser is built, none may be called at all on the way
+    to a verdict, on any answer, whatever form of the student's text it would be given (the trap above looks for
+    the text as written)."""
+    for name, text, _ in ANSWERS:  # first unguarded: the parser is built, sympy's lazy imports and generated code made
+        compare(FORMULAS_BY_NAME[name], text)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"evaluated: {args[:1]}")
+
+    monkeypatch.setattr(sympy.parsing.sympy_parser, "parse_expr", refuse)
+    monkeypatch.setattr(sympy.parsing.sympy_parser, "eval_expr", refuse)
+    monkeypatch.setattr(builtins, "eval", refuse)
+    monkeypatch.setattr(builtins, "exec", refuse)
+    payload = "__import__('os').system('echo 4242')"
+    with pytest.raises(AssertionError, match="evaluated"):
+        sympy.sympify(payload)  # the guard works: this is how sympify would run it
+    verdicts = [compare(FORMULAS_BY_NAME[name], text) for name, text, _ in ANSWERS]
+    verdicts.append(compare(FORMULAS_BY_NAME["answer_f_prime"], payload))
+    assert [v.outcome for v in verdicts] == [outcome for _, _, outcome in ANSWERS] + [MANUAL]
 
 
 def test_the_trap_catches_sympify_and_the_checker_never_springs_it(evaluation_trap):

@@ -23,6 +23,7 @@ PROBE = textwrap.dedent(
     from autograder.sandbox.limits import Limits
 
     limits, workdir = Limits(**json.loads(sys.argv[1])), sys.argv[2]
+    nproc_before = resource.getrlimit(resource.RLIMIT_NPROC)
     isolation.become_subreaper()
     reader, writer = os.pipe()
     child = os.fork()
@@ -32,6 +33,8 @@ PROBE = textwrap.dedent(
         left = subprocess.Popen(["sleep", "4141"], start_new_session=True)  # a daemon the student's code leaves
         seen = {
             "cwd": os.getcwd(), "session_leader": os.getsid(0) == os.getpid(), "left": left.pid,
+            "nproc": list(resource.getrlimit(resource.RLIMIT_NPROC)), "nproc_before": list(nproc_before),
+            "root": os.geteuid() == 0, "processes": limits.processes,
             "limits": {name: resource.getrlimit(getattr(resource, name))[0]
                        for name in ("RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CORE")},
         }
@@ -64,3 +67,5 @@ def test_the_basic_level_limits_resources_gives_a_session_of_its_own_and_ends_wh
     assert seen["cwd"] == str(tmp_path) and seen["session_leader"]
     assert seen["limits"] == {"RLIMIT_CPU": 7, "RLIMIT_FSIZE": 3 * 2**20, "RLIMIT_NOFILE": 256, "RLIMIT_CORE": 0}
     assert (seen["left_alive_before"], seen["left_alive_after"]) == (True, False)
+    # as root, RLIMIT_NPROC would count the grader's own processes too: it is left as it was; otherwise it is set
+    assert seen["nproc"] == (seen["nproc_before"] if seen["root"] else [seen["processes"]] * 2)

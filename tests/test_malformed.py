@@ -215,7 +215,7 @@ def odd_outputs(rng: random.Random, nb: dict) -> None:
             [
                 {
                     "output_type": "display_data",
-                    "data": {"application/vnd.derivatives-autograder.feedback.records+json": {"name": "f"}},
+                    "data": {"application/vnd.derivatives-autograder.feedback+json": {"name": "f"}},
                     "metadata": {},
                 }
             ],

@@ -97,8 +97,9 @@ def homework_from_text(text: str, origin: str = HOMEWORK_FILE) -> Homework:
 def _load(text: str, origin: str) -> Homework:
     module = types.ModuleType("course_exercises")
     module.__file__ = origin
-    try:  # compiling text builds no Python AST objects (python_source.py), so it needs no lock; its imports may parse
-        # the instructor's own file, run in the trusted grader only
+    # compiling text builds no Python AST objects (judging/python_source.py), so it needs no lock; its imports may
+    # parse. It is the instructor's own file, run in the trusted grader only.
+    try:
         exec(compile(text, origin, "exec"), module.__dict__)
     except Exception as error:
         where = next(

@@ -134,7 +134,7 @@ def record_graded(course: Course, gb: Gradebook, student: str, notebook: dict, s
     """Write one student's grades the way `nbgrader autograde` does, then their autograded notebook."""
     notebook = cast(nbformat.NotebookNode, nbformat.from_dict(notebook))
     timestamp = submission_timestamp(course, student)
-    # the same reason as results.csv's; reports is loaded late, as in the summary
+    # the same reason as results.csv's; feedback.outputs is loaded late, as in the summary
     from autograder.feedback.outputs import reason_in
 
     reason = reason_in(notebook)

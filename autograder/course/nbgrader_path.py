@@ -10,7 +10,6 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 import nbformat
@@ -18,21 +17,11 @@ from nbgrader.api import Gradebook
 
 from autograder.course.folder import NOTEBOOK, Course, record_not_graded
 from autograder.course.intake import submission_problem
-from autograder.course.outcomes import remember
+from autograder.course.outcomes import Status, remember
 from autograder.feedback.records import MIME
 from autograder.nbgrader_cells import nbgrader_of
 
 log = logging.getLogger("autograder")
-
-
-class Status(StrEnum):
-    """What became of a student's grading (a string as well: results.csv, the ledger and JSON hold its value)."""
-
-    GRADED = "graded"
-    UNGRADABLE = "ungradable"
-    """the student's file: 0 points, with the reason"""
-    GRADER_ERROR = "grader error"
-    """ours: no score, flagged for a person, with where the traceback is"""
 
 
 GRADED, UNGRADABLE, GRADER_ERROR = Status.GRADED, Status.UNGRADABLE, Status.GRADER_ERROR

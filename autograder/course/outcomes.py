@@ -3,21 +3,32 @@
 The gradebook holds the scores; it has no place for why a submission was not graded. This ledger does:
 one JSON line per grading, appended (cheap at any class size, and a line cut short by a crash is skipped),
 the last line per student winning. A student nbgrader graded outside us has no line; their autograded
-notebook speaks for them (see `reports.py`).
+notebook speaks for them (see `feedback/outputs.py`).
 """
 
 from __future__ import annotations
 
 import json
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
 
 from autograder.course.folder import Course
 
 
+class Status(StrEnum):
+    """What became of a student's grading (a string as well: results.csv, the ledger and JSON hold its value)."""
+
+    GRADED = "graded"
+    UNGRADABLE = "ungradable"
+    """the student's file: 0 points, with the reason"""
+    GRADER_ERROR = "grader error"
+    """ours: no score, flagged for a person, with where the traceback is"""
+
+
 class Outcome(NamedTuple):
-    status: str
+    status: Status
     reason: str
     seconds: float
     when: float
@@ -46,8 +57,8 @@ def recall(course: Course) -> dict[str, Outcome]:
         try:
             entry = json.loads(line)
             outcomes[str(entry["student"])] = Outcome(
-                str(entry["status"]), str(entry["reason"]), float(entry["seconds"]), float(entry["when"])
+                Status(entry["status"]), str(entry["reason"]), float(entry["seconds"]), float(entry["when"])
             )
-        except (ValueError, KeyError, TypeError):  # a line cut short by a crash: that grading left no outcome
+        except (ValueError, KeyError, TypeError):  # a line cut short by a crash, or not ours: no outcome
             continue
     return outcomes

@@ -74,7 +74,8 @@ class FeedbackRecord(TypedDict, total=False):
     read_as_text: str
 
 
-MIME = "application/vnd.derivatives-autograder.feedback.records+json"
+MIME = "application/vnd.derivatives-autograder.feedback+json"
+"""the key records are stored under in the graded notebook: changing it would lose every stored record"""
 CHECKED = (
     "`{signature}` was called on {count} inputs: typical values in float32 and float64, a 0-d tensor, "
     "a 2-d batch, 64 seeded random values{edges}. Each call must return a torch.Tensor of the input's shape "

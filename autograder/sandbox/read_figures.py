@@ -61,7 +61,7 @@ PIXEL_FRACTION = 0.25
 
 class ImageCache:
     """Images by key, the least recently used out first once they pass `max_bytes`; safe across grading threads.
-    Students' figures here and their feedback figures (feedback_html.py) are each kept in one."""
+    Students' figures here and their feedback figures (feedback/pages.py) are each kept in one."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes, self._bytes = max_bytes, 0
