@@ -12,23 +12,30 @@ from importlib import import_module
 # that import builds a parser and takes about two seconds of every grader process's start.
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None in sys.modules blocks the import
 
+
+def lazy_exports(package: str, homes: dict[str, tuple[str, str]]):
+    """A package's `__getattr__` that loads each exported name on first use: name → (its module under
+    `autograder`, the attribute there). A star import asks for each name of `__all__`, so it works too."""
+
+    def __getattr__(name: str):
+        if name not in homes:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        module, attribute = homes[name]
+        return getattr(import_module(f"autograder.{module}"), attribute)
+
+    return __getattr__
+
+
 _HOMES = {
-    "EXERCISES": "authoring.exercises",
-    "Exercise": "authoring.exercises",
-    "ExerciseResult": "judging.scoring",
-    "grade_function": "judging.scoring",
-    "StudentResult": "course.nbgrader_path",
-    "grade_through_nbgrader": "course.nbgrader_path",
-    "grade_course": "course.nbgrader_path",
-    "grade_assignment": "course.batch",
-    "write_outputs": "feedback.outputs",
+    "EXERCISES": ("authoring.exercises", "EXERCISES"),
+    "Exercise": ("authoring.exercises", "Exercise"),
+    "ExerciseResult": ("judging.scoring", "ExerciseResult"),
+    "grade_function": ("judging.scoring", "grade_function"),
+    "StudentResult": ("course.nbgrader_path", "StudentResult"),
+    "grade_through_nbgrader": ("course.nbgrader_path", "grade_through_nbgrader"),
+    "grade_course": ("course.nbgrader_path", "grade_through_nbgrader"),  # its name before, kept for code that uses it
+    "grade_assignment": ("course.batch", "grade_assignment"),
+    "write_outputs": ("feedback.outputs", "write_outputs"),
 }
-_RENAMED = {"grade_course": "grade_through_nbgrader"}
-"""names this package exported before, kept for code that still uses them"""
 __all__ = sorted(_HOMES)
-
-
-def __getattr__(name: str):
-    if name not in _HOMES:
-        raise AttributeError(f"module 'autograder' has no attribute {name!r}")
-    return getattr(import_module(f".{_HOMES[name]}", __name__), _RENAMED.get(name, name))
+__getattr__ = lazy_exports(__name__, _HOMES)

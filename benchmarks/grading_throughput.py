@@ -234,18 +234,19 @@ def warm_latency(work: Path, notebooks: dict) -> list[tuple[str, float]]:
     from autograder.course.workers import grade_text
     from autograder.feedback.outputs import write_page_now
     from autograder.formulas.worker import formula_checker
+    from autograder.nbgrader_cells import grade_ids
     from autograder.nbgrader_plugin import course_limits
     from autograder.sandbox import Sandbox
 
     course = course_with(work / "latency", (ROOT / "nbgrader_config.py").read_text(), notebooks)
     master, checksums = _master(course)
     master_text, homework, limits = nbformat.writes(master), course.homework, course_limits(course.config)
-    grade_ids = {c.metadata["nbgrader"]["grade_id"] for c in master.cells if "nbgrader" in c.metadata}
+    master_ids = grade_ids(master)
     formula_checker(limits.formula_seconds, size=1)
     latency = []
     with Sandbox(limits) as sandbox, Gradebook(course.db_url, course.coursedir.course_id) as gb:
         for index, student in enumerate(notebooks):
-            text = _intake(course, student, grade_ids, homework.function_names)[0]
+            text = _intake(course, student, master_ids, homework.function_names)[0]
             started = time.perf_counter()
             outcome = grade_text(
                 student, text, master_text, checksums, limits.as_dict(), sandbox=sandbox, homework_text=homework.text

@@ -26,11 +26,10 @@ RELEASE = ROOT / "release" / "derivatives" / "derivatives.ipynb"
 def namespaces_available() -> bool:
     """Whether this machine lets a process unshare the namespaces the sandbox uses (probed in a child process)."""
     probe = (
-        "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
-        "flags = 0x00020000 | 0x04000000 | 0x08000000 | 0x20000000 | 0x40000000 | (0x10000000 if os.geteuid() else 0)\n"
-        "os._exit(0 if libc.unshare(flags) == 0 else 1)"
+        "import os\nfrom autograder.sandbox.isolation import LIBC, namespace_flags\n"
+        "os._exit(0 if LIBC.unshare(namespace_flags(os.geteuid())) == 0 else 1)"
     )
-    return subprocess.run([sys.executable, "-c", probe], check=False).returncode == 0
+    return subprocess.run([sys.executable, "-c", probe], cwd=ROOT, check=False).returncode == 0
 
 
 def expect_namespaces(isolation: str) -> None:

@@ -24,6 +24,7 @@ from autograder.course.batch import grade_assignment
 from autograder.course.folder import Course, export_grades, generate_release
 from autograder.course.nbgrader_path import grade_student
 from autograder.formulas.answers import FORMULAS
+from autograder.nbgrader_cells import grade_id_of
 from autograder.sandbox import runner
 from autograder.sandbox.isolation import UID_BASE
 
@@ -242,11 +243,7 @@ def test_a_definition_the_grader_cannot_rebuild_goes_to_a_person(graded, attack_
     course, _, _, outcomes = graded[1]
     assert outcomes[attack_id][1]["sigmoid_derivative"] == (None, True)
     autograded = nbformat.read(course.folder("autograded", attack_id) / "derivatives.ipynb", as_version=4)
-    cell = next(
-        c
-        for c in autograded.cells
-        if c.metadata.get("nbgrader", {}).get("grade_id") == "hidden_tests_sigmoid_derivative"
-    )
+    cell = next(c for c in autograded.cells if grade_id_of(c) == "hidden_tests_sigmoid_derivative")
     assert cell.outputs[0].text.startswith(
         "sigmoid_derivative: needs manual grading (worth 3). `sigmoid_derivative(x)` could not be "
         "rebuilt from your notebook's source for grading: "

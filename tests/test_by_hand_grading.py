@@ -16,6 +16,7 @@ from autograder.authoring.exercises import EXERCISES, EXERCISES_BY_NAME
 from autograder.authoring.synthetic import fill_release, solutions_of, with_functions
 from autograder.course.batch import grade_assignment
 from autograder.course.nbgrader_path import grade_student
+from autograder.nbgrader_cells import grade_id_of
 
 from .by_hand_cases import ATTACKS, HONEST, MACHINE
 from .conftest import ROOT
@@ -52,7 +53,7 @@ GRADED_AS = {
 
 def hidden_cell_text(course, student: str, name: str) -> str:
     notebook = nbformat.read(course.folder("autograded", student) / "derivatives.ipynb", as_version=4)
-    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"hidden_tests_{name}")
+    cell = next(c for c in notebook.cells if grade_id_of(c) == f"hidden_tests_{name}")
     return cell.outputs[0].text.split("\n")[0]
 
 

@@ -27,7 +27,7 @@ from autograder.feedback.pages import student_page
 from autograder.judging.definitions import NeverRan, NotRebuilt, Rebuilt, read_definitions
 from autograder.judging.restore import rebuild
 from autograder.judging.trusted import answer_text, grade_notebook
-from autograder.nbgrader_cells import nbgrader_of
+from autograder.nbgrader_cells import grade_ids, nbgrader_of
 from autograder.sandbox import Limits
 from autograder.sandbox.runner import SandboxRun
 
@@ -336,7 +336,7 @@ def submit(tmp_path, index: int, data: bytes):
 @functools.cache
 def _ids_and_functions() -> tuple[frozenset, frozenset]:
     master = nbformat.read(MASTER, as_version=4)
-    ids = {c.metadata["nbgrader"]["grade_id"] for c in master.cells if "nbgrader" in c.metadata}
+    ids = grade_ids(master)
     return frozenset(ids), frozenset(e.name for e in EXERCISES)
 
 

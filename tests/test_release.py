@@ -11,6 +11,7 @@ import pytest
 from autograder.authoring.master import sync_master
 from autograder.authoring.synthetic import solutions_of
 from autograder.course.folder import Course, generate_release
+from autograder.nbgrader_cells import grade_id_of
 
 from .conftest import MASTER, RELEASE, ROOT
 
@@ -62,9 +63,7 @@ def test_every_exercise_has_a_hidden_cell_worth_its_points_in_the_release(releas
 def test_every_formula_answer_is_an_empty_string_with_a_public_and_a_hidden_check_in_the_release(release):
     from autograder.formulas.answers import FORMULAS
 
-    cells = {
-        c.metadata["nbgrader"]["grade_id"]: c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade_id")
-    }
+    cells = {grade_id_of(c): c for c in release.cells if grade_id_of(c)}
     for answer in FORMULAS:
         assert cells[answer.name].source.endswith(f'\n{answer.name} = r""'), cells[answer.name].source
         assert (
@@ -77,7 +76,7 @@ def test_every_formula_answer_is_an_empty_string_with_a_public_and_a_hidden_chec
 def test_each_formula_answer_follows_its_derivation_which_stays_a_manually_graded_cell(master):
     from autograder.formulas.answers import FORMULAS
 
-    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in master.cells]
+    ids = [grade_id_of(c) for c in master.cells]
     for answer in FORMULAS:
         derivation = master.cells[ids.index(answer.derivation)]
         meta = derivation.metadata["nbgrader"]

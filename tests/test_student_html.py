@@ -19,6 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from autograder.course.folder import Course
+from autograder.nbgrader_cells import grade_id_of
 
 from .conftest import ROOT
 
@@ -205,9 +206,7 @@ def graded_hostile_submission(root: Path) -> tuple[dict[str, Path], int]:
     notebook = nbformat.read(
         ROOT / "samples" / "submitted" / "ada_correct" / "derivatives" / "derivatives.ipynb", as_version=4
     )
-    derivation = next(
-        c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "derivation_sigmoid_prime"
-    )
+    derivation = next(c for c in notebook.cells if grade_id_of(c) == "derivation_sigmoid_prime")
     derivation.source += f"\n\n{HOSTILE_MARKDOWN}"
     submitted = course.folder("submitted", STUDENT)
     submitted.mkdir(parents=True)

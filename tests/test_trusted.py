@@ -10,6 +10,7 @@ import pytest
 from autograder.authoring.exercises import EXERCISES, EXERCISES_BY_NAME
 from autograder.authoring.synthetic import fill_release, solutions_of, with_functions
 from autograder.judging.trusted import grade_notebook
+from autograder.nbgrader_cells import grade_id_of
 from autograder.sandbox import Sandbox
 
 from .conftest import ROOT, expect_namespaces
@@ -73,11 +74,7 @@ def test_warnings_and_stderr_from_correct_code_cost_nothing(sandbox, master, rel
         sandbox, master, release, with_functions(answers, {"f": NOISY_F, "sigmoid_derivative": NOISY_SIGMOID_PRIME})
     )
     assert sum(r.points for r in result.results) == TOTAL
-    hidden = next(
-        c
-        for c in result.notebook.cells
-        if c.metadata.get("nbgrader", {}).get("grade_id") == "hidden_tests_sigmoid_derivative"
-    )
+    hidden = next(c for c in result.notebook.cells if grade_id_of(c) == "hidden_tests_sigmoid_derivative")
     assert [o.output_type for o in hidden.outputs] == ["stream", "display_data", "execute_result"] and hidden.outputs[
         0
     ].name == "stdout"
@@ -139,9 +136,7 @@ def test_a_cell_that_stops_the_sandbox_is_named_with_the_reason(limited, cell, s
 
 
 def _formula_cell(result, name):
-    return next(
-        c for c in result.notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"hidden_tests_{name}"
-    )
+    return next(c for c in result.notebook.cells if grade_id_of(c) == f"hidden_tests_{name}")
 
 
 def test_formula_answers_are_read_from_the_cell_source_and_judged_in_the_parent(sandbox, master, release, answers):
@@ -169,17 +164,13 @@ def test_formula_answers_are_read_from_the_cell_source_and_judged_in_the_parent(
     assert [automatic_score(_formula_cell(result, n)) for n in verdicts] == [1.0, 0.0, None, 1.0, 1.0]
     record = _formula_cell(result, "answer_relu_prime").outputs[1].data[MIME]
     assert (record["needs_manual_grade"], record["answer"]) == (True, r"\begin{cases} 1 & x > 0")
-    echo = next(
-        c
-        for c in result.notebook.cells
-        if c.metadata.get("nbgrader", {}).get("grade_id") == "public_tests_answer_f_prime"
-    )
+    echo = next(c for c in result.notebook.cells if grade_id_of(c) == "public_tests_answer_f_prime")
     assert echo.outputs == []  # the public checks only echo; they are not run when grading
 
 
 def test_a_formula_answer_in_a_cell_that_lost_its_metadata_still_counts(sandbox, master, release, answers):
     notebook = fill_release(release, {**answers, "answer_f_prime": 'answer_f_prime = r"9x^2 - 4x + 5"'})
-    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "answer_f_prime")
+    cell = next(c for c in notebook.cells if grade_id_of(c) == "answer_f_prime")
     del cell.metadata["nbgrader"]
     result = grade_notebook(notebook, master, sandbox)
     assert {v.name: v.outcome for v in result.formulas}["answer_f_prime"] == "equivalent"

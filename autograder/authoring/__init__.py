@@ -14,7 +14,7 @@ import asks for each), so importing one module of this folder does not import th
     course_init.py         `autograder init`: a course folder of the instructor's own
 """
 
-from importlib import import_module
+from autograder import lazy_exports
 
 _HOMES = {
     "DERIVATIVES": ("authoring.exercises", "EXERCISES"),
@@ -41,10 +41,4 @@ _HOMES = {
     "value_of": ("authoring.references", "value_of"),
 }
 __all__ = list(_HOMES)
-
-
-def __getattr__(name: str):
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module, attribute = _HOMES[name]
-    return getattr(import_module(f"autograder.{module}"), attribute)
+__getattr__ = lazy_exports(__name__, _HOMES)

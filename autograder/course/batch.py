@@ -40,7 +40,7 @@ from autograder.course.nbgrader_path import (
     log_fault,
     result_from_gradebook,
 )
-from autograder.course.outcomes import recall, remember
+from autograder.course.outcomes import Status, recall, remember
 from autograder.course.workers import grade_text
 from autograder.errors import BadOption, NotReleased
 from autograder.feedback.instructor_text import plain
@@ -147,7 +147,7 @@ def record_graded(course: Course, gb: Gradebook, student: str, notebook: dict, s
     return StudentResult(student, GRADED, *scores, reason)
 
 
-def record_not_scored(course: Course, student: str, status: str, reason: str) -> StudentResult:
+def record_not_scored(course: Course, student: str, status: Status, reason: str) -> StudentResult:
     """Ungradable (0, the student's file) or a grader fault (no score, flagged): what a person entered stays.
     If even that cannot be written, the row says so and the batch goes on."""
     try:

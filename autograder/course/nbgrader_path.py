@@ -85,7 +85,7 @@ def grade_student(course: Course, student: str) -> StudentResult:
     return _remembered(course, student, GRADED, reason_in(autograded))
 
 
-def _remembered(course: Course, student: str, status: str, reason: str, seconds: float = 0.0) -> StudentResult:
+def _remembered(course: Course, student: str, status: Status, reason: str, seconds: float = 0.0) -> StudentResult:
     remember(course, student, status, reason, seconds)
     return result_from_gradebook(course, student, status, reason)
 
@@ -109,17 +109,12 @@ def reasons_in(autograded: nbformat.NotebookNode) -> list[str]:
     return own_cells[:1] + verdicts + other_cells[:1]
 
 
-def result_from_gradebook(course: Course, student: str, status: str, reason: str) -> StudentResult:
+def result_from_gradebook(course: Course, student: str, status: Status, reason: str) -> StudentResult:
     """The student's row as the gradebook now has it, with the status and reason the caller knows."""
     with Gradebook(course.db_url, course.coursedir.course_id) as gb:
         submission = gb.find_submission(course.assignment, student)
         return StudentResult(
-            student,
-            Status(status),
-            submission.code_score,
-            submission.max_code_score,
-            submission.needs_manual_grade,
-            reason,
+            student, status, submission.code_score, submission.max_code_score, submission.needs_manual_grade, reason
         )
 
 
@@ -127,7 +122,8 @@ def grader_fault(course: Course, student: str, exc: BaseException) -> str:
     """Log the traceback of a fault of ours; return the reason a person reads: the error's first line and the log."""
     log_path = log_fault(course, student, "".join(traceback.format_exception(exc)))
     first_line = (str(exc).strip().splitlines() or [""])[0][:200]
-    return GRADER_FAULT.format(error=f"{type(exc).__name__}: {first_line}".rstrip(": "), log_path=log_path)
+    error = type(exc).__name__ + (f": {first_line}" if first_line else "")
+    return GRADER_FAULT.format(error=error, log_path=log_path)
 
 
 def log_fault(course: Course, student: str, trace: str) -> Path:

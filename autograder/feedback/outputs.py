@@ -21,7 +21,7 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.course.folder import NOTEBOOK, Course, write_whole
-from autograder.course.nbgrader_path import GRADED, GRADER_ERROR, Status, StudentResult, log_fault, reasons_in
+from autograder.course.nbgrader_path import GRADED, GRADER_ERROR, StudentResult, log_fault, reasons_in
 from autograder.course.outcomes import Outcome, recall
 from autograder.feedback import gradescope
 from autograder.feedback import pages as feedback_html
@@ -92,11 +92,7 @@ def _result(
             outcome.seconds if outcome else 0.0,
         )
     if outcome is not None and outcome.status != GRADED:
-        return (
-            StudentResult(student, Status(outcome.status), score, max_score, manual, outcome.reason),
-            None,
-            outcome.seconds,
-        )
+        return (StudentResult(student, outcome.status, score, max_score, manual, outcome.reason), None, outcome.seconds)
     return StudentResult(student, GRADER_ERROR, score, max_score, manual, NO_AUTOGRADED), None, 0.0  # nbgrader failed
 
 

@@ -37,12 +37,17 @@ def sandbox_uid(slot: int = 0) -> int:
     return UID_BASE + 64 * (os.getpid() % 1_000_000) + slot if os.geteuid() == 0 else 0
 
 
+def namespace_flags(euid: int) -> int:
+    """The namespaces a sandbox unshares: a user namespace too when not root."""
+    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+    return flags | (CLONE_NEWUSER if euid != 0 else 0)
+
+
 def enter_namespaces(workdir: str, tmp_mb: int, uid: int, allowed: tuple[list[str], list[str]]) -> str:
     """In the sandbox's first process: new namespaces and the allowlisted view. Returns the level."""
     real_uid, real_gid = os.geteuid(), os.getegid()
-    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
     try:
-        view.check(LIBC.unshare(flags | (CLONE_NEWUSER if real_uid != 0 else 0)), "unshare")
+        view.check(LIBC.unshare(namespace_flags(real_uid)), "unshare")
         if real_uid != 0:  # become root of our own user namespace, mapped to the instructor
             _write("/proc/self/setgroups", "deny")
             _write("/proc/self/uid_map", f"0 {real_uid} 1")
